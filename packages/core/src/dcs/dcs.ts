@@ -1,0 +1,193 @@
+/**
+ * The DCS as the HA engine uses it: Patroni's domain verbs over any adapter, each with
+ * a deadline of retry_timeout and, where Patroni retries, the retry policy. Values are
+ * encoded and decoded here, so every adapter writes the same bytes.
+ */
+import { silentLogger, type Logger } from '../logger.js';
+import { systemClock, systemRandom, type Clock, type Random } from '../time/clock.js';
+import type { DcsAdapter, DcsCallContext, DcsWatchEvent, WriteCondition } from './adapter.js';
+import type { Cluster, HistoryLine, JsonObject, MemberData, RawEntry } from './cluster.js';
+import { decodeCluster } from './codec/decode-cluster.js';
+import {
+  CLEARED_FAILOVER,
+  encodeConfig,
+  encodeFailover,
+  encodeFailsafe,
+  encodeHistory,
+  encodeMemberData,
+  encodeStatus,
+  encodeSync,
+  type FailoverRequest,
+} from './codec/encode.js';
+import type { DataKey } from './keys.js';
+import type { LoadOutcome, LockOutcome, ReleaseOutcome, Unavailable, WriteOutcome } from './outcomes.js';
+import { callWithDeadline } from './retry.js';
+import type { DcsTiming } from './timing.js';
+
+export interface DcsOptions {
+  readonly adapter: DcsAdapter;
+  /** ttl, loop_wait and retry_timeout in seconds, already normalised. */
+  readonly timing: DcsTiming;
+  readonly clock?: Clock;
+  readonly random?: Random;
+  readonly logger?: Logger;
+}
+
+type Attempt<T> = (ctx: DcsCallContext) => Promise<T | Unavailable>;
+
+export class Dcs {
+  readonly adapter: DcsAdapter;
+  private timing: DcsTiming;
+  private readonly clock: Clock;
+  private readonly random: Random;
+  private readonly logger: Logger;
+  private lastWarnings = new Set<string>();
+  private lastStatus: string | undefined;
+  private lastFailsafe: string | undefined;
+
+  constructor(options: DcsOptions) {
+    this.adapter = options.adapter;
+    this.timing = options.timing;
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? systemRandom;
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  setTiming(timing: DcsTiming): void {
+    this.timing = timing;
+  }
+
+  /** One read of the whole cluster. Garbage in a key is logged once and read as empty. */
+  async loadCluster(options: { linearizable?: boolean } = {}): Promise<LoadOutcome> {
+    const linearizable = options.linearizable ?? false;
+    const read = await this.call('loadCluster', true, (ctx) => this.adapter.read(ctx, { linearizable }));
+    if (read.kind === 'unavailable') return read;
+    const { cluster, warnings } = decodeCluster(read.entries);
+    const current = new Set(warnings);
+    for (const w of current) if (!this.lastWarnings.has(w)) this.logger.warn(w);
+    this.lastWarnings = current;
+    return { kind: 'loaded', cluster };
+  }
+
+  acquireLeader(): Promise<LockOutcome> {
+    return this.call('acquireLeader', true, (ctx) => this.adapter.acquireLeader(ctx));
+  }
+
+  /** Renews the lock; `cluster` is the snapshot this cycle decided on. */
+  refreshLeader(cluster: Cluster | null): Promise<LockOutcome> {
+    const leader = cluster?.leader;
+    const current: RawEntry | null = leader
+      ? { key: 'leader', value: leader.name, version: leader.version, session: leader.session }
+      : null;
+    return this.call('refreshLeader', true, (ctx) => this.adapter.refreshLeader(current, ctx));
+  }
+
+  /** Records the last LSN (if given) for the next leader, then gives the lock up. */
+  async releaseLeader(options: { lastLsn?: number } = {}): Promise<ReleaseOutcome> {
+    if (options.lastLsn !== undefined) await this.writeStatus({ lastLsn: options.lastLsn, slots: null }, { force: true });
+    return this.call('releaseLeader', false, (ctx) => this.adapter.releaseLeader(ctx));
+  }
+
+  takeLeader(): Promise<LockOutcome> {
+    return this.call('takeLeader', true, (ctx) => this.adapter.takeLeader(ctx));
+  }
+
+  touchMember(data: MemberData): Promise<WriteOutcome> {
+    const value = encodeMemberData(data);
+    return this.call('touchMember', false, (ctx) => this.adapter.touchMember(value, ctx));
+  }
+
+  /** `createNew`: claim the bootstrap race (create-if-absent); else overwrite with the sysid. */
+  initialize(options: { createNew: boolean; sysid?: string }): Promise<WriteOutcome> {
+    const condition: WriteCondition = options.createNew ? { kind: 'absent' } : { kind: 'any' };
+    return this.write('initialize', options.sysid ?? '', condition, true);
+  }
+
+  cancelInitialization(): Promise<WriteOutcome> {
+    return this.remove('initialize', { kind: 'any' }, true);
+  }
+
+  writeConfig(data: JsonObject, version?: string): Promise<WriteOutcome> {
+    return this.write('config', encodeConfig(data), condition(version), false);
+  }
+
+  writeFailover(request: FailoverRequest, version?: string): Promise<WriteOutcome> {
+    return this.write('failover', encodeFailover(request), condition(version), false);
+  }
+
+  /** Clears a switchover/failover request by writing `{}`, as Patroni does. */
+  clearFailover(version?: string): Promise<WriteOutcome> {
+    return this.write('failover', CLEARED_FAILOVER, condition(version), false);
+  }
+
+  writeSync(leader: string, syncStandbys: readonly string[], version?: string): Promise<WriteOutcome> {
+    return this.write('sync', encodeSync(leader, syncStandbys), condition(version), true);
+  }
+
+  deleteSync(version?: string): Promise<WriteOutcome> {
+    return this.remove('sync', condition(version), true);
+  }
+
+  writeHistory(lines: readonly HistoryLine[]): Promise<WriteOutcome> {
+    return this.write('history', encodeHistory(lines), { kind: 'any' }, false);
+  }
+
+  /** Skipped when the value equals the last one written, unless forced. */
+  async writeStatus(
+    status: { lastLsn: number; slots: Readonly<Record<string, number>> | null },
+    options: { force?: boolean } = {},
+  ): Promise<WriteOutcome> {
+    const value = encodeStatus(status);
+    if (!options.force && value === this.lastStatus) return { kind: 'written', version: null };
+    const outcome = await this.write('status', value, { kind: 'any' }, false);
+    if (outcome.kind === 'written') this.lastStatus = value;
+    return outcome;
+  }
+
+  /** Skipped when the value equals the last one written. */
+  async writeFailsafe(members: Readonly<Record<string, string>>): Promise<WriteOutcome> {
+    const value = encodeFailsafe(members);
+    if (value === this.lastFailsafe) return { kind: 'written', version: null };
+    const outcome = await this.write('failsafe', value, { kind: 'any' }, false);
+    if (outcome.kind === 'written') this.lastFailsafe = value;
+    return outcome;
+  }
+
+  /** Removes every key of the cluster (patronictl remove). */
+  deleteCluster(): Promise<WriteOutcome> {
+    return this.call('deleteCluster', true, (ctx) => this.adapter.removeCluster(ctx));
+  }
+
+  /** Calls `listener` on changes to `leader` and `config`, the keys that should wake the loop. */
+  onChange(listener: (event: DcsWatchEvent) => void): () => void {
+    return this.adapter.watch((event) => {
+      if (event.key === 'leader' || event.key === 'config') listener(event);
+    });
+  }
+
+  close(): Promise<void> {
+    return this.adapter.close();
+  }
+
+  private write(key: DataKey, value: string, cond: WriteCondition, retry: boolean): Promise<WriteOutcome> {
+    return this.call(`write ${key}`, retry, (ctx) => this.adapter.write(key, value, cond, ctx));
+  }
+
+  private remove(key: DataKey, cond: WriteCondition, retry: boolean): Promise<WriteOutcome> {
+    return this.call(`delete ${key}`, retry, (ctx) => this.adapter.remove(key, cond, ctx));
+  }
+
+  private call<T extends { kind: string }>(what: string, retry: boolean, attempt: Attempt<T>): Promise<T | Unavailable> {
+    return callWithDeadline(attempt, {
+      clock: this.clock,
+      random: this.random,
+      budgetMs: this.timing.retryTimeout * 1000,
+      retry,
+      what,
+    });
+  }
+}
+
+function condition(version: string | undefined): WriteCondition {
+  return version === undefined ? { kind: 'any' } : { kind: 'version', version };
+}

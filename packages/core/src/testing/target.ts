@@ -1,0 +1,68 @@
+/**
+ * What an adapter's conformance test hands the kit: how to connect clients, how to
+ * look at the server's raw keys, and how to break the server.
+ */
+import type { DcsAdapter, DcsCapabilities } from '../dcs/adapter.js';
+import type { KeyLayout } from '../dcs/keys.js';
+import type { Clock } from '../time/clock.js';
+
+export interface ConformanceClient {
+  readonly adapter: DcsAdapter;
+  /**
+   * Drops the connection without ending the session (as a frozen or killed agent
+   * would), so the session's keys must vanish by TTL alone. For ZooKeeper this means
+   * the client stops pinging too.
+   */
+  abandon(): Promise<void>;
+}
+
+export interface ConnectOptions {
+  readonly layout: KeyLayout;
+  readonly name: string;
+  readonly ttlSeconds: number;
+  readonly loopWaitSeconds: number;
+  readonly retryTimeoutSeconds: number;
+  readonly clock: Clock;
+}
+
+export interface ConformanceServer {
+  /** Stops the server process (SIGTERM/SIGKILL); data stays on disk. */
+  stop(): Promise<void>;
+  /** Starts it again on the same address and data, and waits until it is healthy. */
+  start(): Promise<void>;
+  /** SIGSTOP: connections stay open but nothing answers. */
+  freeze(): Promise<void>;
+  /** SIGCONT. */
+  thaw(): Promise<void>;
+}
+
+export interface ConformanceTarget {
+  connect(options: ConnectOptions): Promise<ConformanceClient>;
+  /** The raw value stored at a full path, read without the adapter; null when absent. */
+  readRaw(path: string): Promise<string | null>;
+  /** Writes a raw value at a full path without the adapter (persistent, no session). */
+  writeRaw(path: string, value: string): Promise<void>;
+  /** Whether the layout for this backend keeps the leading `/` (Consul does not). */
+  readonly leadingSlash: boolean;
+  readonly server: ConformanceServer;
+}
+
+export interface ConformanceFactory {
+  /** Called once before the suite (start a server, …). */
+  setup(): Promise<ConformanceTarget>;
+  /** Called once after the suite, even when it failed. */
+  teardown(): Promise<void>;
+}
+
+export interface ConformanceOptions {
+  /** Overrides the TTL the kit uses; default: the capability's minimum, at least 2 s. */
+  readonly ttlSeconds?: number;
+  /** retry_timeout for the calls the kit makes; default 2 s. */
+  readonly retryTimeoutSeconds?: number;
+  /** Which groups to run; default all. */
+  readonly groups?: readonly ConformanceGroup[];
+}
+
+export type ConformanceGroup = 'layout' | 'lock' | 'expiry' | 'writes' | 'watch' | 'session' | 'outage';
+
+export type { DcsCapabilities };
