@@ -42,6 +42,12 @@ export interface ConformanceTarget {
   readRaw(path: string): Promise<string | null>;
   /** Writes a raw value at a full path without the adapter (persistent, no session). */
   writeRaw(path: string, value: string): Promise<void>;
+  /**
+   * Ends a client's session from outside, as the server would after losing it (ZooKeeper:
+   * session expiry). Required when liveness is 'client'; for 'loop' backends the kit
+   * lets the lease run out instead.
+   */
+  expireSession?(client: ConformanceClient): Promise<void>;
   /** Whether the layout for this backend keeps the leading `/` (Consul does not). */
   readonly leadingSlash: boolean;
   readonly server: ConformanceServer;

@@ -1,0 +1,81 @@
+import { expect, it } from 'vitest';
+import type { KitContext } from '../context.js';
+import type { KitMember } from '../harness.js';
+import { expectHeld, load, now, waitFor } from '../harness.js';
+
+/** Scheduling and clock slack allowed past a call's deadline. */
+const DEADLINE_TOLERANCE_MS = 500;
+
+/**
+ * Every verb, as the HA loop would call it while the DCS cannot answer. Each must come
+ * back `unavailable` within retry_timeout: a loop that hangs here keeps a primary
+ * running past its lock.
+ */
+function everyVerb(m: KitMember): Record<string, () => Promise<{ kind: string }>> {
+  return {
+    loadCluster: () => m.dcs.loadCluster(),
+    loadClusterLinearizable: () => m.dcs.loadCluster({ linearizable: true }),
+    acquireLeader: () => m.dcs.acquireLeader(),
+    refreshLeader: () => m.dcs.refreshLeader(null),
+    releaseLeader: () => m.dcs.releaseLeader(),
+    takeLeader: () => m.dcs.takeLeader(),
+    touchMember: () => m.dcs.touchMember({ state: 'running', xlog_location: 7 }),
+    initialize: () => m.dcs.initialize({ createNew: true }),
+    cancelInitialization: () => m.dcs.cancelInitialization(),
+    writeConfig: () => m.dcs.writeConfig({ ttl: 30 }),
+    writeFailover: () => m.dcs.writeFailover({ candidate: 'b' }),
+    writeSync: () => m.dcs.writeSync('a', ['b']),
+    deleteSync: () => m.dcs.deleteSync(),
+    writeStatus: () => m.dcs.writeStatus({ lastLsn: 99, slots: null }, { force: true }),
+    writeHistory: () => m.dcs.writeHistory([]),
+    writeFailsafe: () => m.dcs.writeFailsafe({ a: 'http://x/patroni', z: String(now()) }),
+    deleteCluster: () => m.dcs.deleteCluster(),
+  };
+}
+
+async function expectAllUnavailable(kit: KitContext, m: KitMember): Promise<void> {
+  const budget = kit.settings.retryTimeoutSeconds * 1000 + DEADLINE_TOLERANCE_MS;
+  const results = await Promise.all(
+    Object.entries(everyVerb(m)).map(async ([verb, call]) => {
+      const start = now();
+      const outcome = await call();
+      return { verb, kind: outcome.kind, elapsed: now() - start };
+    }),
+  );
+  for (const r of results) {
+    expect(r.kind, `${r.verb} while the DCS is out`).toBe('unavailable');
+    expect(r.elapsed, `${r.verb} took ${Math.round(r.elapsed)} ms`).toBeLessThanOrEqual(budget);
+  }
+}
+
+async function expectRecovery(m: KitMember): Promise<void> {
+  await waitFor('the DCS to answer again', async () => ((await m.dcs.loadCluster()).kind === 'loaded' ? true : undefined), 30_000, 200);
+  await waitFor('writes to succeed again', async () => ((await m.dcs.writeConfig({ ttl: 30 })).kind === 'written' ? true : undefined), 30_000, 200);
+  expect((await load(m)).config?.data).toEqual({ ttl: 30 });
+}
+
+export function outageGroup(kit: KitContext): void {
+  it('answers every call with unavailable within its deadline while the server is stopped', async () => {
+    const a = await kit.cluster('stopped').member('a');
+    expectHeld(await a.dcs.acquireLeader());
+    await kit.target().server.stop();
+    try {
+      await expectAllUnavailable(kit, a);
+    } finally {
+      await kit.target().server.start();
+    }
+    await expectRecovery(a);
+  });
+
+  it('answers every call with unavailable within its deadline while the server is frozen', async () => {
+    const a = await kit.cluster('frozen').member('a');
+    expectHeld(await a.dcs.acquireLeader());
+    await kit.target().server.freeze();
+    try {
+      await expectAllUnavailable(kit, a);
+    } finally {
+      await kit.target().server.thaw();
+    }
+    await expectRecovery(a);
+  });
+}
