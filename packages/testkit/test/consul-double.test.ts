@@ -120,6 +120,7 @@ describe('KV (/v1/kv)', () => {
     expect(await (await put(`/v1/kv/${k}?cas=${entry!.ModifyIndex}`, 'd')).json()).toBe(false);
     expect(await (await call(`/v1/kv/${k}?cas=${entry!.ModifyIndex}`, { method: 'DELETE' })).json()).toBe(false);
     expect(await (await call(`/v1/kv/${k}?raw`)).text()).toBe('c');
+    expect(await (await call(`/v1/kv/${k}-never?cas=5`, { method: 'DELETE' })).json()).toBe(true);
   });
 
   it('locks with ?acquire: LockIndex counts acquisitions, the holder may update, others may not', async () => {

@@ -221,7 +221,8 @@ export class ConsulStore {
       return true;
     }
     const existing = this.kv.get(key);
-    if (q.cas !== undefined && existing?.modifyIndex !== q.cas) return false;
+    // Consul answers true for a CAS delete of a key that is already gone.
+    if (q.cas !== undefined && existing && existing.modifyIndex !== q.cas) return false;
     if (existing) this.deleteKey(key);
     this.changed();
     return true;
