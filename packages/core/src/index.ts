@@ -5,6 +5,7 @@ export { ManualClock } from './time/manual-clock.js';
 export { seededRandom } from './time/random.js';
 
 export * from './dcs/adapter.js';
+export { adapterModuleFrom } from './dcs/adapter-module.js';
 export * from './dcs/cluster.js';
 export * from './dcs/keys.js';
 export * from './dcs/outcomes.js';
@@ -26,3 +27,32 @@ export * from './dcs/codec/encode.js';
 export { toPatroniJson } from './dcs/codec/json.js';
 export { MemoryDcsServer, type ServerMode, type StoredKey } from './dcs/memory/memory-server.js';
 export { MemoryDcs, MEMORY_CAPABILITIES, type MemoryDcsOptions } from './dcs/memory/memory-dcs.js';
+
+// Postgres controller (issue #3)
+export * from './postgres/index.js';
+
+// Config schemas: dynamic config (bootstrap.dcs and /config), validator kit, secrets (issue #5)
+export {
+  validateDynamicConfig,
+  defaultDynamicSettings,
+  resolveDynamicAliases,
+  DYNAMIC_DEFAULTS,
+  DYNAMIC_ALIASES,
+  type DynamicSettings,
+  type DynamicValidation,
+} from './config/dynamic-schema.js';
+export { DynamicConfigTracker, type DynamicUpdate } from './config/dynamic-tracker.js';
+export { type PermanentSlotSpec, type IgnoreSlotMatcher } from './config/dynamic-slots.js';
+export { LOCAL_ONLY_POSTGRESQL_KEYS, checkDynamicParameters, type DynamicPostgresql } from './config/dynamic-parameters.js';
+export { PG_CMDLINE_OPTIONS, cmdlineOption, defaultDynamicParameters, type CmdlineOption } from './config/pg-cmdline-options.js';
+export { parsePatroniBool, parsePatroniInt, roundHalfEven } from './config/patroni-values.js';
+export { ConfigChecker, joinPath, displayValue, type IntRule, type JsonRecord } from './config/checker.js';
+export { SECRET_MASK, isSecretKey, isSecretPath, lastPathKey, maskSecretsInText } from './config/secret-keys.js';
+
+// REST API health rules (issue #5)
+export * from './health/index.js';
+
+// HA engine (issue #4)
+export { readDynamicConfig, DEFAULTS as DYNAMIC_CONFIG_DEFAULTS, type DynamicConfig, type PermanentSlot } from './config/dynamic.js';
+export { readBool, readInt } from './config/lenient.js';
+export * from './ha/index.js';

@@ -1,0 +1,10 @@
+/** Patroni's callback actions (postgresql.callbacks.*), spec §3.8. */
+export type CallbackAction = 'on_start' | 'on_stop' | 'on_restart' | 'on_reload' | 'on_role_change';
+
+/** One fired callback, reported to listeners (and tests). */
+export interface CallbackEvent {
+  readonly action: CallbackAction;
+  /** The role string passed to the script, Patroni's wording ("master" for a primary). */
+  readonly role: string;
+  readonly command: readonly string[];
+}

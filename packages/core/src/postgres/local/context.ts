@@ -1,0 +1,25 @@
+import type { Logger } from '../../logger.js';
+import type { Clock } from '../../time/clock.js';
+import type { Binaries } from './binaries.js';
+import type { LocalConnectionTarget } from './connection.js';
+import type { LocalPostgresConfig } from './options.js';
+import type { RunAs } from './run-as.js';
+
+/** What the helper modules (bootstrap, clone, rewind, slots) share with the controller. */
+export interface LocalContext {
+  readonly config: LocalPostgresConfig;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly runAs: RunAs | null;
+  readonly dataDir: string;
+  readonly configDir: string;
+  readonly pgpassPath: string;
+  /** Superuser over the local Unix socket. */
+  readonly local: LocalConnectionTarget;
+  binaries(): Promise<Binaries | import('../result.js').PgFailure>;
+}
+
+/** Remaining milliseconds until a Clock deadline (never negative). */
+export function remaining(clock: Clock, deadline: number): number {
+  return Math.max(0, deadline - clock.now());
+}

@@ -1,0 +1,102 @@
+import type { PgResult } from '../result.js';
+import { fail, ok } from '../result.js';
+import type { DivergenceVerdict, RewindSource } from '../rewind.js';
+import { isBinaries } from './binaries.js';
+import { withClient } from './connection.js';
+import type { LocalContext } from './context.js';
+import { readControlData } from './controldata.js';
+import { replicationTarget } from './leader-connection.js';
+import { formatLsn, parseLsn } from './lsn.js';
+import { runProgram } from './run-program.js';
+import { join } from 'node:path';
+
+interface HistoryEntry {
+  readonly parentTimeline: number;
+  readonly switchpoint: number;
+}
+
+/** Lines of a timeline history file: `<parent tli>\t<switchpoint>\t<reason>`. */
+export function parseTimelineHistory(content: string): HistoryEntry[] {
+  const out: HistoryEntry[] = [];
+  for (const line of content.split('\n')) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 2 || !/^\d+$/.test(f[0] ?? '')) continue;
+    const lsn = parseLsn(f[1]);
+    if (lsn !== null) out.push({ parentTimeline: Number(f[0]), switchpoint: lsn });
+  }
+  return out;
+}
+
+/**
+ * Where the record starting at `lsn` ends: the start of the next record, or the position
+ * pg_waldump reports as invalid right after the last one.
+ */
+async function recordEnd(ctx: LocalContext, timeline: number, lsn: number): Promise<number | null> {
+  const bins = await ctx.binaries();
+  if (!isBinaries(bins)) return null;
+  const r = await runProgram(
+    bins.path('pg_waldump'),
+    ['-p', join(ctx.dataDir, 'pg_wal'), '-t', String(timeline), '-s', formatLsn(lsn), '-n', '2'],
+    { runAs: ctx.runAs, timeoutMs: 15_000 },
+  );
+  const starts = [...r.stdout.matchAll(/lsn: ([0-9A-F]+\/[0-9A-F]+)/gi)].map((m) => parseLsn(m[1]));
+  if (starts.length >= 2 && starts[1] !== null && starts[1] !== undefined) return starts[1];
+  const m = /invalid record length at ([0-9A-F]+\/[0-9A-F]+)|record with incorrect prev-link [0-9A-F/]+ at ([0-9A-F]+\/[0-9A-F]+)|at ([0-9A-F]+\/[0-9A-F]+): .*$/im.exec(r.stderr);
+  return parseLsn(m?.[1] ?? m?.[2] ?? m?.[3]);
+}
+
+/**
+ * Has our history left the leader's? (spec §3.9) Our timeline and position come from
+ * the control file (Postgres is stopped, cleanly); the leader's from IDENTIFY_SYSTEM and
+ * TIMELINE_HISTORY over a replication connection.
+ */
+export async function checkDivergence(ctx: LocalContext, leader: RewindSource, timeoutMs: number): Promise<PgResult<DivergenceVerdict>> {
+  const bins = await ctx.binaries();
+  if (!isBinaries(bins)) return bins;
+  const cd = await readControlData(bins, ctx.dataDir, ctx.runAs, 10_000);
+  if (!cd.ok) return cd;
+  const c = cd.value;
+  let localTli: number;
+  let localLsn: number;
+  let wasPrimary: boolean;
+  if (c.clusterState === 'shut down in recovery' && c.minRecoveryLsn !== 0) {
+    localTli = c.minRecoveryTimeline;
+    localLsn = c.minRecoveryLsn;
+    wasPrimary = false;
+  } else if (c.clusterState === 'shut down' || c.clusterState === 'shut down in recovery') {
+    localTli = c.checkpointTimeline;
+    localLsn = c.checkpointLsn;
+    wasPrimary = true;
+  } else {
+    return fail('not-ready', `${ctx.dataDir} was not shut down cleanly ("${c.clusterState}"): run crash recovery first`);
+  }
+  const target = replicationTarget(ctx, leader);
+  if (!target) return fail('connection-failed', `leader ${leader.name} has no conn_url`);
+  let leaderTli: number;
+  let history = '';
+  try {
+    ({ leaderTli, history } = await withClient(target, { replication: true, connectTimeoutMs: Math.min(3000, timeoutMs) }, async (client) => {
+      const id = await client.query<{ timeline: string }>('IDENTIFY_SYSTEM');
+      const tli = Number(id.rows[0]?.timeline ?? 0);
+      if (tli <= localTli) return { leaderTli: tli, history: '' };
+      const h = await client.query<{ content: string | Buffer }>(`TIMELINE_HISTORY ${tli}`);
+      const content = h.rows[0]?.content ?? '';
+      return { leaderTli: tli, history: typeof content === 'string' ? content : content.toString('utf8') };
+    }));
+  } catch (e) {
+    return fail('connection-failed', `replication connection to ${leader.name} failed: ${(e as Error).message}`, e);
+  }
+  if (localTli > leaderTli) return ok({ needed: true, reason: `our timeline ${localTli} is ahead of the leader's ${leaderTli}` });
+  if (localTli === leaderTli) return ok({ needed: false, reason: `same timeline ${localTli}` });
+  const entry = parseTimelineHistory(history).find((e) => e.parentTimeline === localTli);
+  if (!entry) return ok({ needed: true, reason: `timeline ${localTli} is not in the leader's history` });
+  const at = `our ${formatLsn(localLsn)} on timeline ${localTli}, leader switched at ${formatLsn(entry.switchpoint)}`;
+  if (!wasPrimary) return ok({ needed: localLsn > entry.switchpoint, reason: at });
+  if (localLsn >= entry.switchpoint) return ok({ needed: true, reason: at });
+  // A cleanly stopped primary is in line only if its shutdown checkpoint ends exactly at the switch.
+  const end = await recordEnd(ctx, localTli, localLsn);
+  if (end === null) return ok({ needed: true, reason: `${at}; end of the shutdown checkpoint unknown` });
+  return ok({ needed: end !== entry.switchpoint, reason: `${at}; shutdown checkpoint ends at ${formatLsn(end)}` });
+}
+
+

@@ -1,0 +1,797 @@
+import { createServer } from 'node:net';
+import { rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Logger } from '../../logger.js';
+import { silentLogger } from '../../logger.js';
+import type { Clock } from '../../time/clock.js';
+import { systemClock } from '../../time/clock.js';
+import type { CallbackEvent } from '../callbacks.js';
+import type {
+  CloneSource,
+  ConfigChangeReport,
+  PostgresController,
+  PostgresParameters,
+  PostmasterExit,
+  PromoteOptions,
+  StartOptions,
+  StopOptions,
+  Unsubscribe,
+} from '../controller.js';
+import type { ControlData, ControllerStatus, PostgresObservation } from '../observation.js';
+import type { PgFailure, PgResult } from '../result.js';
+import { fail, ok } from '../result.js';
+import type { DivergenceVerdict, RewindOutcome, RewindSource } from '../rewind.js';
+import type { SlotPassReport, SlotPassRequest } from '../slots.js';
+import { slotNameFromMemberName } from '../slots.js';
+import type { CallOptions, DataDirState, PgRole, PgState, StopMode } from '../types.js';
+import type { FollowOutcome, FollowRequest, UpstreamNode } from '../upstream.js';
+import type { Binaries } from './binaries.js';
+import { isBinaries, resolveBinaries } from './binaries.js';
+import { initializeDataDir } from './bootstrap.js';
+import { CallbackRunner } from './callback-runner.js';
+import { cloneDataDir } from './clone.js';
+import { hasStandbySignal, writeConfigFiles, type RecoverySettings } from './config-files.js';
+import { buildConninfo, parseConnUrl, parseHostPort } from './conninfo.js';
+import { errorCode, withClient, type LocalConnectionTarget } from './connection.js';
+import type { LocalContext } from './context.js';
+import { remaining } from './context.js';
+import { readControlData } from './controldata.js';
+import { runCrashRecovery } from './crash-recovery.js';
+import { inspectDataDir } from './data-dir.js';
+import { checkDivergence } from './divergence.js';
+import { forcedParameters, isForced, toGucString, type ForcedParameterIssue } from './forced-parameters.js';
+import { runMonitoringQuery } from './monitoring-query.js';
+import type { LocalPostgresConfig } from './options.js';
+import { ParameterValidator, type ParameterRejection } from './parameter-validator.js';
+import { reloadAndCompare } from './pending-restart.js';
+import { writePgpass } from './pgpass.js';
+import { findLivePostmaster } from './postmaster-pid.js';
+import { PostmasterWatch } from './postmaster-watch.js';
+import { childrenOf, readProc } from './proc.js';
+import { checkRewindSource, runPgRewind } from './pg-rewind.js';
+import type { RunAs } from './run-as.js';
+import { lastLine, runProgram } from './run-program.js';
+import { runSlotPass } from './slot-pass.js';
+import { spawnPostmaster } from './spawn-postmaster.js';
+import { splitCommand } from './tool-options.js';
+import { readFile } from 'node:fs/promises';
+
+export interface LocalControllerOptions {
+  readonly config: LocalPostgresConfig;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  /** Dynamic `postgresql.parameters` known at construction (from /config). */
+  readonly dynamicParameters?: PostgresParameters;
+  /** Where the postmaster's stdout/stderr go; default `<data_dir>.log` beside the data dir. */
+  readonly postmasterLog?: string;
+}
+
+const SIGNAL_OF: Record<StopMode, NodeJS.Signals> = { smart: 'SIGTERM', fast: 'SIGINT', immediate: 'SIGQUIT' };
+
+/** Patroni's role word for callbacks and member keys. */
+function patroniRole(role: PgRole): string {
+  return role === 'primary' || role === 'promoted' ? 'master' : role;
+}
+
+/**
+ * The real Postgres controller: drives the PostgreSQL programs of one data directory.
+ * See docs/postgres-controller.md for what it guarantees.
+ */
+export class LocalPostgresController implements PostgresController {
+  readonly memberName: string;
+  private readonly config: LocalPostgresConfig;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly runAs: RunAs | null;
+  private readonly dataDir: string;
+  private readonly configDir: string;
+  private readonly pgpassPath: string;
+  private readonly logFile: string;
+  private readonly callbacks: CallbackRunner;
+  private readonly exitListeners = new Set<(e: PostmasterExit) => void>();
+  private dynamicParameters: PostgresParameters;
+  private bins: Binaries | null = null;
+  private validator: ParameterValidator | null = null;
+  private state: PgState = 'stopped';
+  private role: PgRole = 'uninitialized';
+  private watch: PostmasterWatch | null = null;
+  private expectedExitPid: number | null = null;
+  private pendingRestartReason: Record<string, { old_value: string; new_value: string }> = {};
+  private lastRecovery: RecoverySettings | null = null;
+
+  constructor(options: LocalControllerOptions) {
+    this.config = options.config;
+    this.memberName = options.config.name;
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? silentLogger;
+    this.runAs = options.config.run_as ?? null;
+    this.dataDir = options.config.data_dir;
+    this.configDir = options.config.config_dir ?? options.config.data_dir;
+    this.pgpassPath = options.config.pgpass ?? join(dirname(this.dataDir), `.pgpass_${slotNameFromMemberName(this.memberName)}`);
+    this.logFile = options.postmasterLog ?? `${this.dataDir}.log`;
+    this.dynamicParameters = options.dynamicParameters ?? {};
+    this.callbacks = new CallbackRunner(options.config.callbacks ?? {}, options.config.scope, this.runAs, this.logger);
+  }
+
+  // --- shared pieces ------------------------------------------------------------------
+
+  private get ctx(): LocalContext {
+    return {
+      config: this.config,
+      clock: this.clock,
+      logger: this.logger,
+      runAs: this.runAs,
+      dataDir: this.dataDir,
+      configDir: this.configDir,
+      pgpassPath: this.pgpassPath,
+      local: this.localTarget(),
+      binaries: () => this.binaries(),
+    };
+  }
+
+  private async binaries(): Promise<Binaries | PgFailure> {
+    if (this.bins) return this.bins;
+    const r = await resolveBinaries(this.config.bin_dir, this.dataDir);
+    if (isBinaries(r)) this.bins = r;
+    return r;
+  }
+
+  private listenEndpoint(): { hosts: string[]; port: number } {
+    return parseHostPort(this.config.listen);
+  }
+
+  private socketDir(): string {
+    const dirs = String(this.config.parameters?.['unix_socket_directories'] ?? '/var/run/postgresql');
+    return dirs.split(',')[0]?.trim() || '/var/run/postgresql';
+  }
+
+  private localTarget(): LocalConnectionTarget {
+    const su = this.config.authentication.superuser;
+    return {
+      host: this.socketDir(),
+      port: this.listenEndpoint().port,
+      user: su.username,
+      ...(su.password !== undefined ? { password: su.password } : {}),
+    };
+  }
+
+  private defaultTimeoutMs(): number {
+    return (this.config.pg_ctl_timeout ?? 60) * 1000;
+  }
+
+  private async writePgpassFile(): Promise<void> {
+    const a = this.config.authentication;
+    await writePgpass(this.pgpassPath, [a.replication, a.superuser, ...(a.rewind ? [a.rewind] : [])], this.runAs);
+  }
+
+  private recoveryFor(upstream: UpstreamNode | null | undefined, slotName?: string | null): RecoverySettings {
+    const endpoint = upstream?.connUrl ? parseConnUrl(upstream.connUrl) : null;
+    const { primary_conninfo: _c, primary_slot_name: _s, restore_command, ...rest } = this.config.recovery_conf ?? {};
+    const extra = Object.fromEntries(Object.entries(rest).filter(([k]) => !k.startsWith('recovery_target')));
+    const useSlots = this.config.use_slots ?? true;
+    return {
+      primary_conninfo: endpoint
+        ? buildConninfo({
+            user: this.config.authentication.replication.username,
+            passfile: this.pgpassPath,
+            host: endpoint.host,
+            port: endpoint.port,
+            sslmode: 'prefer',
+            gssencmode: 'prefer',
+            channel_binding: 'prefer',
+            application_name: this.memberName,
+          })
+        : null,
+      primary_slot_name: endpoint && useSlots ? (slotName === undefined ? slotNameFromMemberName(this.memberName) : slotName) : null,
+      restore_command: restore_command ?? null,
+      extra,
+    };
+  }
+
+  /**
+   * Forced parameters for the command line and the rest for the file. Invalid values are
+   * warned about and left out (Postgres then uses its default), as Patroni does.
+   */
+  private async effectiveParameters(): Promise<{ commandLine: Record<string, string>; file: Record<string, string>; rejected: string[] }> {
+    const stringify = (p: PostgresParameters): Record<string, string> =>
+      Object.fromEntries(Object.entries(p).map(([k, v]) => [k, toGucString(v)]));
+    const dynamic = stringify(this.dynamicParameters);
+    const local = stringify(this.config.parameters ?? {});
+    const rejected: string[] = [];
+    const issues: ForcedParameterIssue[] = [];
+    const forced = forcedParameters(dynamic, this.logger, issues);
+    rejected.push(...issues.map((i) => i.name));
+    const { hosts, port } = this.listenEndpoint();
+    const commandLine = { listen_addresses: hosts.join(','), port: String(port), cluster_name: this.config.scope, ...forced };
+    const file: Record<string, string> = {};
+    for (const [k, v] of Object.entries({ ...dynamic, ...local })) if (!isForced(k)) file[k] = v;
+    if (!('wal_keep_size' in file)) file['wal_keep_size'] = '128MB';
+    for (const r of await this.validate(file)) {
+      this.logger.warn(`postgresql.parameters.${r.name}: ${r.reason}; using the server default`);
+      delete file[r.name];
+      rejected.push(r.name);
+    }
+    return { commandLine, file, rejected };
+  }
+
+  private async validate(params: Record<string, string>): Promise<ParameterRejection[]> {
+    const bins = await this.binaries();
+    if (!isBinaries(bins)) return [];
+    this.validator ??= new ParameterValidator(bins, this.runAs, this.runAs?.home ?? '/');
+    return this.validator.validate(params);
+  }
+
+  /**
+   * Strict validation for `--validate-config`: invalid values are errors here, whereas
+   * at runtime they are warnings and replaced by defaults.
+   */
+  async validateParameters(parameters: PostgresParameters): Promise<ParameterRejection[]> {
+    const params = Object.fromEntries(Object.entries(parameters).map(([k, v]) => [k, toGucString(v)]));
+    const forcedIssues: { name: string; value: string; reason: string }[] = [];
+    forcedParameters(params, silentLogger, forcedIssues);
+    const rest = Object.fromEntries(Object.entries(params).filter(([k]) => !isForced(k)));
+    return [...forcedIssues, ...(await this.validate(rest))];
+  }
+
+  private async writeFiles(recovery: RecoverySettings | null): Promise<Record<string, string>> {
+    const eff = await this.effectiveParameters();
+    await this.writePgpassFile();
+    await writeConfigFiles({
+      dataDir: this.dataDir,
+      configDir: this.configDir,
+      parameters: eff.file,
+      recovery,
+      ...(this.config.pg_hba ? { pgHba: this.config.pg_hba } : {}),
+      ...(this.config.pg_ident ? { pgIdent: this.config.pg_ident } : {}),
+      ...(this.config.custom_conf ? { customConf: this.config.custom_conf } : {}),
+      runAs: this.runAs,
+    });
+    this.lastRecovery = recovery;
+    return eff.commandLine;
+  }
+
+  private adopt(pid: number, startedAtMs: number, childExit?: (fn: () => void) => void): void {
+    this.watch?.stop();
+    const watch = new PostmasterWatch(pid, startedAtMs, this.clock, () => this.handleExit(pid));
+    this.watch = watch;
+    childExit?.(() => void watch.check());
+  }
+
+  private handleExit(pid: number): void {
+    const expected = this.expectedExitPid === pid;
+    if (!expected) {
+      this.state = 'crashed';
+      this.logger.warn(`postmaster ${pid} exited unexpectedly`);
+    }
+    for (const l of this.exitListeners) {
+      try {
+        l({ pid, expected });
+      } catch {
+        /* a listener must not break the controller */
+      }
+    }
+  }
+
+  private async portInUse(host: string, port: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const srv = createServer();
+      srv.once('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'EADDRINUSE'));
+      srv.listen(port, host, () => srv.close(() => resolve(false)));
+    });
+  }
+
+  private async busyPort(): Promise<PgFailure | null> {
+    const { hosts, port } = this.listenEndpoint();
+    for (const host of hosts.filter((h) => h !== '*')) {
+      if (await this.portInUse(host, port)) return fail('port-in-use', `cannot start: port ${port} on ${host} is already in use`);
+    }
+    return null;
+  }
+
+  private async logTail(): Promise<string> {
+    const text = await readFile(this.logFile, 'utf8').catch(() => '');
+    const lines = text.trim().split('\n');
+    return lines.find((l) => /FATAL|PANIC/.test(l)) ?? lines[lines.length - 1] ?? '';
+  }
+
+  // --- state ----------------------------------------------------------------------------
+
+  status(): ControllerStatus {
+    return {
+      state: this.state,
+      role: this.role,
+      postmasterPid: this.watch && !this.watch.exited ? this.watch.pid : null,
+      pendingRestart: Object.keys(this.pendingRestartReason).length > 0,
+      pendingRestartReason: { ...this.pendingRestartReason },
+    };
+  }
+
+  async dataDirState(opts: CallOptions = {}): Promise<DataDirState> {
+    return inspectDataDir(this.dataDir, this.runAs, async () => {
+      const cd = await this.controlData(opts);
+      return cd.ok ? cd.value.sysid : null;
+    });
+  }
+
+  async isRunning(): Promise<boolean> {
+    if (this.watch && !this.watch.exited) {
+      await this.watch.check();
+      if (!this.watch.exited) return true;
+    }
+    const live = await findLivePostmaster(this.dataDir);
+    if (!live) return false;
+    this.adopt(live.pid, live.startedAtMs);
+    if (this.state === 'stopped' || this.state === 'crashed') this.state = 'running';
+    if (this.role === 'uninitialized') this.role = (await hasStandbySignal(this.dataDir)) ? 'replica' : 'primary';
+    return true;
+  }
+
+  async observe(opts: CallOptions = {}): Promise<PgResult<PostgresObservation>> {
+    try {
+      const obs = await withClient(
+        this.localTarget(),
+        { connectTimeoutMs: Math.min(3000, opts.timeoutMs ?? 3000), statementTimeoutMs: Math.min(2000, opts.timeoutMs ?? 2000) },
+        (c) => runMonitoringQuery(c, this.clock.now()),
+      );
+      if (this.role === 'replica' || this.role === 'primary' || this.role === 'promoted' || this.role === 'uninitialized') {
+        if (!obs.inRecovery) this.role = 'primary';
+        else if (this.role !== 'promoted') this.role = 'replica';
+      }
+      return ok(obs);
+    } catch (e) {
+      if (errorCode(e) === '57P03') this.state = 'starting';
+      return fail('query-failed', `monitoring query failed: ${(e as Error).message}`, e);
+    }
+  }
+
+  async controlData(opts: CallOptions = {}): Promise<PgResult<ControlData>> {
+    const bins = await this.binaries();
+    if (!isBinaries(bins)) return bins;
+    return readControlData(bins, this.dataDir, this.runAs, opts.timeoutMs ?? 10_000);
+  }
+
+  onPostmasterExit(listener: (exit: PostmasterExit) => void): Unsubscribe {
+    this.exitListeners.add(listener);
+    return () => this.exitListeners.delete(listener);
+  }
+
+  onCallback(listener: (event: CallbackEvent) => void): Unsubscribe {
+    return this.callbacks.onCallback(listener);
+  }
+
+  // --- creating a data directory ------------------------------------------------------------
+
+  async bootstrap(opts: CallOptions = {}): Promise<PgResult> {
+    const timeoutMs = opts.timeoutMs ?? 300_000;
+    const deadline = this.clock.now() + timeoutMs;
+    const dd = await this.dataDirState();
+    if (dd.kind !== 'empty') return fail('data-dir-unusable', `cannot bootstrap: ${dd.kind === 'valid' ? `${this.dataDir} already holds a cluster` : dd.reason}`);
+    const bins = await this.binaries();
+    if (!isBinaries(bins)) return bins;
+    const busy = await this.busyPort();
+    if (busy) return busy;
+    this.state = this.config.bootstrap?.method && this.config.bootstrap.method !== 'initdb' ? 'running custom bootstrap script' : 'initializing new cluster';
+    const init = await initializeDataDir(this.ctx, timeoutMs, opts.signal);
+    if (!init.ok) {
+      this.state = this.state === 'initializing new cluster' ? 'initdb failed' : 'custom bootstrap failed';
+      return init;
+    }
+    this.role = 'primary';
+    // No callbacks during bootstrap (spec §3.8).
+    return this.start({ role: 'primary', blockCallbacks: true, timeoutMs: remaining(this.clock, deadline), ...(opts.signal ? { signal: opts.signal } : {}) });
+  }
+
+  async postBootstrap(opts: CallOptions = {}): Promise<PgResult> {
+    const a = this.config.authentication;
+    const quoteIdent = (s: string): string => `"${s.replace(/"/g, '""')}"`;
+    const quoteLit = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+    try {
+      await withClient(this.localTarget(), { statementTimeoutMs: 0 }, async (c) => {
+        // Keep role passwords out of the server log.
+        await c.query("SET log_statement TO 'none'; SET log_min_duration_statement TO -1; SET synchronous_commit TO 'local'");
+        const ensure = async (user: string, password: string | undefined, attrs: string): Promise<void> => {
+          const exists = await c.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [user]);
+          const verb = exists.rowCount ? 'ALTER' : 'CREATE';
+          const pw = password !== undefined ? ` PASSWORD ${quoteLit(password)}` : '';
+          await c.query(`${verb} ROLE ${quoteIdent(user)} WITH ${attrs}${pw}`);
+        };
+        await ensure(a.superuser.username, a.superuser.password, 'SUPERUSER LOGIN');
+        if (a.replication.username !== a.superuser.username) await ensure(a.replication.username, a.replication.password, 'LOGIN REPLICATION');
+        if (a.rewind && a.rewind.username !== a.superuser.username) {
+          await ensure(a.rewind.username, a.rewind.password, 'LOGIN');
+          const u = quoteIdent(a.rewind.username);
+          for (const f of ['pg_catalog.pg_ls_dir(text, boolean, boolean)', 'pg_catalog.pg_stat_file(text, boolean)', 'pg_catalog.pg_read_binary_file(text)', 'pg_catalog.pg_read_binary_file(text, bigint, bigint, boolean)']) {
+            await c.query(`GRANT EXECUTE ON function ${f} TO ${u}`);
+          }
+        }
+      });
+    } catch (e) {
+      return fail('query-failed', `post_bootstrap: creating roles failed: ${(e as Error).message}`, e);
+    }
+    const script = this.config.bootstrap?.post_bootstrap;
+    if (script) {
+      const { port } = this.listenEndpoint();
+      const conn = `postgres://${encodeURIComponent(a.superuser.username)}@${encodeURIComponent(this.socketDir())}:${port}/postgres`;
+      const argv = [...splitCommand(script), conn];
+      const r = await runProgram(argv[0]!, argv.slice(1), {
+        runAs: this.runAs,
+        timeoutMs: opts.timeoutMs ?? 300_000,
+        env: { PGPASSFILE: this.pgpassPath, PGOPTIONS: '-c synchronous_commit=local -c statement_timeout=0' },
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      });
+      if (r.code !== 0) return fail('command-failed', `post_bootstrap script failed: ${lastLine(r)}`);
+    }
+    return ok();
+  }
+
+  async clone(source: CloneSource, opts: CallOptions = {}): Promise<PgResult<{ readonly method: string }>> {
+    if (await this.isRunning()) return fail('wrong-role', `cannot clone into ${this.dataDir}: Postgres is running`);
+    const dd = await this.dataDirState();
+    if (dd.kind === 'not-accessible') return fail('data-dir-unusable', dd.reason);
+    this.state = 'creating replica';
+    await this.writePgpassFile();
+    const r = await cloneDataDir(this.ctx, source.upstream, opts.timeoutMs ?? 3_600_000, opts.signal);
+    this.state = 'stopped';
+    if (r.ok) this.role = 'replica';
+    return r;
+  }
+
+  async removeDataDirectory(): Promise<PgResult> {
+    if (await this.isRunning()) return fail('wrong-role', `refusing to remove ${this.dataDir}: Postgres is running`);
+    await rm(this.dataDir, { recursive: true, force: true });
+    this.role = 'uninitialized';
+    return ok();
+  }
+
+  // --- process ----------------------------------------------------------------------------
+
+  async start(opts: StartOptions = {}): Promise<PgResult> {
+    const deadline = this.clock.now() + (opts.timeoutMs ?? this.defaultTimeoutMs());
+    if (await this.isRunning()) return ok();
+    const bins = await this.binaries();
+    if (!isBinaries(bins)) return bins;
+    const dd = await this.dataDirState();
+    if (dd.kind !== 'valid') {
+      return fail('data-dir-unusable', `cannot start: ${dd.kind === 'empty' ? `${this.dataDir} is empty` : dd.reason}`);
+    }
+    const busy = await this.busyPort();
+    if (busy) return busy;
+    // Never writable by default: without an explicit role the node starts read-only.
+    const role = opts.role ?? 'replica';
+    const recovery = role === 'primary' ? null : this.recoveryFor(opts.upstream);
+    this.state = 'starting';
+    this.pendingRestartReason = {};
+    if (role !== 'primary') this.upstreamOfLastStart = opts.upstream ?? null;
+    const commandLine = await this.writeFiles(recovery);
+    let spawned;
+    try {
+      spawned = await spawnPostmaster({
+        postgresPath: bins.path('postgres'),
+        dataDir: this.dataDir,
+        configFile: join(this.configDir, 'postgresql.conf'),
+        commandLine,
+        logFile: this.logFile,
+        runAs: this.runAs,
+      });
+    } catch (e) {
+      this.state = 'start failed';
+      return fail('start-failed', `cannot start postgres: ${(e as Error).message}`, e);
+    }
+    const info = await readProc(spawned.pid);
+    this.expectedExitPid = null;
+    this.adopt(spawned.pid, info?.startedAtMs ?? 0, spawned.onExit);
+    const watch = this.watch!;
+    while (this.clock.now() < deadline) {
+      if (watch.exited) {
+        this.state = 'start failed';
+        return fail('start-failed', `postgres exited while starting: ${await this.logTail()}`);
+      }
+      try {
+        await withClient(this.localTarget(), { connectTimeoutMs: 1000 }, (c) => c.query('SELECT 1'));
+        this.state = 'running';
+        this.role = role;
+        if (!opts.blockCallbacks) this.callbacks.fire('on_start', patroniRole(role));
+        return ok();
+      } catch {
+        await this.clock.sleep(50, opts.signal).catch(() => undefined);
+        if (opts.signal?.aborted) break;
+      }
+    }
+    this.state = 'start failed';
+    return fail(opts.signal?.aborted ? 'aborted' : 'timeout', `postgres did not accept connections in time (pid ${spawned.pid} left running)`);
+  }
+
+  async stop(mode: StopMode, opts: StopOptions = {}): Promise<PgResult> {
+    const deadline = this.clock.now() + (opts.timeoutMs ?? this.defaultTimeoutMs());
+    if (!(await this.isRunning())) {
+      this.state = 'stopped';
+      return ok();
+    }
+    const watch = this.watch!;
+    const pid = watch.pid;
+    if ((opts.checkpoint ?? mode !== 'immediate') && this.state === 'running') {
+      const r = await this.checkpoint({ timeoutMs: remaining(this.clock, deadline) / 2 });
+      if (!r.ok) this.logger.warn(`CHECKPOINT before stop failed: ${r.message}`);
+    }
+    this.state = 'stopping';
+    if (this.config.before_stop) {
+      const argv = splitCommand(this.config.before_stop);
+      await runProgram(argv[0]!, argv.slice(1), { runAs: this.runAs, timeoutMs: remaining(this.clock, deadline) / 2 });
+    }
+    this.expectedExitPid = pid;
+    try {
+      process.kill(pid, SIGNAL_OF[mode]);
+    } catch {
+      /* already gone */
+    }
+    while (!watch.exited && this.clock.now() < deadline) {
+      await this.clock.sleep(50);
+      await watch.check();
+    }
+    if (!watch.exited) {
+      this.logger.warn(`postmaster ${pid} did not stop in time (${mode}); killing its process group`);
+      await this.killTree(pid);
+      const hardDeadline = this.clock.now() + 5000;
+      while (!watch.exited && this.clock.now() < hardDeadline) {
+        await this.clock.sleep(50);
+        await watch.check();
+      }
+      if (!watch.exited) {
+        this.state = 'stop failed';
+        return fail('stop-failed', `postmaster ${pid} survived SIGKILL`);
+      }
+    }
+    opts.onSafepoint?.();
+    this.state = 'stopped';
+    if (!opts.blockCallbacks) this.callbacks.fire('on_stop', patroniRole(this.role));
+    return ok();
+  }
+
+  /** SIGKILL the postmaster's group when it leads one (we start it with setsid), else it and its children. */
+  private async killTree(pid: number): Promise<void> {
+    const info = await readProc(pid);
+    const kids = info && info.pgrp !== pid ? await childrenOf(pid) : [];
+    try {
+      process.kill(info && info.pgrp === pid ? -pid : pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+    for (const k of kids) {
+      try {
+        process.kill(k, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+  }
+
+  async restart(opts: StartOptions = {}): Promise<PgResult> {
+    const deadline = this.clock.now() + (opts.timeoutMs ?? 2 * this.defaultTimeoutMs());
+    this.state = 'restarting';
+    const role = opts.role ?? (this.role === 'primary' || this.role === 'promoted' ? 'primary' : this.role === 'standby_leader' ? 'standby_leader' : 'replica');
+    const stopped = await this.stop('fast', { blockCallbacks: true, timeoutMs: remaining(this.clock, deadline) / 2 });
+    if (!stopped.ok) {
+      this.state = `restart failed (${this.state})`;
+      return stopped;
+    }
+    const upstream = opts.upstream !== undefined ? opts.upstream : this.lastUpstream();
+    const started = await this.start({ ...opts, role, upstream, blockCallbacks: true, timeoutMs: remaining(this.clock, deadline) });
+    if (!started.ok) {
+      this.state = `restart failed (${this.state})`;
+      return started;
+    }
+    if (!opts.blockCallbacks) this.callbacks.fire('on_restart', patroniRole(this.role));
+    return ok();
+  }
+
+  private upstreamOfLastStart: UpstreamNode | null = null;
+
+  private lastUpstream(): UpstreamNode | null {
+    return this.upstreamOfLastStart;
+  }
+
+  async reload(opts: CallOptions = {}): Promise<PgResult> {
+    if (!(await this.isRunning())) return fail('not-running', 'cannot reload: Postgres is not running');
+    await this.writeFiles(this.role === 'primary' || this.role === 'promoted' ? null : this.lastRecovery);
+    try {
+      process.kill(this.watch!.pid, 'SIGHUP');
+    } catch (e) {
+      return fail('not-running', `cannot reload: ${(e as Error).message}`, e);
+    }
+    void opts;
+    this.callbacks.fire('on_reload', patroniRole(this.role));
+    return ok();
+  }
+
+  async promote(opts: PromoteOptions = {}): Promise<PgResult> {
+    const deadline = this.clock.now() + (opts.timeoutMs ?? 60_000);
+    if (!(await this.isRunning())) return fail('not-running', 'cannot promote: Postgres is not running');
+    const obs = await this.observe();
+    if (obs.ok && !obs.value.inRecovery) {
+      this.role = 'primary';
+      return ok();
+    }
+    if (this.config.pre_promote) {
+      const argv = splitCommand(this.config.pre_promote);
+      const r = await runProgram(argv[0]!, argv.slice(1), { runAs: this.runAs, timeoutMs: remaining(this.clock, deadline), ...(opts.signal ? { signal: opts.signal } : {}) });
+      if (r.code !== 0) return fail('vetoed', `pre_promote script refused the promotion: ${lastLine(r)}`);
+    }
+    const bins = await this.binaries();
+    if (!isBinaries(bins)) return bins;
+    const r = await runProgram(bins.path('pg_ctl'), ['promote', '-W', '-D', this.dataDir], { runAs: this.runAs, timeoutMs: remaining(this.clock, deadline) });
+    if (r.code !== 0) return fail('command-failed', `pg_ctl promote failed: ${lastLine(r)}`);
+    this.role = 'promoted';
+    this.callbacks.fire('on_role_change', 'master');
+    const waitUntil = Math.min(deadline, this.clock.now() + (opts.waitMs ?? 10_000));
+    while (this.clock.now() < waitUntil) {
+      const o = await this.observe();
+      if (o.ok && !o.value.inRecovery) {
+        this.role = 'primary';
+        this.lastRecovery = null;
+        // Keep the files in line with the role: a later restart must not bring back standby.signal.
+        await this.writeFiles(null);
+        return ok();
+      }
+      await this.clock.sleep(50, opts.signal).catch(() => undefined);
+    }
+    return fail('timeout', 'promote signalled, but Postgres is still in recovery');
+  }
+
+  async follow(request: FollowRequest, opts: CallOptions = {}): Promise<PgResult<FollowOutcome>> {
+    const role = request.role ?? 'replica';
+    const wasRole = this.role;
+    const recovery = this.recoveryFor(request.upstream, request.slotName);
+    const roleChange = wasRole === 'primary' || wasRole === 'promoted' || wasRole === 'demoted' || (wasRole !== role && wasRole !== 'uninitialized');
+    this.upstreamOfLastStart = request.upstream;
+    if (!(await this.isRunning())) {
+      const r = await this.start({ role, upstream: request.upstream, blockCallbacks: true, ...opts });
+      if (!r.ok) return r;
+      this.callbacks.fire(roleChange ? 'on_role_change' : 'on_start', patroniRole(role));
+      return ok<FollowOutcome>('started');
+    }
+    if (wasRole === 'primary' || wasRole === 'promoted') {
+      if (request.restartIfNeeded === false) return fail('wrong-role', 'a running primary can only follow through a restart');
+      const r = await this.restart({ role, upstream: request.upstream, blockCallbacks: true, ...opts });
+      if (!r.ok) return r;
+      this.callbacks.fire('on_role_change', patroniRole(role));
+      return ok<FollowOutcome>('restarted');
+    }
+    const same =
+      this.lastRecovery !== null &&
+      this.lastRecovery.primary_conninfo === recovery.primary_conninfo &&
+      this.lastRecovery.primary_slot_name === recovery.primary_slot_name &&
+      (await hasStandbySignal(this.dataDir));
+    this.role = role;
+    if (same) {
+      if (roleChange) this.callbacks.fire('on_role_change', patroniRole(role));
+      return ok<FollowOutcome>('unchanged');
+    }
+    // PG ≥ 13: primary_conninfo and primary_slot_name take effect on reload.
+    await this.writeFiles(recovery);
+    const bins = await this.binaries();
+    if (isBinaries(bins) && bins.majorVersion < 13) {
+      const r = await this.restart({ role, upstream: request.upstream, blockCallbacks: true, ...opts });
+      if (!r.ok) return r;
+      if (roleChange) this.callbacks.fire('on_role_change', patroniRole(role));
+      return ok<FollowOutcome>('restarted');
+    }
+    try {
+      process.kill(this.watch!.pid, 'SIGHUP');
+    } catch (e) {
+      return fail('not-running', `cannot reload: ${(e as Error).message}`, e);
+    }
+    if (roleChange) this.callbacks.fire('on_role_change', patroniRole(role));
+    return ok<FollowOutcome>('reloaded');
+  }
+
+  async checkpoint(opts: CallOptions = {}): Promise<PgResult> {
+    try {
+      await withClient(this.localTarget(), { statementTimeoutMs: 0, connectTimeoutMs: 3000 }, async (c) => {
+        const timer = this.clock.setTimer(opts.timeoutMs ?? 60_000, () => void c.end().catch(() => undefined));
+        try {
+          await c.query('CHECKPOINT');
+        } finally {
+          timer.cancel();
+        }
+      });
+      return ok();
+    } catch (e) {
+      return fail('query-failed', `CHECKPOINT failed: ${(e as Error).message}`, e);
+    }
+  }
+
+  // --- configuration ----------------------------------------------------------------------
+
+  async applyParameters(parameters: PostgresParameters, opts: CallOptions = {}): Promise<PgResult<ConfigChangeReport>> {
+    this.dynamicParameters = parameters;
+    if (!(await this.isRunning())) {
+      const eff = await this.effectiveParameters();
+      return ok({ reloaded: [], pendingRestart: {}, rejected: eff.rejected });
+    }
+    const eff = await this.effectiveParameters();
+    await this.writeFiles(this.role === 'primary' || this.role === 'promoted' ? null : this.lastRecovery);
+    const pid = this.watch!.pid;
+    const diff = await reloadAndCompare(this.localTarget(), { ...eff.file, ...eff.commandLine }, this.clock, opts.timeoutMs ?? 5000, () => {
+      try {
+        process.kill(pid, 'SIGHUP');
+      } catch {
+        /* reported by the comparison timing out */
+      }
+    });
+    this.callbacks.fire('on_reload', patroniRole(this.role));
+    if (!diff.ok) return diff;
+    this.pendingRestartReason = { ...diff.value.pendingRestart };
+    return ok({ reloaded: diff.value.reloaded, pendingRestart: diff.value.pendingRestart, rejected: eff.rejected });
+  }
+
+  async setSynchronousStandbyNames(value: string | null, opts: CallOptions = {}): Promise<PgResult> {
+    const next: Record<string, string | number | boolean> = { ...this.dynamicParameters };
+    next['synchronous_standby_names'] = value ?? '';
+    const r = await this.applyParameters(next, opts);
+    return r.ok ? ok() : r;
+  }
+
+  // --- rewind ------------------------------------------------------------------------------
+
+  async canRewind(opts: CallOptions = {}): Promise<PgResult> {
+    if (!this.config.use_pg_rewind) return fail('not-rewindable', 'postgresql.use_pg_rewind is off');
+    const cd = await this.controlData(opts);
+    if (!cd.ok) return cd;
+    if (!cd.value.walLogHints && !cd.value.dataChecksums) {
+      return fail('not-rewindable', `pg_rewind needs wal_log_hints=on or data checksums, and ${this.dataDir} has neither`);
+    }
+    return ok();
+  }
+
+  async checkDivergence(leader: RewindSource, opts: CallOptions = {}): Promise<PgResult<DivergenceVerdict>> {
+    if (await this.isRunning()) return fail('wrong-role', 'divergence check reads the control file: stop Postgres first');
+    return checkDivergence(this.ctx, leader, opts.timeoutMs ?? 30_000);
+  }
+
+  async crashRecovery(opts: CallOptions = {}): Promise<PgResult> {
+    if (await this.isRunning()) return fail('wrong-role', 'crash recovery needs Postgres stopped');
+    return runCrashRecovery(this.ctx, opts.timeoutMs ?? this.defaultTimeoutMs());
+  }
+
+  async rewind(leader: RewindSource, opts: CallOptions = {}): Promise<PgResult<RewindOutcome>> {
+    const deadline = this.clock.now() + (opts.timeoutMs ?? 600_000);
+    const allowRemoveOnDiverged = this.config.remove_data_directory_on_diverged_timelines ?? false;
+    const allowRemoveOnFailure = this.config.remove_data_directory_on_rewind_failure ?? false;
+    const can = await this.canRewind();
+    if (!can.ok) {
+      if (can.code === 'not-rewindable' && allowRemoveOnDiverged) return this.removeForReclone(can.message);
+      return can;
+    }
+    // Check the source before touching anything local.
+    const source = await checkRewindSource(this.ctx, leader, remaining(this.clock, deadline));
+    if (!source.ok) return source;
+    const stopped = await this.stop('fast', { checkpoint: false, blockCallbacks: true, timeoutMs: remaining(this.clock, deadline) });
+    if (!stopped.ok) return stopped;
+    const r = await runPgRewind(this.ctx, leader, remaining(this.clock, deadline));
+    if (r.ok) {
+      this.role = 'replica';
+      return ok<RewindOutcome>('rewound');
+    }
+    if (r.code === 'command-failed' && (allowRemoveOnFailure || allowRemoveOnDiverged)) return this.removeForReclone(r.message);
+    return r;
+  }
+
+  private async removeForReclone(reason: string): Promise<PgResult<RewindOutcome>> {
+    this.logger.warn(`removing ${this.dataDir} to re-clone it: ${reason}`);
+    const rm = await this.removeDataDirectory();
+    if (!rm.ok) return rm;
+    return ok<RewindOutcome>('removed-for-reclone');
+  }
+
+  // --- slots -------------------------------------------------------------------------------
+
+  async syncSlots(request: SlotPassRequest, opts: CallOptions = {}): Promise<PgResult<SlotPassReport>> {
+    if (!(await this.isRunning())) return fail('not-running', 'slot pass needs Postgres running');
+    return runSlotPass(this.localTarget(), request, opts.timeoutMs ?? 10_000);
+  }
+
+  async close(): Promise<void> {
+    this.watch?.stop();
+    this.callbacks.close();
+  }
+}

@@ -1,0 +1,44 @@
+import { spawn } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { freeLoopbackPort, lookupOsUser, PostgresSandbox, postmasterPidOf } from '../src/postgres.js';
+
+describe('PostgresSandbox', () => {
+  it('prepares a data dir the postgres user owns and kills its postmaster at cleanup', async () => {
+    const sandbox = new PostgresSandbox();
+    const dataDir = sandbox.dataDirPath('data');
+    if (process.getuid?.() === 0) {
+      expect(sandbox.runAs?.uid).toBe(lookupOsUser('postgres')?.uid);
+      expect(statSync(sandbox.root).uid).toBe(sandbox.runAs?.uid);
+    }
+    sandbox.runSync('initdb', ['-D', dataDir, '-A', 'trust', '-U', 'postgres']);
+    const sock = sandbox.mkdir('sock', 0o755);
+    const port = await freeLoopbackPort();
+    const child = spawn(join(sandbox.binDir, 'postgres'), ['-D', dataDir, '-p', String(port), '-k', sock, '-c', 'listen_addresses=', '-c', 'fsync=off'], {
+      detached: true,
+      stdio: 'ignore',
+      cwd: sandbox.homeDir,
+      ...(sandbox.runAs ? { uid: sandbox.runAs.uid, gid: sandbox.runAs.gid } : {}),
+    });
+    child.unref();
+    const until = Date.now() + 20_000;
+    while (postmasterPidOf(dataDir) === null && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    const pid = postmasterPidOf(dataDir);
+    expect(pid).toBe(child.pid);
+    expect(sandbox.livePostmasters()).toEqual([pid]);
+    sandbox.cleanup();
+    const gone = Date.now() + 5000;
+    let alive = true;
+    while (alive && Date.now() < gone) {
+      try {
+        process.kill(pid!, 0);
+        await new Promise((r) => setTimeout(r, 50));
+      } catch {
+        alive = false;
+      }
+    }
+    expect(alive).toBe(false);
+    expect(existsSync(sandbox.root)).toBe(false);
+  });
+});
