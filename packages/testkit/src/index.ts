@@ -1,1 +1,7 @@
 export {};
+export * from './postgres.js';
+export * from './ports.js';
+export * from './process.js';
+export * from './etcd.js';
+export { startZooKeeper, fourLetterWord, type StartZooKeeperOptions, type ZooKeeperServer } from './zookeeper.js';
+export { startConsulDouble, type ConsulDouble, type StartConsulDoubleOptions } from './consul.js';

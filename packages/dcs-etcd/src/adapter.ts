@@ -1,0 +1,345 @@
+/**
+ * The etcd v3 adapter (spec/dcs.md §3.1): one lease per agent shared by its leader and
+ * member keys; the leader key created in a transaction on `create_revision == 0`; CAS
+ * writes on `mod_revision`; reads from a watch-maintained copy of the prefix (or a
+ * linearizable range for patronictl). Versions are `mod_revision` strings and the
+ * session of a key is its lease ID in decimal, as etcd's JSON gateway (and so Patroni)
+ * shows it.
+ */
+import type {
+  Clock,
+  DcsAdapter,
+  DcsAdapterOptions,
+  DcsCallContext,
+  DcsCapabilities,
+  DcsWatchEvent,
+  KeyLayout,
+  LockOutcome,
+  Logger,
+  RawEntry,
+  RawSnapshot,
+  ReleaseOutcome,
+  WriteCondition,
+  WriteOutcome,
+  DataKey,
+} from '@pgwarden/core';
+import { DcsError } from '@pgwarden/core';
+import { CompareResult, CompareTarget, type ICompare, type IRequestOp, type IResponseOp } from 'etcd3';
+import { WatchCache, prefixEnd, toCachedKey } from './cache.js';
+import { Endpoints } from './client.js';
+import type { Etcd3Section } from './config.js';
+import { isLeaseNotFound } from './errors.js';
+import { Lease } from './lease.js';
+
+export const ETCD3_CAPABILITIES: DcsCapabilities = {
+  // etcd refuses lease TTLs below ~1.5 election timeouts (1 s in the testkit) and grants 2 s.
+  minTtlSeconds: 2,
+  liveness: 'loop',
+  nativeWatch: true,
+  ttlNegotiated: false,
+};
+
+/** Time an acquire must have left to try again with a new lease after etcd lost ours. */
+const RETRY_MARGIN_MS = 200;
+/** How long a cached read waits for the watch stream to prove it is alive before reading etcd. */
+const CONFIRM_TIMEOUT_MS = 1000;
+
+const utf8 = (text: string): Buffer => Buffer.from(text, 'utf8');
+
+export class Etcd3Dcs implements DcsAdapter {
+  readonly capabilities = ETCD3_CAPABILITIES;
+  readonly endpoints: Endpoints;
+  private readonly lease: Lease;
+  private readonly cache: WatchCache;
+  private readonly layout: KeyLayout;
+  private readonly name: string;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly readOnly: boolean;
+  private readonly touchIntervalMs: number;
+  private readonly listeners = new Set<(event: DcsWatchEvent) => void>();
+  private closed = false;
+
+  constructor(options: DcsAdapterOptions<Etcd3Section>) {
+    this.layout = options.layout;
+    this.name = options.name;
+    this.clock = options.clock;
+    this.logger = options.logger;
+    this.readOnly = options.readOnly ?? false;
+    // Patroni renews from touch_member at most once per loop_wait; never less often than
+    // a third of the TTL, so a loop that keeps touching keeps its lease.
+    this.touchIntervalMs = Math.min(options.loopWaitSeconds, options.ttlSeconds / 3) * 1000;
+    const retryTimeoutMs = options.retryTimeoutSeconds * 1000;
+    this.endpoints = new Endpoints({ section: options.section, clock: options.clock, logger: options.logger, authTimeoutMs: retryTimeoutMs });
+    this.lease = new Lease(this.endpoints, options.clock, options.ttlSeconds);
+    this.cache = new WatchCache({
+      endpoints: this.endpoints,
+      layout: options.layout,
+      clock: options.clock,
+      logger: options.logger,
+      buildTimeoutMs: retryTimeoutMs,
+      onEvent: (event) => {
+        for (const listener of [...this.listeners]) {
+          // A listener's failure must not fail the write or the watch that reported it.
+          try {
+            listener(event);
+          } catch (error) {
+            this.logger.warn(`etcd: a watch listener threw: ${(error as Error).message}`);
+          }
+        }
+      },
+    });
+  }
+
+  /** The lease ID we hold (decimal), or null. */
+  get leaseId(): string | null {
+    return this.lease.id;
+  }
+
+  /**
+   * Finds a reachable endpoint (and checks the credentials) before the adapter is used.
+   * Throws a DcsError naming every endpoint tried.
+   */
+  async connect(timeoutMs: number): Promise<void> {
+    const failures: string[] = [];
+    for (let index = 0; index < this.endpoints.urls.length; index++) {
+      this.endpoints.prefer(index);
+      const controller = new AbortController();
+      const timer = this.clock.setTimer(timeoutMs, () => controller.abort());
+      try {
+        await this.endpoints.callOn(index, { signal: controller.signal, deadline: this.clock.now() + timeoutMs }, 'range', (client, options) =>
+          client.kv.range({ key: utf8(this.layout.prefix), range_end: prefixEnd(utf8(this.layout.prefix)), limit: 1, keys_only: true, serializable: true }, options),
+        );
+        if (!this.readOnly) this.cache.start();
+        return;
+      } catch (error) {
+        if (error instanceof DcsError && error.code === 'auth-failed') throw error;
+        failures.push((error as Error).message);
+      } finally {
+        timer.cancel();
+      }
+    }
+    throw new DcsError('connection-failed', `etcd3: no endpoint answered within ${timeoutMs} ms each: ${failures.join('; ')}`, {
+      transient: true,
+    });
+  }
+
+  async read(ctx: DcsCallContext, options: { readonly linearizable: boolean }): Promise<RawSnapshot> {
+    const linearizable = options.linearizable || this.readOnly;
+    // The copy is served only after the watch stream answered a progress request: a
+    // frozen or partitioned server must not be read as a healthy, quiet one.
+    if (!linearizable && this.cache.isLive && (await this.cache.confirm(ctx.signal, CONFIRM_TIMEOUT_MS))) {
+      const cached = this.cache.snapshot();
+      if (cached) return { kind: 'snapshot', entries: cached };
+    }
+    const prefix = utf8(this.layout.prefix);
+    const response = await this.endpoints.call(ctx, 'range', (client, callOptions) =>
+      client.kv.range({ key: prefix, range_end: prefixEnd(prefix), serializable: !linearizable }, callOptions),
+    );
+    const entries: RawEntry[] = [];
+    for (const kv of response.kvs) {
+      const key = this.layout.relative(kv.key.toString('utf8'));
+      if (key === null) continue;
+      const cached = toCachedKey(kv);
+      entries.push({ key, value: cached.value, version: cached.modRevision, session: cached.lease === '0' ? null : cached.lease });
+    }
+    return { kind: 'snapshot', entries };
+  }
+
+  async acquireLeader(ctx: DcsCallContext): Promise<LockOutcome> {
+    await this.lease.ensure(ctx, 0);
+    for (let attempt = 0; ; attempt++) {
+      const leaseId = this.lease.id!;
+      const path = this.layout.key('leader');
+      try {
+        const response = await this.txn(ctx, 'acquire leader', {
+          compare: [{ key: utf8(path), target: CompareTarget.Create, result: CompareResult.Equal, create_revision: 0 }],
+          success: [{ request_put: { key: utf8(path), value: utf8(this.name), lease: leaseId } }],
+          failure: [{ request_range: { key: utf8(path) } }],
+        });
+        if (response.succeeded) {
+          this.cache.applyPut(path, this.name, leaseId, response.header.revision);
+          return { kind: 'held', validUntil: this.lease.validUntil };
+        }
+        const holder = rangeValue(response.responses[0]);
+        return holder === null ? { kind: 'lost', reason: 'held-by-other' } : { kind: 'lost', reason: 'held-by-other', holder };
+      } catch (error) {
+        // etcd dropped the lease between our keepalive and the put: one more try with a new one.
+        if (!isLeaseNotFound(error) || attempt > 0 || ctx.deadline - this.clock.now() < RETRY_MARGIN_MS) throw error;
+        this.lease.drop();
+        await this.lease.grant(ctx);
+      }
+    }
+  }
+
+  async refreshLeader(_current: RawEntry | null, ctx: DcsCallContext): Promise<LockOutcome> {
+    if (this.lease.id === null || !(await this.lease.keepAlive(ctx))) return { kind: 'lost', reason: 'not-held' };
+    const leaseId = this.lease.id;
+    const held: LockOutcome = { kind: 'held', validUntil: this.lease.validUntil };
+    const path = this.layout.key('leader');
+    // Patroni trusts the snapshot when it names us with our lease. pgwarden confirms with
+    // a compare-only transaction (a read: the key's mod_revision stays put), so a key
+    // deleted or taken after the snapshot is reported at once instead of next cycle.
+    const response = await this.txn(ctx, 'check leader', {
+      compare: [
+        { key: utf8(path), target: CompareTarget.Value, result: CompareResult.Equal, value: utf8(this.name) },
+        { key: utf8(path), target: CompareTarget.Lease, result: CompareResult.Equal, lease: leaseId },
+      ],
+      success: [],
+      failure: [{ request_range: { key: utf8(path) } }],
+    });
+    if (response.succeeded) return held;
+    const holder = rangeValue(response.responses[0]);
+    // pgwarden does not re-create a vanished leader key: the member races again instead.
+    if (holder === null) return { kind: 'lost', reason: 'not-held' };
+    return { kind: 'lost', reason: 'held-by-other', holder };
+  }
+
+  async releaseLeader(ctx: DcsCallContext): Promise<ReleaseOutcome> {
+    const path = this.layout.key('leader');
+    const response = await this.txn(ctx, 'release leader', {
+      compare: [{ key: utf8(path), target: CompareTarget.Value, result: CompareResult.Equal, value: utf8(this.name) }],
+      success: [{ request_delete_range: { key: utf8(path) } }],
+      failure: [],
+    });
+    if (!response.succeeded) return { kind: 'not-owner' };
+    this.cache.applyDelete(path, response.header.revision);
+    return { kind: 'released' };
+  }
+
+  async takeLeader(ctx: DcsCallContext): Promise<LockOutcome> {
+    await this.withLease(ctx, 0, (leaseId) => this.putKey(ctx, 'take leader', this.layout.key('leader'), this.name, leaseId));
+    return { kind: 'held', validUntil: this.lease.validUntil };
+  }
+
+  async touchMember(value: string, ctx: DcsCallContext): Promise<WriteOutcome> {
+    const path = this.layout.member(this.name);
+    const version = await this.withLease(ctx, this.touchIntervalMs, async (leaseId) => {
+      const cached = this.cache.lookup(path);
+      if (cached && cached.value === value && cached.lease === leaseId) return cached.modRevision;
+      return this.putKey(ctx, 'touch member', path, value, leaseId);
+    });
+    return { kind: 'written', version };
+  }
+
+  async write(key: DataKey, value: string, condition: WriteCondition, ctx: DcsCallContext): Promise<WriteOutcome> {
+    const path = this.layout.key(key);
+    if (condition.kind === 'any') return { kind: 'written', version: await this.putKey(ctx, `write ${key}`, path, value, '0') };
+    const response = await this.txn(ctx, `write ${key}`, {
+      compare: [compareFor(path, condition)],
+      success: [{ request_put: { key: utf8(path), value: utf8(value) } }],
+      failure: [],
+    });
+    if (!response.succeeded) return { kind: 'conflict' };
+    this.cache.applyPut(path, value, '0', response.header.revision);
+    return { kind: 'written', version: response.header.revision };
+  }
+
+  async remove(key: DataKey, condition: WriteCondition, ctx: DcsCallContext): Promise<WriteOutcome> {
+    const path = this.layout.key(key);
+    if (condition.kind !== 'version') {
+      const response = await this.endpoints.call(ctx, `delete ${key}`, (client, options) =>
+        client.kv.deleteRange({ key: utf8(path) }, options),
+      );
+      this.cache.applyDelete(path, response.header.revision);
+      return { kind: 'written', version: null };
+    }
+    const response = await this.txn(ctx, `delete ${key}`, {
+      compare: [compareFor(path, condition)],
+      success: [{ request_delete_range: { key: utf8(path) } }],
+      failure: [],
+    });
+    if (!response.succeeded) return { kind: 'conflict' };
+    this.cache.applyDelete(path, response.header.revision);
+    return { kind: 'written', version: null };
+  }
+
+  async removeCluster(ctx: DcsCallContext): Promise<WriteOutcome> {
+    const prefix = utf8(this.layout.prefix);
+    const response = await this.endpoints.call(ctx, 'delete cluster', (client, options) =>
+      client.kv.deleteRange({ key: prefix, range_end: prefixEnd(prefix) }, options),
+    );
+    this.cache.applyDeletePrefix(response.header.revision);
+    return { kind: 'written', version: null };
+  }
+
+  watch(listener: (event: DcsWatchEvent) => void): () => void {
+    this.listeners.add(listener);
+    // patronictl-mode adapters read without the copy, but still need the watch for events.
+    this.cache.start();
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  /** Revokes the lease (our keys go at once) within `timeoutMs`, then disconnects. */
+  async close(timeoutMs = 1000): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.cache.close();
+    this.listeners.clear();
+    const controller = new AbortController();
+    const timer = this.clock.setTimer(timeoutMs, () => controller.abort());
+    try {
+      await this.lease.revoke({ signal: controller.signal, deadline: this.clock.now() + timeoutMs });
+    } catch (error) {
+      this.logger.warn(`etcd: could not revoke the lease on close; its keys expire with its TTL (${(error as Error).message})`);
+    } finally {
+      timer.cancel();
+      this.endpoints.close();
+    }
+  }
+
+  /** Disconnects without revoking the lease, as a killed agent would: its keys expire by TTL. */
+  abandon(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.cache.close();
+    this.listeners.clear();
+    this.lease.drop();
+    this.endpoints.close();
+  }
+
+  /**
+   * Runs `write` with a live lease (renewed when older than `maxAgeMs`); if etcd says the
+   * lease is gone, drops it and tries once more with a new one while time remains.
+   */
+  private async withLease<T>(ctx: DcsCallContext, maxAgeMs: number, write: (leaseId: string) => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const leaseId = await this.lease.ensure(ctx, maxAgeMs);
+      try {
+        return await write(leaseId);
+      } catch (error) {
+        if (!isLeaseNotFound(error) || attempt > 0 || ctx.deadline - this.clock.now() < RETRY_MARGIN_MS) throw error;
+        this.lease.drop();
+      }
+    }
+  }
+
+  private async putKey(ctx: DcsCallContext, what: string, path: string, value: string, lease: string): Promise<string> {
+    const response = await this.endpoints.call(ctx, what, (client, options) =>
+      client.kv.put({ key: utf8(path), value: utf8(value), lease }, options),
+    );
+    this.cache.applyPut(path, value, lease, response.header.revision);
+    return response.header.revision;
+  }
+
+  private txn(ctx: DcsCallContext, what: string, request: { compare: ICompare[]; success: IRequestOp[]; failure: IRequestOp[] }) {
+    return this.endpoints.call(ctx, what, (client, options) => client.kv.txn(request, options));
+  }
+}
+
+function compareFor(path: string, condition: Exclude<WriteCondition, { kind: 'any' }>): ICompare {
+  if (condition.kind === 'absent') {
+    return { key: utf8(path), target: CompareTarget.Create, result: CompareResult.Equal, create_revision: 0 };
+  }
+  // A version that is not a revision (another backend's) can match nothing.
+  const revision = /^\d+$/.test(condition.version) ? condition.version : '-1';
+  return { key: utf8(path), target: CompareTarget.Mod, result: CompareResult.Equal, mod_revision: revision };
+}
+
+/** The value a txn's range branch found, or null when the key was absent. */
+function rangeValue(response: IResponseOp | undefined): string | null {
+  const kv = response?.response_range?.kvs?.[0];
+  return kv ? toCachedKey(kv).value : null;
+}

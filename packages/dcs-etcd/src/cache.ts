@@ -1,0 +1,287 @@
+/**
+ * A watch-maintained copy of the cluster prefix, as Patroni's etcd3 nodes keep one: one
+ * range read, then a watch from the revision after it. Our own writes are applied at
+ * once (read-your-writes), watch events as they come; each key remembers the revision
+ * of its last change, deletes included, so a late event never undoes a newer write.
+ *
+ * The copy is trusted ("live") only while its watch stream is established. The stream
+ * breaking, a compaction, or any failed request (the server may be frozen while the
+ * stream looks open) turns it off; it is then rebuilt in the background with backoff,
+ * and reads go to etcd meanwhile. Rebuilding compares old and new copies and reports
+ * the differences as events, so listeners miss nothing that happened during the gap.
+ */
+import type { Clock, DcsWatchEvent, KeyLayout, Logger, RawEntry, TimerHandle } from '@pgwarden/core';
+import type { IDuplexStream, IKeyValue, IWatchRequest, IWatchResponse } from 'etcd3';
+import type { Endpoints } from './client.js';
+import { toDcsError } from './errors.js';
+
+export interface CachedKey {
+  readonly value: string;
+  /** Lease ID as a decimal string; `'0'` for none. */
+  readonly lease: string;
+  readonly modRevision: string;
+}
+
+interface Slot {
+  /** null: deleted at `revision`. */
+  readonly kv: CachedKey | null;
+  readonly revision: bigint;
+}
+
+export interface WatchCacheOptions {
+  readonly endpoints: Endpoints;
+  readonly layout: KeyLayout;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Deadline for the range read that (re)builds the copy. */
+  readonly buildTimeoutMs: number;
+  readonly onEvent: (event: DcsWatchEvent) => void;
+}
+
+const FIRST_BACKOFF_MS = 100;
+const MAX_BACKOFF_MS = 1000;
+
+/** The key just after every key with this prefix, for range and watch requests. */
+export function prefixEnd(prefix: Buffer): Buffer {
+  const end = Buffer.from(prefix);
+  for (let i = end.length - 1; i >= 0; i--) {
+    if (end[i]! < 0xff) {
+      end[i]! += 1;
+      return end.subarray(0, i + 1);
+    }
+  }
+  return Buffer.from([0]);
+}
+
+export function toCachedKey(kv: IKeyValue): CachedKey {
+  return { value: kv.value ? kv.value.toString('utf8') : '', lease: String(kv.lease || '0'), modRevision: String(kv.mod_revision) };
+}
+
+export class WatchCache {
+  private slots = new Map<string, Slot>();
+  private live = false;
+  private running = false;
+  private closed = false;
+  private generation = 0;
+  private stream: IDuplexStream<IWatchRequest, IWatchResponse> | null = null;
+  private retryTimer: TimerHandle | null = null;
+  private backoffMs = FIRST_BACKOFF_MS;
+  private built = false;
+  /** Reads waiting for the stream to answer a progress request. */
+  private confirmations: ((alive: boolean) => void)[] = [];
+  private progressRequested = false;
+  private readonly prefix: Buffer;
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly options: WatchCacheOptions) {
+    this.prefix = Buffer.from(options.layout.prefix);
+    this.unsubscribe = options.endpoints.onFailure(() => this.invalidate('a request failed'));
+  }
+
+  get isLive(): boolean {
+    return this.live;
+  }
+
+  /** Starts building the copy (idempotent). */
+  start(): void {
+    if (this.running || this.closed) return;
+    this.running = true;
+    void this.build();
+  }
+
+  /**
+   * Asks etcd for a progress notification on the watch stream (etcd >= 3.4) and
+   * resolves true when it arrives, false
+   * when it fails, the copy stops being live, `signal` aborts or `timeoutMs` passes.
+   */
+  confirm(signal: AbortSignal, timeoutMs: number): Promise<boolean> {
+    const stream = this.stream;
+    if (!this.live || !stream || signal.aborted) return Promise.resolve(false);
+    return new Promise<boolean>((resolve) => {
+      const settle = (alive: boolean): void => {
+        timer.cancel();
+        signal.removeEventListener('abort', abort);
+        this.confirmations = this.confirmations.filter((c) => c !== settle);
+        resolve(alive);
+      };
+      const abort = (): void => settle(false);
+      const timer = this.options.clock.setTimer(timeoutMs, abort);
+      signal.addEventListener('abort', abort, { once: true });
+      this.confirmations.push(settle);
+      if (!this.progressRequested) {
+        this.progressRequested = true;
+        stream.write({ progress_request: {} });
+      }
+    });
+  }
+
+  private settleConfirmations(alive: boolean): void {
+    this.progressRequested = false;
+    for (const settle of this.confirmations.splice(0)) settle(alive);
+  }
+
+  /** Entries under the prefix, or null when the copy is not live. */
+  snapshot(): RawEntry[] | null {
+    if (!this.live) return null;
+    const entries: RawEntry[] = [];
+    for (const [path, slot] of this.slots) {
+      if (!slot.kv) continue;
+      const key = this.options.layout.relative(path);
+      if (key === null) continue;
+      entries.push({ key, value: slot.kv.value, version: slot.kv.modRevision, session: slot.kv.lease === '0' ? null : slot.kv.lease });
+    }
+    return entries;
+  }
+
+  /** The cached key (null: absent), or undefined when the copy is not live. */
+  lookup(path: string): CachedKey | null | undefined {
+    if (!this.live) return undefined;
+    return this.slots.get(path)?.kv ?? null;
+  }
+
+  /** Applies our own successful put, written at `revision`. */
+  applyPut(path: string, value: string, lease: string, revision: string): void {
+    this.apply(path, { value, lease, modRevision: revision }, BigInt(revision));
+  }
+
+  /** Applies our own successful delete, done at `revision`. */
+  applyDelete(path: string, revision: string): void {
+    this.apply(path, null, BigInt(revision));
+  }
+
+  /** Applies our own delete of every key under the prefix. */
+  applyDeletePrefix(revision: string): void {
+    for (const path of [...this.slots.keys()]) this.apply(path, null, BigInt(revision));
+  }
+
+  /** Stops trusting the copy and rebuilds it. */
+  invalidate(reason: string): void {
+    if (!this.running || this.closed) return;
+    if (this.live) this.options.logger.debug(`etcd: watch cache off (${reason}); rebuilding`);
+    this.live = false;
+    this.stopStream();
+    this.scheduleBuild();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.live = false;
+    this.unsubscribe();
+    this.retryTimer?.cancel();
+    this.stopStream();
+  }
+
+  private apply(path: string, kv: CachedKey | null, revision: bigint): void {
+    const old = this.slots.get(path);
+    if (old && old.revision >= revision) return;
+    this.slots.set(path, { kv, revision });
+    this.emitChange(path, old?.kv ?? null, kv);
+  }
+
+  private emitChange(path: string, before: CachedKey | null, after: CachedKey | null): void {
+    const key = this.options.layout.relative(path);
+    if (key === null || (before === null && after === null)) return;
+    if (before && after && before.value === after.value && before.lease === after.lease && before.modRevision === after.modRevision) return;
+    this.options.onEvent({ key, type: after ? 'put' : 'delete' });
+  }
+
+  private stopStream(): void {
+    this.generation++;
+    this.settleConfirmations(false);
+    const stream = this.stream;
+    this.stream = null;
+    if (stream) {
+      try {
+        stream.cancel();
+      } catch {
+        // already gone
+      }
+    }
+  }
+
+  private scheduleBuild(): void {
+    if (this.closed || this.retryTimer) return;
+    const delay = this.backoffMs;
+    this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
+    this.retryTimer = this.options.clock.setTimer(delay, () => {
+      this.retryTimer = null;
+      void this.build();
+    });
+  }
+
+  private async build(): Promise<void> {
+    if (this.closed) return;
+    this.stopStream();
+    const generation = this.generation;
+    const { endpoints, clock, layout } = this.options;
+    const controller = new AbortController();
+    const deadline = clock.now() + this.options.buildTimeoutMs;
+    const timer = clock.setTimer(this.options.buildTimeoutMs, () => controller.abort());
+    try {
+      const response = await endpoints.call({ signal: controller.signal, deadline }, 'range (watch cache)', (client, options) =>
+        client.kv.range({ key: this.prefix, range_end: prefixEnd(this.prefix), serializable: true }, options),
+      );
+      if (generation !== this.generation || this.closed) return;
+      const revision = BigInt(response.header.revision);
+      const fresh = new Map<string, Slot>();
+      for (const kv of response.kvs) fresh.set(kv.key.toString('utf8'), { kv: toCachedKey(kv), revision: BigInt(kv.mod_revision) });
+      // Own writes newer than this read (it may come from a lagging member) stay.
+      for (const [path, slot] of this.slots) {
+        if (slot.revision > revision && layout.relative(path) !== null) fresh.set(path, slot);
+      }
+      const old = this.slots;
+      this.slots = fresh;
+      // The first copy is the starting point, not a change; later ones report what the gap hid.
+      if (this.built) {
+        for (const path of new Set([...old.keys(), ...fresh.keys()])) this.emitChange(path, old.get(path)?.kv ?? null, fresh.get(path)?.kv ?? null);
+      }
+      this.built = true;
+      await this.openWatch(revision + 1n, generation);
+    } catch (error) {
+      if (generation !== this.generation || this.closed) return;
+      this.options.logger.debug(`etcd: building the watch cache failed: ${toDcsError(error, endpoints.currentUrl, 'watch').message}`);
+      this.scheduleBuild();
+    } finally {
+      timer.cancel();
+    }
+  }
+
+  private async openWatch(startRevision: bigint, generation: number): Promise<void> {
+    const { client, index, url } = this.options.endpoints.currentClient();
+    const stream = await client.watchClient.watch();
+    if (generation !== this.generation || this.closed) {
+      stream.cancel();
+      return;
+    }
+    this.stream = stream;
+    const fail = (reason: string, error?: unknown): void => {
+      if (generation !== this.generation || this.closed) return;
+      if (error !== undefined) this.options.endpoints.failed(index, toDcsError(error, url, 'watch'));
+      this.invalidate(reason);
+    };
+    stream.on('data', (response) => {
+      if (generation !== this.generation) return;
+      if (response.canceled || response.compact_revision !== '0') {
+        fail(`watch cancelled${response.cancel_reason ? `: ${response.cancel_reason}` : ''} (compacted at ${response.compact_revision})`);
+        return;
+      }
+      if (response.created) {
+        this.live = true;
+        this.backoffMs = FIRST_BACKOFF_MS;
+      }
+      for (const event of response.events) {
+        const path = event.kv.key.toString('utf8');
+        const revision = BigInt(event.kv.mod_revision);
+        const deleted = String(event.type).toUpperCase() === 'DELETE';
+        this.apply(path, deleted ? null : toCachedKey(event.kv), revision);
+      }
+      // A progress notification (no events, watch id -1): answered after our request, so
+      // the server is alive. Events already in flight prove nothing about now.
+      const progress = response.events.length === 0 && !response.created;
+      if (progress && this.live) this.settleConfirmations(true);
+    });
+    stream.on('error', (error) => fail('watch stream failed', error));
+    stream.on('end', () => fail('watch stream ended'));
+    stream.write({ create_request: { key: this.prefix, range_end: prefixEnd(this.prefix), start_revision: startRevision.toString() } });
+  }
+}

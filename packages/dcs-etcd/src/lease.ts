@@ -1,0 +1,110 @@
+/**
+ * The agent's one etcd lease, shared by its leader and member keys (spec/dcs.md §3.1).
+ * It is granted and kept alive only by explicit calls from the HA loop (refreshLeader
+ * forces a keepalive, touchMember at most once per interval), never by a background
+ * timer: a stuck loop must let the lease, and the lock with it, run out.
+ */
+import type { Clock } from '@pgwarden/core';
+import { DcsError } from '@pgwarden/core';
+import type { CallContext, Endpoints } from './client.js';
+import { abortable } from './client.js';
+import { deadlineError } from './errors.js';
+
+export class Lease {
+  /** The lease ID as etcd prints it (decimal), or null when we hold none. */
+  private leaseId: string | null = null;
+  /** When the last acknowledged grant/keepalive was sent (Clock.now). */
+  private sentAt = 0;
+  /** The TTL etcd granted, in ms. */
+  private grantedMs = 0;
+
+  constructor(
+    private readonly endpoints: Endpoints,
+    private readonly clock: Clock,
+    private readonly ttlSeconds: number,
+  ) {}
+
+  get id(): string | null {
+    return this.leaseId;
+  }
+
+  /** Until when no one else can take keys bound to this lease. */
+  get validUntil(): number {
+    return this.sentAt + this.grantedMs;
+  }
+
+  /** Time since the last acknowledged grant or keepalive was sent. */
+  age(): number {
+    return this.leaseId === null ? Infinity : this.clock.now() - this.sentAt;
+  }
+
+  /** Forgets the lease (etcd said it is gone, or it expired). */
+  drop(): void {
+    this.leaseId = null;
+    this.grantedMs = 0;
+  }
+
+  async grant(ctx: CallContext): Promise<string> {
+    const sentAt = this.clock.now();
+    const response = await this.endpoints.call(ctx, 'lease grant', (client, options) =>
+      client.leaseClient.leaseGrant({ TTL: this.ttlSeconds }, options),
+    );
+    if (response.error) throw new DcsError('request-failed', `etcd lease grant: ${response.error}`, { transient: false });
+    this.leaseId = response.ID;
+    this.sentAt = sentAt;
+    this.grantedMs = Number(response.TTL) * 1000;
+    return response.ID;
+  }
+
+  /**
+   * One keepalive round trip (a stream opened for it alone). True when the lease is
+   * alive and was renewed; false when etcd no longer knows it (answer without a TTL).
+   */
+  async keepAlive(ctx: CallContext): Promise<boolean> {
+    const id = this.leaseId;
+    if (id === null) return false;
+    const sentAt = this.clock.now();
+    const ttl = await this.endpoints.call(ctx, 'lease keepalive', async (client, options) => {
+      const stream = await client.leaseClient.leaseKeepAlive(options);
+      const answer = new Promise<string>((resolve, reject) => {
+        stream.on('data', (response) => resolve(response.TTL));
+        stream.on('error', reject);
+        stream.on('end', () => reject(new Error('the keepalive stream ended without an answer')));
+      });
+      stream.write({ ID: id });
+      try {
+        return await abortable(answer, ctx.signal, () => deadlineError('lease keepalive', this.endpoints.currentUrl));
+      } finally {
+        // Half-close: etcd then ends the stream cleanly; cancelling would look like a failure.
+        stream.end();
+      }
+    });
+    if (this.leaseId !== id) return false;
+    const seconds = Number(ttl);
+    if (!(seconds > 0)) {
+      this.drop();
+      return false;
+    }
+    this.sentAt = sentAt;
+    this.grantedMs = seconds * 1000;
+    return true;
+  }
+
+  /**
+   * A live lease: granted if we hold none; kept alive first when the last renewal is
+   * older than `maxAgeMs` (0: always), re-granted if etcd dropped it.
+   */
+  async ensure(ctx: CallContext, maxAgeMs: number): Promise<string> {
+    if (this.leaseId === null) return this.grant(ctx);
+    if (this.age() >= maxAgeMs && !(await this.keepAlive(ctx))) return this.grant(ctx);
+    return this.leaseId;
+  }
+
+  /** Ends the lease: its keys go at once. */
+  async revoke(ctx: CallContext): Promise<void> {
+    const id = this.leaseId;
+    if (id === null) return;
+    this.drop();
+    await this.endpoints.call(ctx, 'lease revoke', (client, options) => client.leaseClient.leaseRevoke({ ID: id }, options));
+  }
+}
