@@ -1,0 +1,238 @@
+/**
+ * The decision vocabulary: typed actions, gates and the Decision tree decide() returns.
+ *
+ * A Decision is a list of actions plus the reason and message that describe it. Some
+ * outcomes can only be known by acting (did we win the lock? did the CAS hold?), so a
+ * few actions are **gates**: they carry one Decision per outcome, and the executor
+ * continues with the branch the outcome selects. A gate is always the last action of
+ * its list, so every path through the tree is a flat sequence ending in a leaf whose
+ * reason and message describe the cycle.
+ */
+import type { HistoryLine, JsonObject } from '../dcs/cluster.js';
+import type { DesiredSlot, IgnoreSlotRule } from '../postgres/slots.js';
+import type { UpstreamNode } from '../postgres/upstream.js';
+import type { RewindSource } from '../postgres/rewind.js';
+import type { ReasonCode } from './reasons.js';
+import type { HaMemory } from './view.js';
+
+export type DemoteMode = 'offline' | 'graceful' | 'immediate' | 'immediate-nolock';
+
+export interface Decision {
+  readonly actions: readonly Action[];
+  readonly reason: ReasonCode;
+  /** Patroni's wording, without the `PAUSE: ` prefix (added at the top). */
+  readonly message: string;
+  /** The DCS could not be reached on this path: no member touch afterwards (Patroni's finally). */
+  readonly dcsFailed?: boolean;
+}
+
+// ---- gates ---------------------------------------------------------------------------
+
+/** Atomic create-if-absent of the leader key. */
+export interface AcquireLeader {
+  readonly type: 'acquireLeader';
+  readonly onHeld: Decision;
+  readonly onLost: Decision;
+  readonly onUnavailable: Decision;
+}
+
+/** CAS renewal of our lock; on `held` the leader also writes /status (and /failsafe). */
+export interface RefreshLeader {
+  readonly type: 'refreshLeader';
+  readonly onHeld: Decision;
+  readonly onLost: Decision;
+  readonly onUnavailable: Decision;
+}
+
+/** The bootstrap race: create `initialize` = "" only if absent. */
+export interface ClaimInitialize {
+  readonly type: 'claimInitialize';
+  readonly onWon: Decision;
+  readonly onLost: Decision;
+}
+
+/** CAS write of /sync (`version` null = create). */
+export interface WriteSync {
+  readonly type: 'writeSync';
+  readonly leader: string;
+  readonly standbys: readonly string[];
+  readonly version: string | null;
+  /** Use the version returned by this cycle's previous /sync write, if there was one. */
+  readonly chain: boolean;
+  readonly onWritten: Decision;
+  readonly onConflict: Decision;
+}
+
+/** Is our history diverged from the leader's (pg_rewind needed)? */
+export interface CheckDivergence {
+  readonly type: 'checkDivergence';
+  readonly leader: RewindSource;
+  readonly onNeeded: Decision;
+  readonly onNotNeeded: Decision;
+  /** The check could not be made (leader unreachable): carry on, and check again next cycle. */
+  readonly onUnknown: Decision;
+}
+
+/** POST /failsafe to every other member of the last-seen /failsafe; all must accept. */
+export interface FailsafeCheck {
+  readonly type: 'failsafeCheck';
+  /** name → api_url of the members to ask (never ourselves). */
+  readonly members: Readonly<Record<string, string>>;
+  readonly onAccepted: Decision;
+  readonly onRejected: Decision;
+}
+
+export type Gate = AcquireLeader | RefreshLeader | ClaimInitialize | WriteSync | CheckDivergence | FailsafeCheck;
+
+// ---- plain actions -----------------------------------------------------------------
+
+/** Long actions run as the single async task; `task` is the name shown while they run. */
+export type AsyncAction =
+  | { readonly type: 'bootstrap' }
+  | { readonly type: 'postBootstrap' }
+  | { readonly type: 'clone'; readonly source: UpstreamNode | null; readonly task: string }
+  | { readonly type: 'reinitialize'; readonly source: UpstreamNode | null; readonly task: string }
+  | { readonly type: 'promote' }
+  | {
+      readonly type: 'startPostgres';
+      readonly role: 'primary' | 'replica';
+      readonly upstream: UpstreamNode | null;
+      readonly task: string;
+    }
+  | { readonly type: 'restart'; readonly task: string }
+  | { readonly type: 'rewind'; readonly leader: RewindSource; readonly task: string }
+  | { readonly type: 'crashRecovery' }
+  /** graceful demotion runs as a task named `<action>: demote`. */
+  | { readonly type: 'demote'; readonly mode: 'graceful'; readonly task: string };
+
+export type Action =
+  | Gate
+  | AsyncAction
+  | { readonly type: 'touchMember' }
+  | { readonly type: 'initialize'; readonly createNew: boolean; readonly sysid: string }
+  | { readonly type: 'cancelInitialization' }
+  | { readonly type: 'writeConfig'; readonly data: JsonObject }
+  | { readonly type: 'releaseLeader'; readonly lastLsn?: number }
+  | { readonly type: 'takeLeader' }
+  /** Synchronous demotions (the graceful one is an AsyncAction). */
+  | { readonly type: 'demote'; readonly mode: 'offline' | 'immediate' | 'immediate-nolock' }
+  /** Point the running (or stopped) Postgres at an upstream; a change that needs a restart runs as a task. */
+  | { readonly type: 'follow'; readonly upstream: UpstreamNode | null; readonly role: 'replica' | 'standby_leader' }
+  | { readonly type: 'stopPostgres'; readonly mode: 'fast' | 'immediate' }
+  | { readonly type: 'setSyncStandbyNames'; readonly value: string | null }
+  | { readonly type: 'deleteSync'; readonly version: string | null }
+  /** Writes `{}` with CAS on `version` (none right after acquiring the lock). */
+  | { readonly type: 'clearFailover'; readonly version?: string }
+  | { readonly type: 'writeFailover'; readonly candidate: string; readonly scheduledAt: string | null; readonly version: string }
+  /** Rebuild /history for our timeline from the timeline history file. */
+  | { readonly type: 'writeHistory'; readonly timeline: number; readonly current: readonly HistoryLine[] }
+  | { readonly type: 'writeStatus'; readonly lastLsn: number; readonly slots: Readonly<Record<string, number>> | null }
+  | { readonly type: 'writeFailsafe'; readonly members: Readonly<Record<string, string>> }
+  | { readonly type: 'syncSlots'; readonly desired: readonly DesiredSlot[]; readonly ignore: readonly IgnoreSlotRule[]; readonly dropUndesired: boolean }
+  /** The post-promote CHECKPOINT, in the background. */
+  | { readonly type: 'checkpoint' }
+  | { readonly type: 'cancelTask' }
+  /** Give others time (Patroni's 2 s sleeps, waiting for a scheduled switchover). */
+  | { readonly type: 'sleep'; readonly ms: number }
+  | { readonly type: 'remember'; readonly patch: Partial<HaMemory> }
+  /** Run the next cycle at once. */
+  | { readonly type: 'wake' }
+  /** Stop the agent: the data directory belongs to another cluster, or bootstrap failed. */
+  | { readonly type: 'fatal'; readonly message: string };
+
+export type ActionType = Action['type'];
+
+// ---- building and walking decisions -------------------------------------------------
+
+export function decision(reason: ReasonCode, message: string, actions: readonly Action[] = []): Decision {
+  return { reason, message, actions };
+}
+
+export function isGate(action: Action): action is Gate {
+  switch (action.type) {
+    case 'acquireLeader':
+    case 'refreshLeader':
+    case 'claimInitialize':
+    case 'writeSync':
+    case 'checkDivergence':
+    case 'failsafeCheck':
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** The gate ending `d.actions`, if any. */
+export function gateOf(d: Decision): Gate | undefined {
+  const last = d.actions[d.actions.length - 1];
+  return last && isGate(last) ? last : undefined;
+}
+
+/** The branches of a gate, named by outcome. */
+export function branches(gate: Gate): Record<string, Decision> {
+  switch (gate.type) {
+    case 'acquireLeader':
+    case 'refreshLeader':
+      return { held: gate.onHeld, lost: gate.onLost, unavailable: gate.onUnavailable };
+    case 'claimInitialize':
+      return { won: gate.onWon, lost: gate.onLost };
+    case 'writeSync':
+      return { written: gate.onWritten, conflict: gate.onConflict };
+    case 'checkDivergence':
+      return { needed: gate.onNeeded, notNeeded: gate.onNotNeeded, unknown: gate.onUnknown };
+    case 'failsafeCheck':
+      return { accepted: gate.onAccepted, rejected: gate.onRejected };
+  }
+}
+
+function withBranches(gate: Gate, map: (d: Decision) => Decision): Gate {
+  switch (gate.type) {
+    case 'acquireLeader':
+    case 'refreshLeader':
+      return { ...gate, onHeld: map(gate.onHeld), onLost: map(gate.onLost), onUnavailable: map(gate.onUnavailable) };
+    case 'claimInitialize':
+      return { ...gate, onWon: map(gate.onWon), onLost: map(gate.onLost) };
+    case 'writeSync':
+      return { ...gate, onWritten: map(gate.onWritten), onConflict: map(gate.onConflict) };
+    case 'checkDivergence':
+      return { ...gate, onNeeded: map(gate.onNeeded), onNotNeeded: map(gate.onNotNeeded), onUnknown: map(gate.onUnknown) };
+    case 'failsafeCheck':
+      return { ...gate, onAccepted: map(gate.onAccepted), onRejected: map(gate.onRejected) };
+  }
+}
+
+/** Rewrites every leaf (a decision that does not end in a gate). */
+export function mapLeaves(d: Decision, map: (leaf: Decision) => Decision): Decision {
+  const gate = gateOf(d);
+  if (!gate) return map(d);
+  return { ...d, actions: [...d.actions.slice(0, -1), withBranches(gate, (b) => mapLeaves(b, map))] };
+}
+
+/** Puts `actions` in front of `d`. */
+export function prepend(actions: readonly Action[], d: Decision): Decision {
+  return actions.length ? { ...d, actions: [...actions, ...d.actions] } : d;
+}
+
+/** Appends actions to every leaf (`make` may look at the leaf, e.g. to skip DCS-failed ones). */
+export function appendToLeaves(d: Decision, make: (leaf: Decision) => readonly Action[]): Decision {
+  return mapLeaves(d, (leaf) => {
+    const extra = make(leaf);
+    return extra.length ? { ...leaf, actions: [...leaf.actions, ...extra] } : leaf;
+  });
+}
+
+/** Walks the tree choosing `path` branches in turn; returns the flat actions and the leaf. */
+export function walk(d: Decision, path: readonly string[] = []): { actions: Action[]; leaf: Decision } {
+  const actions: Action[] = [];
+  let current = d;
+  let i = 0;
+  for (;;) {
+    const gate = gateOf(current);
+    actions.push(...current.actions);
+    if (!gate) return { actions, leaf: current };
+    const step = path[i++];
+    const next = step === undefined ? undefined : branches(gate)[step];
+    if (!next) return { actions, leaf: current };
+    current = next;
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * Following (§1.12): a node that does not own the lock streams from the leader (or its
+ * `replicatefrom` member). A writable Postgres without the lock is demoted at once
+ * (immediate-nolock), except in pause. Diverged timelines are checked against the leader
+ * and repaired with pg_rewind or a re-clone when allowed.
+ */
+import type { RewindSource } from '../../postgres/rewind.js';
+import type { UpstreamNode } from '../../postgres/upstream.js';
+import { decision, type Action, type Decision } from '../actions.js';
+import type { ReasonCode } from '../reasons.js';
+import { nodeToFollow, type Ctx } from './context.js';
+
+export interface FollowMessages {
+  readonly demote: { readonly reason: ReasonCode; readonly message: string };
+  readonly follow: { readonly reason: ReasonCode; readonly message: string };
+}
+
+export function follow(ctx: Ctx, msgs: FollowMessages): Decision {
+  const target = nodeToFollow(ctx);
+  if (ctx.paused) {
+    // In pause Postgres is never stopped or restarted automatically.
+    if (ctx.isPrimary) return decision('paused-primary-without-lock', 'continue to run as primary without lock');
+    if (!target) return decision('paused-no-action', `no action. I am (${ctx.me})`);
+  } else if (ctx.isPrimary) {
+    return decision(msgs.demote.reason, msgs.demote.message, [
+      { type: 'remember', patch: { rewind: triggerRewindCheck(ctx) } },
+      { type: 'demote', mode: 'immediate-nolock' },
+    ]);
+  }
+  const leaf = decision(msgs.follow.reason, msgs.follow.message, followActions(ctx, target));
+  const starting = ctx.local.status.state === 'starting';
+  const rewind = starting ? null : rewindOrReinitialize(ctx, () => leaf);
+  return rewind ?? leaf;
+}
+
+/** Point Postgres at `target`. With no target and no lock anywhere, leave it as it is. */
+export function followActions(ctx: Ctx, target: UpstreamNode | null): Action[] {
+  // pgwarden differs from Patroni here: Patroni rewrites primary_conninfo to nothing while the
+  // cluster is unlocked; we keep streaming from whatever we had until a new leader appears.
+  if (!target && !ctx.node.tags.nostream && ctx.unlocked) return [];
+  return [{ type: 'follow', upstream: target, role: 'replica' }];
+}
+
+/** CHECK is entered on demotion, lost races and restarts when rewind or re-clone are allowed (§3.9). */
+export function triggerRewindCheck(ctx: Ctx): Ctx['memory']['rewind'] {
+  const allowed = ctx.config.usePgRewind || ctx.node.removeDataDirectoryOnDivergedTimelines;
+  if (!allowed || ctx.memory.rewind === 'need') return ctx.memory.rewind;
+  return 'check';
+}
+
+export function rewindSource(ctx: Ctx): RewindSource | null {
+  const leader = ctx.cluster.leader;
+  if (!leader || leader.name === ctx.me) return null;
+  const data = leader.member.data;
+  const connUrl = typeof data.conn_url === 'string' ? data.conn_url : null;
+  if (!connUrl) return null;
+  const role = data.role === 'master' || data.role === 'primary';
+  if (!role) return null;
+  return { name: leader.name, connUrl, checkpointedAfterPromote: data.checkpoint_after_promote !== false };
+}
+
+/**
+ * The rewind/re-clone handler: runs the divergence check when asked to (state CHECK),
+ * and acts on a NEED. `otherwise` builds the decision when nothing needs doing.
+ */
+export function rewindOrReinitialize(ctx: Ctx, otherwise: () => Decision): Decision | null {
+  const state = ctx.memory.rewind;
+  if (state !== 'check' && state !== 'need') return null;
+  const leader = rewindSource(ctx);
+  if (!leader) return null;
+  const act = needed(ctx, leader, otherwise);
+  if (state === 'need') return act;
+  return decision(otherwise().reason, otherwise().message, [
+    {
+      type: 'checkDivergence',
+      leader,
+      onNeeded: act,
+      onNotNeeded: prependRemember(otherwise(), { rewind: 'not-need' }),
+      onUnknown: otherwise(),
+    },
+  ]);
+}
+
+function needed(ctx: Ctx, leader: RewindSource, otherwise: () => Decision): Decision {
+  if (ctx.config.usePgRewind) {
+    const control = ctx.local.controlData;
+    // An unclean replica must finish crash recovery before pg_rewind can read it.
+    if (!ctx.local.running && control?.clusterState === 'in archive recovery' && ctx.memory.crashRecoveryStartedAt === null) {
+      return decision('crash-recovery', 'doing crash recovery in a single user mode', [
+        { type: 'remember', patch: { rewind: 'need', crashRecoveryStartedAt: ctx.now } },
+        { type: 'crashRecovery' },
+      ]);
+    }
+    return decision('rewind', `running pg_rewind from ${leader.name}`, [
+      { type: 'remember', patch: { rewind: 'need' } },
+      { type: 'rewind', leader, task: `running pg_rewind from ${leader.name}` },
+    ]);
+  }
+  if (ctx.node.removeDataDirectoryOnDivergedTimelines && ctx.config.standbyCluster === null) {
+    return decision('reinitialize', 'reinitializing due to diverged timelines', [
+      { type: 'remember', patch: { rewind: 'initial' } },
+      { type: 'reinitialize', source: leader, task: 'reinitializing due to diverged timelines' },
+    ]);
+  }
+  // Neither is allowed: leave the node as it is (it will probably fail to stream), as Patroni does.
+  return prependRemember(otherwise(), { rewind: 'need' });
+}
+
+function prependRemember(d: Decision, patch: Partial<Ctx['memory']>): Decision {
+  return { ...d, actions: [{ type: 'remember', patch }, ...d.actions] };
+}
+
+/** We do not own the lock and someone else does (§1.11, second half). */
+export function decideFollower(ctx: Ctx): Decision {
+  const leader = ctx.cluster.leader?.name ?? '';
+  return follow(ctx, {
+    demote: { reason: 'follower-demote', message: 'demoting self because I do not have the lock and I was a leader' },
+    follow: { reason: 'follower-following', message: `no action. I am (${ctx.me}), a secondary, and following a leader (${leader})` },
+  });
+}

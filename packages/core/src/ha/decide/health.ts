@@ -1,0 +1,83 @@
+/**
+ * The health comparisons shared by the leader race and voluntary demotions:
+ * `_is_healthiest_node` (§1.8 step 8) and "is a failover possible?" (§1.13). Each
+ * returns a verdict plus the reason, which the loop logs.
+ */
+import { clusterTimeline, type Member } from '../../dcs/cluster.js';
+import { failoverLimitation, unreachablePeer, type PeerStatus } from '../peers.js';
+import { inSync, memberTags, type Ctx } from './context.js';
+
+export interface Verdict {
+  readonly ok: boolean;
+  readonly why: string;
+}
+
+const yes = (why: string): Verdict => ({ ok: true, why });
+const no = (why: string): Verdict => ({ ok: false, why });
+
+export function peerStatus(ctx: Ctx, name: string): PeerStatus {
+  return ctx.view.peers?.get(name) ?? unreachablePeer(name);
+}
+
+/** Lag against the leader's last reported position in /status. */
+export function isLagging(ctx: Ctx, walPosition: number): boolean {
+  return ctx.cluster.status.lastLsn - walPosition > ctx.config.maximumLagOnFailover;
+}
+
+/**
+ * Am I at least as good as every reachable candidate? `members` may include ourselves
+ * and nofailover members; both are skipped. Unreachable peers are ignored (§5: a more
+ * advanced but unreachable replica does not block promotion — Patroni's behaviour).
+ */
+export function isHealthiestAmong(ctx: Ctx, members: readonly Pick<Member, 'name' | 'data'>[], checkLag: boolean): Verdict {
+  if (checkLag && isLagging(ctx, ctx.walPosition)) return no('My wal position exceeds maximum replication lag');
+  if (ctx.config.checkTimeline && ctx.config.standbyCluster === null) {
+    const clusterTl = clusterTimeline(ctx.cluster);
+    if (!ctx.timeline) return no('Can not figure out my timeline');
+    if (ctx.timeline < clusterTl) return no(`My timeline ${ctx.timeline} is behind last known cluster timeline ${clusterTl}`);
+  }
+  for (const m of members) {
+    if (m.name === ctx.me || memberTags(m as Member).nofailover || !m.data.api_url) continue;
+    const st = peerStatus(ctx, m.name);
+    if (failoverLimitation(st) !== null) continue;
+    if (!st.inRecovery) return no(`Primary (${m.name}) is still alive`);
+    if (ctx.walPosition < st.walPosition) {
+      // In sync mode the former leader may still be reachable and ahead of us: not a reason to stand down.
+      const formerLeader = ctx.syncActive && ctx.cluster.sync.leader?.toLowerCase() === m.name.toLowerCase();
+      if (!formerLeader) return no(`Wal position of ${m.name} is ahead of my wal position`);
+    }
+    if (ctx.walPosition === st.walPosition && ctx.node.tags.failoverPriority < st.failoverPriority) {
+      return no(`${m.name} has equally tolerable WAL position and priority ${st.failoverPriority}, while this node has priority ${ctx.node.tags.failoverPriority}`);
+    }
+  }
+  return yes('healthiest');
+}
+
+/**
+ * Could someone else take over (§1.13)? Used before any demotion we choose ourselves.
+ * `clusterLsn`: the position a candidate must have reached (shutdown checkpoint);
+ * without it, a candidate must be within maximum_lag_on_failover of /status.
+ */
+export function isFailoverPossible(ctx: Ctx, options: { clusterLsn?: number; excludeCandidate?: boolean } = {}): Verdict {
+  const failover = ctx.cluster.failover;
+  const exclude = new Set([ctx.me]);
+  if (failover?.candidate && options.excludeCandidate) exclude.add(failover.candidate);
+  const candidates = ctx.cluster.members.filter((m) => {
+    // In sync mode an async node may take over only through a candidate-less manual failover
+    // (issue #2819: every "failover possible" check applies this filter).
+    if (ctx.syncActive && !inSync(ctx.cluster, m.name, false) && !(failover && !failover.leader)) return false;
+    if (exclude.has(m.name) || memberTags(m).nofailover || !m.data.api_url) return false;
+    return !failover?.candidate || options.excludeCandidate || m.name === failover.candidate;
+  });
+  if (!candidates.length) return no('candidates list is empty');
+  const clusterTl = clusterTimeline(ctx.cluster);
+  for (const m of candidates) {
+    const st = peerStatus(ctx, m.name);
+    if (failoverLimitation(st) !== null) continue;
+    const lagging = options.clusterLsn ? st.walPosition < options.clusterLsn : isLagging(ctx, st.walPosition);
+    if (lagging) continue;
+    if (ctx.config.checkTimeline && (!st.timeline || st.timeline < clusterTl)) continue;
+    return yes(`${m.name} can take over`);
+  }
+  return no('no healthy members found');
+}

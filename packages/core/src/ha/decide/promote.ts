@@ -1,0 +1,66 @@
+/**
+ * The lock holder becomes or stays primary (§1.10, Patroni's enforce_primary_role).
+ * Promotion only follows holding the lock, a pre_promote that did not veto, and in sync
+ * mode a /sync naming us as leader (invariant 4).
+ */
+import { clusterTimeline } from '../../dcs/cluster.js';
+import { decision, prepend, type Action, type Decision } from '../actions.js';
+import type { ReasonCode } from '../reasons.js';
+import type { Ctx } from './context.js';
+import { withSyncProcessing } from './sync.js';
+
+export function enforcePrimaryRole(
+  ctx: Ctx,
+  stay: { reason: ReasonCode; message: string },
+  promote: { reason: ReasonCode; message: string },
+): Decision {
+  if (!ctx.paused && ctx.memory.prePromoteVetoed) {
+    return decision('pre-promote-failed', 'Promotion cancelled because the pre-promote script failed', [
+      { type: 'remember', patch: { prePromoteVetoed: false, raceBackoffUntil: ctx.now + ctx.ttlMs } },
+      { type: 'releaseLeader' },
+    ]);
+  }
+  if (ctx.config.standbyCluster !== null) {
+    // Standby clusters are not implemented yet; never promote a standby leader into a real primary.
+    return decision('standby-cluster-not-supported', 'standby_cluster is configured but not supported yet: not promoting');
+  }
+  if (ctx.isPrimary) {
+    return prepend(historyActions(ctx), withSyncProcessing(ctx, decision(stay.reason, stay.message)));
+  }
+  if (ctx.role === 'primary' || ctx.role === 'promoted') {
+    // A promotion is under way (Postgres still reports recovery).
+    return withSyncProcessing(ctx, decision(stay.reason, stay.message));
+  }
+  const launch: Action[] = [{ type: 'remember', patch: { failsafeActive: false } }, { type: 'promote' }];
+  if (!ctx.syncMode) return decision(promote.reason, promote.message, launch);
+  return decision(promote.reason, promote.message, [
+    {
+      // Publish ourselves as the sync leader before promoting; a lost CAS may mean we lost the lock.
+      type: 'writeSync',
+      leader: ctx.me,
+      standbys: [],
+      version: ctx.cluster.sync.version,
+      chain: false,
+      onWritten: decision(promote.reason, promote.message, [
+        { type: 'setSyncStandbyNames', value: ctx.config.synchronousModeStrict ? '*' : null },
+        ...launch,
+      ]),
+      onConflict: decision(
+        'sync-promotion-postponed',
+        'Postponing promotion because synchronous replication state was updated by somebody else',
+      ),
+    },
+  ]);
+}
+
+/** /history is rewritten when its last line is not our previous timeline or lacks Patroni's 5 fields. */
+function historyActions(ctx: Ctx): Action[] {
+  const tl = ctx.timeline;
+  if (tl <= 0) return [];
+  const lines = ctx.cluster.history?.lines ?? [];
+  if (tl === 1) return lines.length ? [{ type: 'writeHistory', timeline: 1, current: lines }] : [];
+  const last = lines[lines.length - 1];
+  if (last && last[0] === tl - 1 && last.length >= 5) return [];
+  if (clusterTimeline(ctx.cluster) > tl) return []; // never rewrite a newer history from an older primary
+  return [{ type: 'writeHistory', timeline: tl, current: lines }];
+}

@@ -1,0 +1,49 @@
+/**
+ * An async task is running (§1.2): the cycle only keeps the lock alive, or stops a
+ * primary whose lock is gone.
+ */
+import { decision, type Decision } from '../actions.js';
+import type { RunningTask } from '../view.js';
+import type { Ctx } from './context.js';
+import { decideDcsUnavailable } from './failsafe.js';
+import { isFailoverPossible } from './health.js';
+
+export function decideDuringTask(ctx: Ctx, task: RunningTask): Decision {
+  if (!ctx.ownsLock) return withoutLock(ctx, task);
+  const held = heldBranch(ctx, task);
+  return decision(held.reason, held.message, [
+    { type: 'refreshLeader', onHeld: held, onLost: withoutLock(ctx, task), onUnavailable: decideDcsUnavailable(ctx) },
+  ]);
+}
+
+function heldBranch(ctx: Ctx, task: RunningTask): Decision {
+  if (task.kind === 'crash-recovery' && ctx.memory.crashRecoveryStartedAt !== null) {
+    const elapsed = (ctx.now - ctx.memory.crashRecoveryStartedAt) / 1000;
+    if (ctx.config.primaryStartTimeout - elapsed <= 0 && isFailoverPossible(ctx).ok) {
+      return decision('task-crash-recovery-timeout', 'terminated crash recovery because of startup timeout', [
+        { type: 'cancelTask' },
+        { type: 'demote', mode: 'immediate' },
+      ]);
+    }
+  }
+  return decision('task-lock-updated', `updated leader lock during ${task.name}`);
+}
+
+/** No lock (or the renewal said `lost`): never let a promotion or a primary start finish. */
+function withoutLock(ctx: Ctx, task: RunningTask): Decision {
+  if (ctx.memory.bootstrap === null && !ctx.paused) {
+    const primaryish = ctx.isPrimary || ctx.role === 'primary' || ctx.role === 'promoted';
+    if (task.kind === 'promote' && !primaryish) {
+      return decision('task-lost-before-promote', 'lost leader before promote', [{ type: 'cancelTask' }]);
+    }
+    // A graceful demotion is already taking Postgres down: let it finish.
+    if (primaryish && task.kind !== 'demote') {
+      // Cancel first: a restart may be half-way through starting a postmaster.
+      return decision('task-lost-lock', `lost leader lock during ${task.name}`, [
+        { type: 'cancelTask' },
+        { type: 'demote', mode: 'immediate-nolock' },
+      ]);
+    }
+  }
+  return decision('task-in-progress', `${task.name} in progress`);
+}

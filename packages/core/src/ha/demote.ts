@@ -1,0 +1,57 @@
+/**
+ * The demotion sequences (spec/ha.md §2). The stop is what keeps us safe, so it runs
+ * first and synchronously for every mode but `graceful` (which a user asked for and
+ * which runs as the async task); restarting as a replica comes after, as a task.
+ *
+ * | mode             | stop      | checkpoint | lock                 | then                      |
+ * | graceful         | fast      | yes        | released after stop  | follow the new leader     |
+ * | immediate        | immediate | no         | released after stop  | task: follow new leader   |
+ * | immediate-nolock | immediate | no         | not ours: untouched  | task: follow new leader   |
+ * | offline          | fast      | no         | unreachable          | task: read-only, no source|
+ */
+import { findMember } from '../dcs/cluster.js';
+import type { Dcs } from '../dcs/dcs.js';
+import type { Logger } from '../logger.js';
+import type { UpstreamNode } from '../postgres/upstream.js';
+import type { Clock } from '../time/clock.js';
+import type { DemoteMode } from './actions.js';
+import type { HaPostgres } from './ports.js';
+
+export interface DemoteDeps {
+  readonly dcs: Dcs;
+  readonly postgres: HaPostgres;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly me: string;
+  readonly retryTimeoutMs: number;
+  readonly syncMode: boolean;
+}
+
+/** Stops Postgres the way `mode` says. Offline: fast, bounded by what is left of the lock, then immediate. */
+export async function stopForDemotion(deps: DemoteDeps, mode: DemoteMode, lockValidUntil: number | null): Promise<boolean> {
+  const { postgres, clock } = deps;
+  if (mode === 'immediate' || mode === 'immediate-nolock') {
+    return (await postgres.stop('immediate', { checkpoint: false, timeoutMs: deps.retryTimeoutMs })).ok;
+  }
+  const checkpoint = mode === 'graceful';
+  // pgwarden addition: a fast stop must not outlive our lock, or two primaries could overlap.
+  const left = lockValidUntil === null ? deps.retryTimeoutMs : Math.max(0, lockValidUntil - clock.now());
+  const timeoutMs = mode === 'offline' ? Math.min(left, deps.retryTimeoutMs) : undefined;
+  const fast = await postgres.stop('fast', timeoutMs === undefined ? { checkpoint } : { checkpoint, timeoutMs });
+  if (fast.ok) return true;
+  deps.logger.warn(`fast stop failed (${fast.message}); stopping immediately`);
+  return (await postgres.stop('immediate', { checkpoint: false, timeoutMs: deps.retryTimeoutMs })).ok;
+}
+
+/** After a release: whom to follow now (the new leader from a fresh read, never ourselves). */
+export async function newLeaderToFollow(deps: DemoteDeps): Promise<UpstreamNode | null> {
+  const loaded = await deps.dcs.loadCluster();
+  if (loaded.kind !== 'loaded') return null;
+  const leader = loaded.cluster.leader;
+  if (!leader || leader.name === deps.me) return null;
+  const member = findMember(loaded.cluster, leader.name) ?? leader.member;
+  return { name: leader.name, connUrl: typeof member.data.conn_url === 'string' ? member.data.conn_url : null };
+}
+
+/** Give the others a moment to take the lock (Patroni's 2 s after a release). */
+export const AFTER_RELEASE_MS = 2000;

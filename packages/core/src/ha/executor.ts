@@ -1,0 +1,443 @@
+/**
+ * Applies a Decision (see actions.ts). Actions run strictly in the order decide() listed
+ * them; a gate (always last in its list) runs, and execution continues with the branch
+ * its outcome selects. Long actions are launched as the single async task and return at
+ * once. Every DCS call carries Dcs's retry_timeout deadline; every Postgres call gets an
+ * explicit `timeoutMs`.
+ */
+import type { DynamicConfig } from '../config/dynamic.js';
+import type { Cluster, HistoryLine } from '../dcs/cluster.js';
+import type { Dcs } from '../dcs/dcs.js';
+import type { Logger } from '../logger.js';
+import type { PgResult } from '../postgres/result.js';
+import type { UpstreamNode } from '../postgres/upstream.js';
+import type { Clock } from '../time/clock.js';
+import { gateOf, type Action, type AsyncAction, type Decision, type Gate } from './actions.js';
+import type { CycleState } from './cycle-state.js';
+import { AFTER_RELEASE_MS, newLeaderToFollow, stopForDemotion, type DemoteDeps } from './demote.js';
+import { buildMemberData } from './member-data.js';
+import type { FailsafePoster, HaPostgres, TimelineHistorySource } from './ports.js';
+import type { TaskBody, TaskOutcome, TaskRunner } from './task-runner.js';
+import type { NodeConfig, TaskKind } from './view.js';
+
+export interface ExecutorDeps {
+  readonly dcs: Dcs;
+  readonly postgres: HaPostgres;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly tasks: TaskRunner;
+  readonly node: NodeConfig;
+  readonly postFailsafe?: FailsafePoster;
+  readonly history?: TimelineHistorySource;
+}
+
+/** Per-cycle inputs the executor needs besides the decision. */
+export interface ExecutionContext {
+  readonly cluster: Cluster | null;
+  readonly config: DynamicConfig;
+}
+
+const FAILSAFE_TIMEOUT_MS = 2000;
+
+export class Executor {
+  constructor(private readonly deps: ExecutorDeps) {}
+
+  async run(decision: Decision, state: CycleState, ctx: ExecutionContext): Promise<void> {
+    let current: Decision | undefined = decision;
+    while (current) {
+      const gate = gateOf(current);
+      const plain = gate ? current.actions.slice(0, -1) : current.actions;
+      for (const action of plain) {
+        await this.apply(action, state, ctx);
+        if (state.fatal) {
+          state.leaf = current;
+          return;
+        }
+      }
+      if (!gate) {
+        state.leaf = current;
+        return;
+      }
+      const [branch, next] = await this.openGate(gate, state, ctx);
+      state.path.push(branch);
+      current = next;
+    }
+  }
+
+  private timeouts(ctx: ExecutionContext): { quick: number; retry: number } {
+    const retry = ctx.config.timing.retryTimeout * 1000;
+    return { quick: Math.max(1000, retry / 2), retry };
+  }
+
+  private async openGate(gate: Gate, state: CycleState, ctx: ExecutionContext): Promise<[string, Decision]> {
+    const { dcs, postgres } = this.deps;
+    switch (gate.type) {
+      case 'acquireLeader':
+      case 'refreshLeader': {
+        const outcome = gate.type === 'acquireLeader' ? await dcs.acquireLeader() : await dcs.refreshLeader(ctx.cluster);
+        if (outcome.kind === 'held') {
+          state.lockValidUntil = outcome.validUntil;
+          return ['held', gate.onHeld];
+        }
+        if (outcome.kind === 'lost') {
+          state.lockValidUntil = null;
+          return ['lost', gate.onLost];
+        }
+        this.deps.logger.error(`Error communicating with DCS: ${outcome.cause.message}`);
+        return ['unavailable', gate.onUnavailable];
+      }
+      case 'claimInitialize': {
+        const outcome = await dcs.initialize({ createNew: true });
+        return outcome.kind === 'written' ? ['won', gate.onWon] : ['lost', gate.onLost];
+      }
+      case 'writeSync': {
+        const version = gate.chain && state.lastSyncVersion !== undefined ? state.lastSyncVersion : gate.version;
+        const outcome = await dcs.writeSync(gate.leader, gate.standbys, version ?? undefined);
+        if (outcome.kind === 'written') {
+          state.lastSyncVersion = outcome.version;
+          return ['written', gate.onWritten];
+        }
+        this.deps.logger.info('Synchronous replication key updated by someone else');
+        return ['conflict', gate.onConflict];
+      }
+      case 'checkDivergence': {
+        const r = await postgres.checkDivergence(gate.leader, { timeoutMs: this.timeouts(ctx).retry });
+        if (!r.ok) return ['unknown', gate.onUnknown];
+        return r.value.needed ? ['needed', gate.onNeeded] : ['notNeeded', gate.onNotNeeded];
+      }
+      case 'failsafeCheck': {
+        const accepted = await this.askFailsafe(gate.members);
+        if (accepted) {
+          // Failsafe consent extends our leadership by ttl (Patroni: set_is_leader(True)).
+          state.lockValidUntil = this.deps.clock.now() + ctx.config.timing.ttl * 1000;
+          return ['accepted', gate.onAccepted];
+        }
+        return ['rejected', gate.onRejected];
+      }
+    }
+  }
+
+  /** Every member must answer `Accepted`; 2 s each, one retry, in parallel. */
+  private async askFailsafe(members: Readonly<Record<string, string>>): Promise<boolean> {
+    const post = this.deps.postFailsafe;
+    if (!post) return Object.keys(members).length === 0;
+    const { node, clock } = this.deps;
+    const body = { name: node.name, conn_url: node.connUrl, api_url: node.apiUrl };
+    const once = async (name: string, apiUrl: string): Promise<boolean> => {
+      const abort = new AbortController();
+      const timer = clock.setTimer(FAILSAFE_TIMEOUT_MS, () => abort.abort(new Error('failsafe request timed out')));
+      try {
+        return await Promise.race([
+          post({ name, apiUrl }, body, abort.signal),
+          new Promise<boolean>((resolve) => abort.signal.addEventListener('abort', () => resolve(false), { once: true })),
+        ]);
+      } catch {
+        return false;
+      } finally {
+        timer.cancel();
+      }
+    };
+    const results = await Promise.all(Object.entries(members).map(async ([n, u]) => (await once(n, u)) || (await once(n, u))));
+    return results.every(Boolean);
+  }
+
+  private async apply(action: Action, state: CycleState, ctx: ExecutionContext): Promise<void> {
+    const { dcs, postgres, clock, tasks, logger } = this.deps;
+    const t = this.timeouts(ctx);
+    switch (action.type) {
+      case 'touchMember': {
+        const data = buildMemberData({
+          node: this.deps.node,
+          status: postgres.status(),
+          observation: ctx.cluster ? await this.observeQuick(t.quick) : null,
+          memory: state.memory,
+          task: tasks.current,
+          paused: ctx.config.pause,
+        });
+        await dcs.touchMember(data);
+        return;
+      }
+      case 'initialize':
+        await dcs.initialize({ createNew: action.createNew, sysid: action.sysid });
+        return;
+      case 'cancelInitialization':
+        await dcs.cancelInitialization();
+        await postgres.stop('immediate', { checkpoint: false, timeoutMs: t.retry });
+        state.fatal = 'Failed to bootstrap cluster';
+        return;
+      case 'writeConfig':
+        await dcs.writeConfig(action.data);
+        return;
+      case 'releaseLeader':
+        await dcs.releaseLeader(action.lastLsn === undefined ? {} : { lastLsn: action.lastLsn });
+        state.lockValidUntil = null;
+        return;
+      case 'takeLeader': {
+        const outcome = await dcs.takeLeader();
+        state.lockValidUntil = outcome.kind === 'held' ? outcome.validUntil : null;
+        return;
+      }
+      case 'demote':
+        if (action.mode === 'graceful') return this.launch(action, state, ctx);
+        return this.demoteNow(action.mode, state, ctx);
+      case 'follow':
+        return this.follow(action.upstream, action.role, state);
+      case 'stopPostgres':
+        await postgres.stop(action.mode, { checkpoint: false, timeoutMs: t.retry });
+        state.memory = { ...state.memory, following: null };
+        return;
+      case 'setSyncStandbyNames':
+        await postgres.setSynchronousStandbyNames(action.value, { timeoutMs: t.quick });
+        return;
+      case 'deleteSync':
+        await dcs.deleteSync(action.version ?? undefined);
+        return;
+      case 'clearFailover':
+        await dcs.clearFailover(action.version);
+        return;
+      case 'writeFailover':
+        await dcs.writeFailover({ candidate: action.candidate, scheduledAt: action.scheduledAt }, action.version);
+        return;
+      case 'writeHistory':
+        return this.writeHistory(action.timeline, action.current, ctx, t.quick);
+      case 'writeStatus':
+        await dcs.writeStatus({ lastLsn: action.lastLsn, slots: action.slots });
+        return;
+      case 'writeFailsafe':
+        await dcs.writeFailsafe(action.members);
+        return;
+      case 'syncSlots': {
+        // A task launched by this cycle (other than promote) owns Postgres for now.
+        const running = tasks.current;
+        if (running && running.kind !== 'promote') return;
+        const r = await postgres.syncSlots(
+          { desired: action.desired, ignore: action.ignore, dropUndesired: action.dropUndesired },
+          { timeoutMs: t.quick },
+        );
+        if (!r.ok) logger.warn(`replication slots: ${r.message}`);
+        return;
+      }
+      case 'checkpoint':
+        this.backgroundCheckpoint(state);
+        return;
+      case 'cancelTask':
+        await tasks.cancel();
+        return;
+      case 'sleep':
+        await clock.sleep(action.ms);
+        return;
+      case 'remember':
+        state.memory = { ...state.memory, ...action.patch };
+        return;
+      case 'wake':
+        state.wake = true;
+        return;
+      case 'fatal':
+        logger.error(action.message);
+        state.fatal = action.message;
+        return;
+      case 'acquireLeader':
+      case 'refreshLeader':
+      case 'claimInitialize':
+      case 'writeSync':
+      case 'checkDivergence':
+      case 'failsafeCheck':
+        throw new Error(`a gate (${action.type}) must be the last action of its list`);
+      default:
+        return this.launch(action, state, ctx);
+    }
+  }
+
+  private async observeQuick(timeoutMs: number) {
+    const r = await this.deps.postgres.observe({ timeoutMs });
+    return r.ok ? r.value : null;
+  }
+
+  /** The post-promote CHECKPOINT runs beside the loop; the member key says so until it is done. */
+  private backgroundCheckpoint(state: CycleState): void {
+    if (state.memory.checkpointAfterPromote === 'running') return;
+    state.memory = { ...state.memory, checkpointAfterPromote: 'running' };
+    void this.deps.postgres.checkpoint().then(
+      (r) => this.onCheckpoint?.(r.ok),
+      () => this.onCheckpoint?.(false),
+    );
+  }
+
+  /** Set by the loop: where the background checkpoint reports. */
+  onCheckpoint?: (ok: boolean) => void;
+
+  private async follow(upstream: UpstreamNode | null, role: 'replica' | 'standby_leader', state: CycleState): Promise<void> {
+    const f = state.memory.following;
+    if (f && f.upstream === (upstream?.name ?? null) && f.connUrl === (upstream?.connUrl ?? null) && f.role === role) return;
+    const launched = this.deps.tasks.launch('follow', 'changing primary_conninfo and restarting', async (signal) => {
+      const r = await this.deps.postgres.follow({ upstream, role }, { signal });
+      return r.ok ? { ok: true, value: { upstream, role } } : { ok: false, code: r.code, message: r.message };
+    });
+    if (!launched) this.deps.logger.warn('follow postponed: a task is running');
+  }
+
+
+  /** offline, immediate, immediate-nolock: stop now, then restart as a replica in a task. */
+  private async demoteNow(mode: 'offline' | 'immediate' | 'immediate-nolock', state: CycleState, ctx: ExecutionContext): Promise<void> {
+    const deps = demoteDeps(this.deps, ctx);
+    this.deps.logger.info(`Demoting self (${mode})`);
+    // A task may be starting or promoting this very Postgres: it must not outlive the demotion.
+    await this.deps.tasks.cancel();
+    await stopForDemotion(deps, mode, state.lockValidUntil);
+    state.memory = { ...state.memory, following: null };
+    let upstream: UpstreamNode | null = null;
+    if (mode === 'immediate') {
+      await this.deps.dcs.releaseLeader();
+      state.lockValidUntil = null;
+      await this.deps.clock.sleep(AFTER_RELEASE_MS);
+    }
+    if (mode === 'immediate-nolock') state.lockValidUntil = null;
+    if (mode !== 'offline') upstream = await newLeaderToFollow(deps);
+    if (ctx.config.synchronousMode) await this.deps.postgres.setSynchronousStandbyNames(null, { timeoutMs: this.timeouts(ctx).quick });
+    this.deps.tasks.launch('follow', 'starting after demotion', async (signal) => {
+      const r = await this.deps.postgres.follow({ upstream, role: 'replica' }, { signal });
+      return r.ok ? { ok: true, value: { upstream, role: 'replica' } } : { ok: false, code: r.code, message: r.message };
+    });
+  }
+
+  private async writeHistory(timeline: number, current: readonly HistoryLine[], ctx: ExecutionContext, timeoutMs: number): Promise<void> {
+    if (timeline <= 1) {
+      await this.deps.dcs.writeHistory([]);
+      return;
+    }
+    const source = this.deps.history;
+    if (!source) return;
+    const r = await source.readTimelineHistory(timeline, { timeoutMs });
+    if (!r.ok) return;
+    let lines: HistoryLine[] = r.value.map((l) => [...l] as unknown as HistoryLine);
+    const last = lines[lines.length - 1];
+    if (last) {
+      // The newest line carries when and to whom the promotion happened; keep what we had for it.
+      const known = current.find((l) => l[0] === last[0] && l.length >= 5);
+      lines[lines.length - 1] = known ?? [last[0], last[1], last[2], new Date(this.deps.clock.wallNow()).toISOString(), this.deps.node.name];
+    }
+    const keep = ctx.config.maxTimelinesHistory;
+    if (keep > 0) lines = lines.slice(-keep);
+    await this.deps.dcs.writeHistory(lines);
+  }
+
+  private launch(action: AsyncAction, state: CycleState, ctx: ExecutionContext): void {
+    const spec = taskBody(action, this.deps.postgres, ctx.config.timing.loopWait * 1000, this.deps, ctx, state);
+    this.deps.tasks.launch(spec.kind, spec.name, spec.run);
+  }
+}
+
+function demoteDeps(deps: ExecutorDeps, ctx: ExecutionContext): DemoteDeps {
+  return {
+    dcs: deps.dcs,
+    postgres: deps.postgres,
+    clock: deps.clock,
+    logger: deps.logger,
+    me: deps.node.name,
+    retryTimeoutMs: ctx.config.timing.retryTimeout * 1000,
+    syncMode: ctx.config.synchronousMode,
+  };
+}
+
+interface TaskSpec {
+  readonly kind: TaskKind;
+  readonly name: string;
+  readonly run: TaskBody;
+}
+
+function result(r: PgResult<unknown> | PgResult): TaskOutcome {
+  if (r.ok) return { ok: true, value: 'value' in r ? r.value : undefined };
+  return { ok: false, code: r.code, message: r.message };
+}
+
+function taskBody(
+  action: AsyncAction,
+  postgres: HaPostgres,
+  loopWaitMs: number,
+  deps: ExecutorDeps,
+  ctx: ExecutionContext,
+  state: CycleState,
+): TaskSpec {
+  switch (action.type) {
+    case 'bootstrap':
+      return { kind: 'bootstrap', name: 'bootstrap', run: async (signal) => result(await postgres.bootstrap({ signal })) };
+    case 'postBootstrap':
+      return { kind: 'post-bootstrap', name: 'post_bootstrap', run: async (signal) => result(await postgres.postBootstrap({ signal })) };
+    case 'clone':
+      return {
+        kind: 'clone',
+        name: action.task,
+        run: async (signal) => {
+          const r = await postgres.clone({ upstream: action.source }, { signal });
+          if (!r.ok) {
+            await postgres.removeDataDirectory({ signal });
+            return result(r);
+          }
+          const f = await postgres.follow({ upstream: action.source, role: 'replica' }, { signal });
+          return f.ok ? { ok: true, value: { upstream: action.source, role: 'replica' } } : result(f);
+        },
+      };
+    case 'reinitialize':
+      return {
+        kind: 'reinitialize',
+        name: action.task,
+        run: async (signal) => {
+          await postgres.stop('immediate', { checkpoint: false, signal });
+          const removed = await postgres.removeDataDirectory({ signal });
+          if (!removed.ok) return result(removed);
+          const r = await postgres.clone({ upstream: action.source }, { signal });
+          if (!r.ok) return result(r);
+          const f = await postgres.follow({ upstream: action.source, role: 'replica' }, { signal });
+          return f.ok ? { ok: true, value: { upstream: action.source, role: 'replica' } } : result(f);
+        },
+      };
+    case 'promote':
+      return { kind: 'promote', name: 'promote', run: async (signal) => result(await postgres.promote({ signal, waitMs: loopWaitMs })) };
+    case 'startPostgres':
+      return {
+        kind: 'start',
+        name: action.task,
+        run: async (signal) => {
+          const r = await postgres.start({ role: action.role, upstream: action.upstream, signal });
+          return r.ok ? { ok: true, value: { upstream: action.upstream, role: 'replica' } } : result(r);
+        },
+      };
+    case 'restart':
+      return {
+        kind: 'restart',
+        name: action.task,
+        run: async (signal) => {
+          const stop = await postgres.stop('fast', { signal });
+          if (!stop.ok) return result(stop);
+          return result(await postgres.start({ signal }));
+        },
+      };
+    case 'rewind':
+      return { kind: 'rewind', name: action.task, run: async (signal) => result(await postgres.rewind(action.leader, { signal })) };
+    case 'crashRecovery':
+      return {
+        kind: 'crash-recovery',
+        name: 'doing crash recovery in a single user mode',
+        run: async (signal) => result(await postgres.crashRecovery({ signal })),
+      };
+    case 'demote':
+      return {
+        kind: 'demote',
+        name: action.task,
+        run: async (signal) => {
+          // graceful: CHECKPOINT first so the shutdown checkpoint is short, then a fast stop.
+          const d = demoteDeps(deps, ctx);
+          const stopped = await stopForDemotion(d, 'graceful', state.lockValidUntil);
+          const control = await postgres.controlData({ timeoutMs: d.retryTimeoutMs });
+          const lastLsn = control.ok ? control.value.checkpointLsn : undefined;
+          if (!stopped) return { ok: false, message: 'could not stop PostgreSQL' };
+          await deps.dcs.releaseLeader(lastLsn === undefined ? {} : { lastLsn });
+          await deps.clock.sleep(AFTER_RELEASE_MS);
+          const upstream = await newLeaderToFollow(d);
+          if (d.syncMode) await postgres.setSynchronousStandbyNames(null, { timeoutMs: d.retryTimeoutMs });
+          const f = await postgres.follow({ upstream, role: 'replica' }, { signal });
+          return f.ok ? { ok: true, value: { upstream, role: 'replica', released: true } } : result(f);
+        },
+      };
+  }
+}

@@ -1,0 +1,25 @@
+export { decide } from './decide/index.js';
+export {
+  decision,
+  gateOf,
+  branches,
+  mapLeaves,
+  walk,
+  type Action,
+  type ActionType,
+  type AsyncAction,
+  type Decision,
+  type DemoteMode,
+  type Gate,
+} from './actions.js';
+export { REASONS, type ReasonCode } from './reasons.js';
+export * from './view.js';
+export { readTags, DEFAULT_TAGS, type NodeTags } from './tags.js';
+export { parsePeerStatus, unreachablePeer, failoverLimitation, type PeerStatus } from './peers.js';
+export type { HaPostgres, TimelineHistorySource, PeerAddress, PeerStatusFetcher, FailsafeBody, FailsafePoster } from './ports.js';
+export { buildMemberData, type MemberDataInput } from './member-data.js';
+export { Executor, type ExecutorDeps, type ExecutionContext } from './executor.js';
+export { TaskRunner, type TaskResult, type TaskOutcome } from './task-runner.js';
+export { memoryAfterTask } from './task-results.js';
+export type { CycleState } from './cycle-state.js';
+export { HaLoop, PEER_STATUS_TIMEOUT_MS, type HaLoopOptions, type HaStatus } from './loop.js';

@@ -1,0 +1,374 @@
+/**
+ * The HA loop: observe → decide → act, every loop_wait on the injected Clock, waking
+ * early on a DCS watch event (leader/config), a REST request (`wake()`), the postmaster
+ * exiting, or a task finishing. Next run = previous start + loop_wait; a late cycle
+ * starts at once with Patroni's "Loop time exceeded" warning.
+ */
+import { readDynamicConfig, type DynamicConfig } from '../config/dynamic.js';
+import { isConfigValid, type Cluster, type Member } from '../dcs/cluster.js';
+import type { Dcs } from '../dcs/dcs.js';
+import { silentLogger, type Logger } from '../logger.js';
+import type { ControlData, PostgresObservation } from '../postgres/observation.js';
+import type { DataDirState } from '../postgres/types.js';
+import type { Clock, Random, TimerHandle } from '../time/clock.js';
+import type { Decision } from './actions.js';
+import type { CycleState } from './cycle-state.js';
+import { decide } from './decide/index.js';
+import { Executor } from './executor.js';
+import { parsePeerStatus, unreachablePeer, type PeerStatus } from './peers.js';
+import type { FailsafePoster, HaPostgres, PeerStatusFetcher, TimelineHistorySource } from './ports.js';
+import { memoryAfterTask } from './task-results.js';
+import { TaskRunner, type TaskResult } from './task-runner.js';
+import { INITIAL_MEMORY, type ClusterView, type FailsafeRecord, type HaMemory, type HaView, type NodeConfig } from './view.js';
+
+export interface HaLoopOptions {
+  readonly dcs: Dcs;
+  readonly postgres: HaPostgres;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly node: NodeConfig;
+  readonly logger?: Logger;
+  readonly fetchPeerStatus?: PeerStatusFetcher;
+  readonly postFailsafe?: FailsafePoster;
+  readonly history?: TimelineHistorySource;
+}
+
+/** What the REST API reads: the last cycle's outcome, without any I/O. */
+export interface HaStatus {
+  readonly cycle: number;
+  readonly role: string;
+  readonly state: string;
+  readonly message: string;
+  readonly reason: Decision['reason'] | null;
+  /** Monotonic ms until which our lock is known valid; null when we do not hold it. */
+  readonly lockValidUntil: number | null;
+  readonly paused: boolean;
+  readonly failsafeActive: boolean;
+  readonly task: string | null;
+  /** Set when the loop stopped on a fatal condition. */
+  readonly fatal: string | null;
+}
+
+export const PEER_STATUS_TIMEOUT_MS = 2000;
+
+export class HaLoop {
+  private readonly opts: HaLoopOptions;
+  private readonly logger: Logger;
+  private readonly tasks: TaskRunner;
+  private readonly executor: Executor;
+  private memory: HaMemory = INITIAL_MEMORY;
+  private lockValidUntil: number | null = null;
+  private config: DynamicConfig;
+  private lastCluster: Cluster | null = null;
+  private oldCluster: Cluster | null = null;
+  private failsafeLeader: FailsafeRecord | null = null;
+  private lastState: string | null = null;
+  private stateSince = 0;
+  private status: HaStatus;
+  private running = false;
+  private wakeRequested = false;
+  private wakeUp: (() => void) | null = null;
+  private loopDone: Promise<void> | null = null;
+  private readonly unsubscribes: (() => void)[] = [];
+  private inCycle = false;
+  private pendingResults: TaskResult[] = [];
+
+  constructor(options: HaLoopOptions) {
+    this.opts = options;
+    this.logger = options.logger ?? silentLogger;
+    this.config = readDynamicConfig(options.node.bootstrapDcsConfig);
+    this.tasks = new TaskRunner(options.clock, this.logger, (r) => this.onTaskFinished(r));
+    this.executor = new Executor({
+      dcs: options.dcs,
+      postgres: options.postgres,
+      clock: options.clock,
+      logger: this.logger,
+      tasks: this.tasks,
+      node: options.node,
+      ...(options.postFailsafe ? { postFailsafe: options.postFailsafe } : {}),
+      ...(options.history ? { history: options.history } : {}),
+    });
+    this.executor.onCheckpoint = (ok) => {
+      this.memory = { ...this.memory, checkpointAfterPromote: ok ? 'done' : 'needed' };
+    };
+    this.status = {
+      cycle: 0,
+      role: options.postgres.status().role,
+      state: options.postgres.status().state,
+      message: 'starting',
+      reason: null,
+      lockValidUntil: null,
+      paused: false,
+      failsafeActive: false,
+      task: null,
+      fatal: null,
+    };
+  }
+
+  /** The last cycle's outcome, for the REST API. No I/O. */
+  getStatus(): HaStatus {
+    const s = this.opts.postgres.status();
+    return { ...this.status, role: s.role, state: s.state, task: this.tasks.current?.name ?? null };
+  }
+
+  /** Patroni's is_leader(): true until the last successful renewal + ttl. */
+  isLeader(): boolean {
+    return this.lockValidUntil !== null && this.opts.clock.now() < this.lockValidUntil;
+  }
+
+  /** Run the next cycle now (REST actions, tests). */
+  wake(): void {
+    this.wakeRequested = true;
+    this.wakeUp?.();
+  }
+
+  /**
+   * The POST /failsafe handler's decision: a running primary refuses; any other node
+   * records the sender as the live leader for ttl seconds.
+   */
+  recordFailsafe(body: { name: string; conn_url?: string; api_url?: string }): 'Accepted' | 'Running as a leader' {
+    const s = this.opts.postgres.status();
+    if (s.state === 'running' && s.role === 'primary') return 'Running as a leader';
+    this.failsafeLeader = {
+      name: body.name,
+      connUrl: body.conn_url ?? null,
+      apiUrl: body.api_url ?? null,
+      receivedAt: this.opts.clock.now(),
+    };
+    return 'Accepted';
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.unsubscribes.push(this.opts.dcs.onChange(() => this.wake()));
+    this.unsubscribes.push(this.opts.postgres.onPostmasterExit(() => this.wake()));
+    this.loopDone = this.runForever();
+  }
+
+  /** Stops cycling; Postgres keeps running and the lock expires by itself (Patroni's shutdown is separate). */
+  async stop(): Promise<void> {
+    this.running = false;
+    for (const u of this.unsubscribes.splice(0)) u();
+    this.wakeUp?.();
+    await this.loopDone;
+  }
+
+  private async runForever(): Promise<void> {
+    const { clock } = this.opts;
+    let nextRun = clock.now();
+    while (this.running) {
+      const started = clock.now();
+      await this.runCycle();
+      if (this.status.fatal) {
+        this.running = false;
+        break;
+      }
+      nextRun = started + this.config.timing.loopWait * 1000;
+      const now = clock.now();
+      if (now >= nextRun) {
+        this.logger.warn('Loop time exceeded, rerunning immediately');
+        continue;
+      }
+      await this.nap(nextRun - now);
+    }
+  }
+
+  /** Sleeps until `ms` pass or something wakes the loop. */
+  private nap(ms: number): Promise<void> {
+    if (this.wakeRequested || !this.running) {
+      this.wakeRequested = false;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve) => {
+      let timer: TimerHandle | null = null;
+      const done = (): void => {
+        timer?.cancel();
+        this.wakeUp = null;
+        this.wakeRequested = false;
+        resolve();
+      };
+      timer = this.opts.clock.setTimer(ms, done);
+      this.wakeUp = done;
+    });
+  }
+
+  private onTaskFinished(r: TaskResult): void {
+    // A result landing mid-cycle is applied after the cycle's own memory changes, never under them.
+    if (this.inCycle) {
+      this.pendingResults.push(r);
+      this.wake();
+      return;
+    }
+    this.applyTaskResult(r);
+  }
+
+  private applyTaskResult(r: TaskResult): void {
+    this.memory = memoryAfterTask(this.memory, r);
+    if (r.kind === 'demote' && r.ok) this.lockValidUntil = null;
+    if (!r.ok) this.logger.warn(`${r.name} failed: ${r.message ?? r.code ?? 'unknown error'}`);
+    this.wake();
+  }
+
+  /** One observe → decide → act cycle. Public so tests and the simulation can step it. */
+  async runCycle(): Promise<HaStatus> {
+    this.inCycle = true;
+    try {
+      return await this.cycle();
+    } finally {
+      this.inCycle = false;
+      for (const r of this.pendingResults.splice(0)) this.applyTaskResult(r);
+    }
+  }
+
+  private async cycle(): Promise<HaStatus> {
+    const view = await this.observe();
+    const d = decide(view);
+    const state: CycleState = {
+      memory: this.memory,
+      lockValidUntil: this.lockValidUntil,
+      wake: false,
+      fatal: null,
+      lastSyncVersion: undefined,
+      path: [],
+      leaf: null,
+    };
+    try {
+      await this.executor.run(d, state, { cluster: view.dcs.kind === 'loaded' ? view.dcs.cluster : null, config: view.config });
+    } catch (error) {
+      // An exception here is a bug in the engine; say so the way Patroni does and keep cycling.
+      this.logger.error(`Unexpected exception: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+      state.leaf = { reason: d.reason, message: 'Unexpected exception raised, please report it as a BUG', actions: [] };
+    }
+    // The background checkpoint may have reported meanwhile; the cycle wins on the keys it changed.
+    this.memory = mergeMemory(view.memory, state.memory, this.memory);
+    this.lockValidUntil = state.lockValidUntil;
+    const leaf = state.leaf ?? d;
+    const s = this.opts.postgres.status();
+    this.status = {
+      cycle: this.status.cycle + 1,
+      role: s.role,
+      state: s.state,
+      message: leaf.message,
+      reason: leaf.reason,
+      lockValidUntil: this.lockValidUntil,
+      paused: view.config.pause,
+      failsafeActive: this.memory.failsafeActive,
+      task: this.tasks.current?.name ?? null,
+      fatal: state.fatal,
+    };
+    this.logger.info(leaf.message, { reason: leaf.reason, path: state.path });
+    if (state.wake) this.wakeRequested = true;
+    return this.status;
+  }
+
+  private async observe(): Promise<HaView> {
+    const { dcs, postgres, clock } = this.opts;
+    const retryMs = this.config.timing.retryTimeout * 1000;
+    const pgTimeout = Math.max(1000, retryMs / 2);
+    const loaded = await dcs.loadCluster();
+    let dcsView: ClusterView;
+    if (loaded.kind === 'loaded') {
+      const cluster = loaded.cluster;
+      if (isConfigValid(cluster.config) && Object.keys(cluster.config.data).length) {
+        this.config = readDynamicConfig(cluster.config.data);
+        dcs.setTiming(this.config.timing);
+      }
+      this.lastCluster = cluster;
+      if (cluster.leader) this.oldCluster = cluster;
+      dcsView = { kind: 'loaded', cluster };
+    } else {
+      dcsView = { kind: 'unavailable', cause: loaded.cause, lastCluster: this.lastCluster };
+    }
+    const status = postgres.status();
+    if (status.state !== this.lastState) {
+      this.lastState = status.state;
+      this.stateSince = clock.now();
+    }
+    const running = await postgres.isRunning({ timeoutMs: pgTimeout });
+    let observation: PostgresObservation | null = null;
+    if (running) {
+      const r = await postgres.observe({ timeoutMs: pgTimeout });
+      observation = r.ok ? r.value : null;
+    }
+    const dataDir: DataDirState = await postgres.dataDirState({ timeoutMs: pgTimeout });
+    let controlData: ControlData | null = null;
+    if (!running && dataDir.kind === 'valid') {
+      const r = await postgres.controlData({ timeoutMs: pgTimeout });
+      controlData = r.ok ? r.value : null;
+    }
+    const task = this.tasks.current;
+    const cluster = dcsView.kind === 'loaded' ? dcsView.cluster : null;
+    const peers = cluster && this.wantsPeers(cluster, running, status.state) ? await this.fetchPeers(cluster) : null;
+    return {
+      now: clock.now(),
+      wallNow: clock.wallNow(),
+      node: this.opts.node,
+      dcs: dcsView,
+      oldCluster: this.oldCluster,
+      config: this.config,
+      local: { status, running, observation, dataDir, controlData, stateSince: this.stateSince },
+      lock: { validUntil: this.lockValidUntil },
+      task,
+      peers,
+      memory: this.memory,
+      failsafeLeader: this.failsafeLeader,
+      random: this.opts.random(),
+    };
+  }
+
+  /**
+   * Peers are asked only when their answer can matter: the leader race (unlocked), or a
+   * lock holder weighing a voluntary demotion (a /failover request, a crash, a slow start).
+   */
+  private wantsPeers(cluster: Cluster, running: boolean, state: string): boolean {
+    if (!cluster.leader) return true;
+    if (cluster.leader.name !== this.opts.node.name) return false;
+    const failover = cluster.failover && (cluster.failover.leader || cluster.failover.candidate);
+    return Boolean(failover) || !running || state === 'starting' || this.tasks.current?.kind === 'crash-recovery';
+  }
+
+  private async fetchPeers(cluster: Cluster): Promise<ReadonlyMap<string, PeerStatus>> {
+    const fetcher = this.opts.fetchPeerStatus;
+    const targets = new Map<string, string>();
+    const add = (m: Pick<Member, 'name' | 'data'>): void => {
+      if (m.name !== this.opts.node.name && typeof m.data.api_url === 'string' && m.data.api_url) targets.set(m.name, m.data.api_url);
+    };
+    for (const m of this.oldCluster?.members ?? []) add(m);
+    for (const [name, url] of Object.entries(cluster.failsafe ?? {})) add({ name, data: { api_url: url } });
+    for (const m of cluster.members) add(m);
+    const out = new Map<string, PeerStatus>();
+    if (!fetcher) {
+      for (const name of targets.keys()) out.set(name, unreachablePeer(name));
+      return out;
+    }
+    // One shared 2 s budget, all in parallel, no retry.
+    const abort = new AbortController();
+    const timer = this.opts.clock.setTimer(PEER_STATUS_TIMEOUT_MS, () => abort.abort(new Error('peer status timed out')));
+    const expired = new Promise<null>((resolve) => abort.signal.addEventListener('abort', () => resolve(null), { once: true }));
+    await Promise.all(
+      [...targets].map(async ([name, apiUrl]) => {
+        try {
+          const body = await Promise.race([fetcher({ name, apiUrl }, abort.signal), expired]);
+          out.set(name, body === null ? unreachablePeer(name) : parsePeerStatus(name, body));
+        } catch {
+          out.set(name, unreachablePeer(name));
+        }
+      }),
+    );
+    timer.cancel();
+    return out;
+  }
+}
+
+/**
+ * The cycle started from `before` and produced `cycle`; meanwhile tasks may have moved
+ * `live` on. Keys the cycle changed take the cycle's value; others keep the live one.
+ */
+function mergeMemory(before: HaMemory, cycle: HaMemory, live: HaMemory): HaMemory {
+  const out: Record<string, unknown> = { ...live };
+  for (const key of Object.keys(cycle) as (keyof HaMemory)[]) {
+    if (cycle[key] !== before[key]) out[key] = cycle[key];
+  }
+  return out as unknown as HaMemory;
+}

@@ -1,0 +1,59 @@
+/**
+ * The member key this node publishes at the end of each cycle (spec/ha.md §0, spec/dcs.md
+ * §2.1). Built from what the controller reports at that moment, not from the start of the
+ * cycle, so a state change made by this cycle's actions shows at once.
+ */
+import type { MemberData } from '../dcs/cluster.js';
+import type { ControllerStatus, PostgresObservation } from '../postgres/observation.js';
+import type { NodeTags } from './tags.js';
+import type { HaMemory, NodeConfig, RunningTask } from './view.js';
+
+export function tagsForMemberKey(tags: NodeTags): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (tags.clonefrom) out.clonefrom = true;
+  if (tags.nofailover || tags.failoverPriority !== 1) out.nofailover = tags.nofailover;
+  if (!tags.nofailover && tags.failoverPriority !== 1) out.failover_priority = tags.failoverPriority;
+  if (tags.noloadbalance) out.noloadbalance = true;
+  if (tags.nosync) out.nosync = true;
+  if (tags.nostream) out.nostream = true;
+  if (tags.replicatefrom) out.replicatefrom = tags.replicatefrom;
+  return out;
+}
+
+export interface MemberDataInput {
+  readonly node: NodeConfig;
+  readonly status: ControllerStatus;
+  readonly observation: PostgresObservation | null;
+  readonly memory: HaMemory;
+  readonly task: RunningTask | null;
+  readonly paused: boolean;
+}
+
+const WAL_STATES = new Set(['running', 'restarting', 'starting']);
+
+export function buildMemberData(input: MemberDataInput): MemberData {
+  const { node, status, observation: obs, memory, task } = input;
+  const data: Record<string, unknown> = {
+    conn_url: node.connUrl,
+    api_url: node.apiUrl,
+    state: status.state,
+    role: status.role,
+    version: node.version,
+  };
+  if (node.proxyUrl) data.proxy_url = node.proxyUrl;
+  const checkpointPending = memory.checkpointAfterPromote === 'needed' || memory.checkpointAfterPromote === 'running';
+  if (checkpointPending && (status.role === 'primary' || status.role === 'promoted')) data.checkpoint_after_promote = false;
+  const tags = tagsForMemberKey(node.tags);
+  if (Object.keys(tags).length) data.tags = tags;
+  if (status.pendingRestart) {
+    data.pending_restart = true;
+    if (Object.keys(status.pendingRestartReason).length) data.pending_restart_reason = status.pendingRestartReason;
+  }
+  if (obs && WAL_STATES.has(status.state) && (!task || task.kind === 'promote')) {
+    data.xlog_location = obs.walPosition;
+    if (obs.inRecovery) data.replication_state = obs.walReceiver?.status === 'streaming' ? 'streaming' : 'in archive recovery';
+    if (obs.timeline > 0) data.timeline = obs.timeline;
+  }
+  if (input.paused) data.pause = true;
+  return data as MemberData;
+}

@@ -1,0 +1,62 @@
+/**
+ * What the engine needs from the outside, as narrow interfaces. The engine depends on
+ * these, never on the real controller, a concrete DCS adapter or an HTTP client.
+ */
+import type { HistoryLine } from '../dcs/cluster.js';
+import type { PostgresController } from '../postgres/controller.js';
+import type { PgResult } from '../postgres/result.js';
+import type { CallOptions } from '../postgres/types.js';
+
+/** The subset of the controller the engine calls. */
+export type HaPostgres = Pick<
+  PostgresController,
+  | 'memberName'
+  | 'status'
+  | 'dataDirState'
+  | 'isRunning'
+  | 'observe'
+  | 'controlData'
+  | 'onPostmasterExit'
+  | 'bootstrap'
+  | 'postBootstrap'
+  | 'clone'
+  | 'removeDataDirectory'
+  | 'start'
+  | 'stop'
+  | 'promote'
+  | 'follow'
+  | 'checkpoint'
+  | 'setSynchronousStandbyNames'
+  | 'checkDivergence'
+  | 'rewind'
+  | 'crashRecovery'
+  | 'syncSlots'
+>;
+
+/**
+ * The timeline history file (`<tli>.history` in pg_wal) as /history lines
+ * `[tli, switch lsn, reason]`. Not on PostgresController yet (an interface gap); when
+ * absent, /history is not rewritten after a promotion.
+ */
+export interface TimelineHistorySource {
+  readTimelineHistory(timeline: number, opts?: CallOptions): Promise<PgResult<readonly HistoryLine[]>>;
+}
+
+export interface PeerAddress {
+  readonly name: string;
+  readonly apiUrl: string;
+}
+
+/** GET <api_url> (the `/patroni` status); resolves with the parsed JSON body, rejects on any failure. */
+export type PeerStatusFetcher = (peer: PeerAddress, signal: AbortSignal) => Promise<unknown>;
+
+/** The body of POST /failsafe (spec/dcs.md §1.7). */
+export interface FailsafeBody {
+  readonly name: string;
+  readonly conn_url: string;
+  readonly api_url: string;
+  readonly slots?: Readonly<Record<string, number>>;
+}
+
+/** POST /failsafe; resolves true only for HTTP 200 with body `Accepted`. */
+export type FailsafePoster = (peer: PeerAddress, body: FailsafeBody, signal: AbortSignal) => Promise<boolean>;

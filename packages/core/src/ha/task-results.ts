@@ -1,0 +1,37 @@
+/**
+ * What a finished task means for the engine's memory: the next cycle's decision reads
+ * these flags (bootstrap stage, vetoed promotion, rewind outcome, whom we follow).
+ */
+import type { TaskResult } from './task-runner.js';
+import type { FollowingState, HaMemory } from './view.js';
+
+function followingFrom(value: unknown): FollowingState | null {
+  if (typeof value !== 'object' || value === null || !('role' in value)) return null;
+  const v = value as { upstream?: { name: string; connUrl: string | null } | null; role: 'replica' | 'standby_leader' };
+  return { upstream: v.upstream?.name ?? null, connUrl: v.upstream?.connUrl ?? null, role: v.role };
+}
+
+export function memoryAfterTask(memory: HaMemory, r: TaskResult): HaMemory {
+  switch (r.kind) {
+    case 'bootstrap':
+      return { ...memory, bootstrap: r.ok ? 'started' : 'failed' };
+    case 'post-bootstrap':
+      return { ...memory, bootstrap: r.ok ? 'done' : 'failed' };
+    case 'promote':
+      if (r.ok) return { ...memory, checkpointAfterPromote: 'needed', following: null };
+      // A pre_promote veto makes the next cycle release the lock and back off for ttl.
+      return r.code === 'vetoed' ? { ...memory, prePromoteVetoed: true } : memory;
+    case 'rewind':
+      if (r.ok) return { ...memory, rewind: r.value === 'removed-for-reclone' ? 'initial' : 'success', following: null };
+      // The leader has not checkpointed yet: stay in NEED and try again.
+      return r.code === 'not-ready' ? memory : { ...memory, rewind: 'failed' };
+    case 'start':
+    case 'follow':
+    case 'clone':
+    case 'reinitialize':
+    case 'demote':
+      return { ...memory, following: r.ok ? followingFrom(r.value) : null };
+    default:
+      return memory;
+  }
+}

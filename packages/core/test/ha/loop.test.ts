@@ -1,0 +1,182 @@
+/**
+ * The loop and executor against the in-memory DCS on a virtual clock, with a small
+ * in-memory Postgres double per node.
+ */
+import { describe, expect, it } from 'vitest';
+import { Dcs, HaLoop, KeyLayout, ManualClock, MemoryDcs, MemoryDcsServer, seededRandom, type HaStatus } from '../../src/index.js';
+import { FakePostgres } from './fake-postgres.js';
+import { nodeConfig, SYSID } from './fixtures.js';
+
+function world() {
+  const clock = new ManualClock();
+  const server = new MemoryDcsServer({ clock });
+  const layout = new KeyLayout({ scope: 'batman' });
+  const pgs = new Map<string, FakePostgres>();
+  const reachable = new Set<string>();
+  const node = (name: string, pg: FakePostgres) => {
+    pgs.set(name, pg);
+    reachable.add(name);
+    const dcs = new Dcs({
+      adapter: new MemoryDcs({ server, layout, name, ttlSeconds: 30 }),
+      timing: { ttl: 30, loopWait: 10, retryTimeout: 10 },
+      clock,
+      random: seededRandom(1),
+    });
+    const loop = new HaLoop({
+      dcs,
+      postgres: pg,
+      clock,
+      random: seededRandom(2),
+      node: nodeConfig({ name, apiUrl: `http://${name}:8008/patroni`, connUrl: `postgres://${name}:5432/postgres` }),
+      fetchPeerStatus: async (peer) => {
+        const p = pgs.get(peer.name);
+        if (!p || !p.running || !reachable.has(peer.name)) throw new Error('unreachable');
+        return p.role === 'primary'
+          ? { role: 'primary', xlog: { location: p.wal }, timeline: p.timeline }
+          : { role: 'replica', xlog: { received_location: p.wal, replayed_location: p.wal }, timeline: p.timeline };
+      },
+    });
+    return loop;
+  };
+  /** Runs one cycle while moving virtual time, so sleeps and deadlines inside it resolve. */
+  const step = async (loop: HaLoop): Promise<HaStatus> => {
+    let done: HaStatus | null = null;
+    const p = loop.runCycle().then((s) => (done = s));
+    for (let i = 0; i < 400 && done === null; i++) await clock.advance(100);
+    await p;
+    await clock.advance(0);
+    return done!;
+  };
+  return { clock, server, layout, node, step, pgs, reachable, key: (k: string) => server.get(layout.key(k))?.value };
+}
+
+describe('HaLoop', () => {
+  it('bootstraps a new cluster from an empty data directory and keeps the lock', async () => {
+    const w = world();
+    const pg = new FakePostgres('n1', { empty: true });
+    const n1 = w.node('n1', pg);
+    expect((await w.step(n1)).message).toBe('trying to bootstrap a new cluster');
+    expect(w.key('initialize')).toBe('');
+    expect((await w.step(n1)).message).toBe('running post_bootstrap');
+    const done = await w.step(n1);
+    expect(done.message).toBe('initialized a new cluster');
+    expect(w.key('leader')).toBe('n1');
+    expect(w.key('initialize')).toBe(SYSID);
+    expect(JSON.parse(w.key('config')!)).toMatchObject({ ttl: 30 });
+    const steady = await w.step(n1);
+    expect(steady.message).toBe('no action. I am (n1), the leader with the lock');
+    expect(steady.lockValidUntil).toBeGreaterThan(w.clock.now() + 29_000);
+    expect(n1.isLeader()).toBe(true);
+    expect(JSON.parse(w.server.get(w.layout.member('n1'))!.value)).toMatchObject({ role: 'primary', state: 'running' });
+    expect(pg.calls).toEqual(['bootstrap', 'postBootstrap', 'checkpoint']);
+  });
+
+  it('a replica follows the leader, then takes over when the leader disappears', async () => {
+    const w = world();
+    const p1 = new FakePostgres('n1', { role: 'primary', wal: 5000 });
+    const p2 = new FakePostgres('n2', { role: 'replica', wal: 5000 });
+    const n1 = w.node('n1', p1);
+    const n2 = w.node('n2', p2);
+    expect((await w.step(n1)).message).toBe('acquired session lock as a leader');
+    expect((await w.step(n2)).message).toBe('no action. I am (n2), a secondary, and following a leader (n1)');
+    expect(p2.calls).toContain('follow:n1');
+    // n1's host dies: its agent stops and its lease runs out.
+    p1.running = false;
+    w.reachable.delete('n1');
+    await w.clock.advance(31_000);
+    expect(w.key('leader')).toBeUndefined();
+    expect((await w.step(n2)).message).toBe('promoted self to leader by acquiring session lock');
+    expect(w.key('leader')).toBe('n2');
+    expect(p2.role).toBe('primary');
+    expect((await w.step(n2)).message).toBe('no action. I am (n2), the leader with the lock');
+  });
+
+  it('a primary cut off from the DCS stops Postgres before its lock can expire', async () => {
+    const w = world();
+    const p1 = new FakePostgres('n1', { role: 'primary' });
+    const n1 = w.node('n1', p1);
+    const first = await w.step(n1);
+    expect(first.message).toBe('acquired session lock as a leader');
+    await w.step(n1);
+    const validUntil = n1.getStatus().lockValidUntil!;
+    w.server.cutOffClient('n1', true);
+    await w.clock.advance(10_000);
+    const cut = await w.step(n1);
+    expect(cut.message).toBe('demoting self because DCS is not accessible and I was a leader');
+    expect(p1.calls).toContain('stop:fast');
+    expect(w.clock.now()).toBeLessThan(validUntil);
+    expect(p1.role).toBe('replica');
+  });
+
+  it('a primary that finds another node holding the lock demotes immediate-nolock and follows it', async () => {
+    const w = world();
+    const p1 = new FakePostgres('n1', { role: 'primary' });
+    const n1 = w.node('n1', p1);
+    await w.step(n1);
+    // The lock changes hands behind n1's back (e.g. it stalled past ttl).
+    w.server.deleteKey(w.layout.key('leader'));
+    w.server.put(w.layout.member('n2'), JSON.stringify({ conn_url: 'postgres://n2:5432/postgres', api_url: 'http://n2:8008/patroni', role: 'primary' }));
+    w.server.put(w.layout.key('leader'), 'n2');
+    const s = await w.step(n1);
+    expect(s.message).toBe('demoting self because I do not have the lock and I was a leader');
+    expect(p1.calls).toEqual(expect.arrayContaining(['stop:immediate', 'follow:n2']));
+    expect(n1.isLeader()).toBe(false);
+  });
+
+  it('runs a switchover: the leader demotes gracefully and the candidate promotes', async () => {
+    const w = world();
+    const p1 = new FakePostgres('n1', { role: 'primary', wal: 7000 });
+    const p2 = new FakePostgres('n2', { role: 'replica', wal: 7000 });
+    const n1 = w.node('n1', p1);
+    const n2 = w.node('n2', p2);
+    await w.step(n1);
+    await w.step(n2);
+    await w.step(n1);
+    w.server.put(w.layout.key('failover'), JSON.stringify({ leader: 'n1', member: 'n2' }));
+    expect((await w.step(n1)).message).toBe('switchover: demoting myself');
+    expect(p1.calls).toEqual(expect.arrayContaining(['stop:fast']));
+    expect(w.key('leader')).toBeUndefined();
+    expect((await w.step(n2)).message).toBe('promoted self to leader by acquiring session lock');
+    expect(w.key('leader')).toBe('n2');
+    expect(w.key('failover')).toBe('{}');
+    await w.clock.advance(3_000); // n1's demotion task: 2 s for someone to take the lock, then follow
+    expect(p1.calls).toContain('follow:n2');
+    expect((await w.step(n1)).message).toBe('no action. I am (n1), a secondary, and following a leader (n2)');
+  });
+
+  it('wakes early on a leader key change instead of sleeping loop_wait', async () => {
+    const w = world();
+    const p1 = new FakePostgres('n1', { role: 'replica' });
+    const n1 = w.node('n1', p1);
+    w.server.put(w.layout.member('n2'), JSON.stringify({ conn_url: 'postgres://n2:5432/postgres', api_url: 'http://n2:8008/patroni', role: 'primary' }));
+    w.server.put(w.layout.key('initialize'), SYSID);
+    w.server.put(w.layout.key('leader'), 'n2');
+    n1.start();
+    await w.clock.advance(100);
+    const before = n1.getStatus().cycle;
+    expect(before).toBeGreaterThanOrEqual(1);
+    await w.clock.advance(1_000); // the follow task it launched finishes and wakes it once more
+    const settled = n1.getStatus().cycle;
+    w.server.put(w.layout.key('leader'), 'n2'); // a watch event on `leader`
+    await w.clock.advance(100);
+    expect(n1.getStatus().cycle).toBe(settled + 1);
+    const afterWake = n1.getStatus().cycle;
+    await w.clock.advance(9_000);
+    expect(n1.getStatus().cycle).toBe(afterWake);
+    await w.clock.advance(1_100);
+    expect(n1.getStatus().cycle).toBe(afterWake + 1);
+    await n1.stop();
+  });
+
+  it('releases the lock and backs off when pre_promote vetoes the promotion', async () => {
+    const w = world();
+    const p1 = new FakePostgres('n1', { role: 'replica' });
+    p1.vetoPromote = true;
+    const n1 = w.node('n1', p1);
+    w.server.put(w.layout.key('initialize'), SYSID);
+    expect((await w.step(n1)).message).toBe('promoted self to leader by acquiring session lock');
+    expect((await w.step(n1)).message).toBe('Promotion cancelled because the pre-promote script failed');
+    expect(w.key('leader')).toBeUndefined();
+    expect((await w.step(n1)).message).toBe('following a different leader because i am not the healthiest node');
+  });
+});
