@@ -1,0 +1,26 @@
+/** What every route handler gets: the exchange, the parsed URL and the server's dependencies. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Clock, HealthQuery, Logger } from '@pgwarden/core';
+import type { ReplyHeaders } from './reply.js';
+import type { ApiActions, NodeStateSource } from './types.js';
+
+export interface ApiDeps {
+  readonly source: NodeStateSource;
+  readonly actions: ApiActions;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Between DCS reads while waiting for a switchover's outcome (Patroni: 1 s). */
+  readonly failoverPollIntervalMs: number;
+}
+
+export interface RouteContext {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  /** The URL path without the query string. */
+  readonly path: string;
+  readonly query: HealthQuery;
+  readonly deps: ApiDeps;
+  readonly headers: ReplyHeaders;
+}
+
+export type RouteHandler = (ctx: RouteContext) => void | Promise<void>;

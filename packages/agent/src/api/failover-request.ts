@@ -1,0 +1,70 @@
+/**
+ * Validation of `POST /switchover` and `POST /failover`, in Patroni's order (spec/api.md
+ * §1.7 steps 1–7). The checks against the cluster are pure; probing the candidates'
+ * REST APIs is left to `ApiActions.hasHealthyCandidate`.
+ */
+import { configIsPaused, configIsSynchronousMode, syncMatches, type Cluster, type JsonObject, type Member } from '@pgwarden/core';
+import { parseSchedule } from './schedule.js';
+
+export type FailoverAction = 'switchover' | 'failover';
+
+export interface FailoverPlan {
+  /** A failover that names a leader is carried out as a switchover. */
+  readonly action: FailoverAction;
+  readonly leader: string | null;
+  readonly candidate: string | null;
+  readonly scheduledAt: string | null;
+}
+
+export type FailoverCheck = { readonly ok: true; readonly plan: FailoverPlan } | { readonly ok: false; readonly status: number; readonly message: string };
+
+function name(value: unknown): string | null {
+  if (value === undefined || value === null || value === '' || value === false) return null;
+  return typeof value === 'string' ? value : String(value);
+}
+
+/** Steps 1–6: what the request says, against the paused flag of a fresh cluster read. */
+export function validateFailoverRequest(body: JsonObject, requested: FailoverAction, cluster: Cluster, nowMs: number): FailoverCheck {
+  const leader = name(body['leader']);
+  const candidate = name(body['candidate']) ?? name(body['member']);
+  const rawSchedule = body['scheduled_at'];
+  const paused = configIsPaused(cluster.config?.data);
+  const bad = (message: string, status = 400): FailoverCheck => ({ ok: false, status, message });
+
+  if (requested === 'failover' && !candidate) return bad('Failover could be performed only to a specific candidate');
+  if (requested === 'switchover' && !leader) return bad('Switchover could be performed only from a specific leader');
+
+  let scheduledAt: string | null = null;
+  if (rawSchedule !== undefined && rawSchedule !== null && rawSchedule !== '') {
+    if (requested === 'failover') return bad("Failover can't be scheduled");
+    if (paused) return bad("Can't schedule switchover in the paused state");
+    const parsed = parseSchedule(rawSchedule, requested, nowMs);
+    if (!parsed.ok) return bad(parsed.message, parsed.status);
+    scheduledAt = parsed.iso;
+  }
+  if (paused && !candidate) return bad('Switchover is possible only to a specific candidate in a paused state');
+  const action: FailoverAction = requested === 'failover' && leader ? 'switchover' : requested;
+  if (leader === candidate) return bad('Switchover target and source are the same');
+  return { ok: true, plan: { action, leader, candidate, scheduledAt } };
+}
+
+/** Step 7 before probing: an error message (→ 412), or the members worth asking. */
+export function failoverCandidates(cluster: Cluster, plan: FailoverPlan): { readonly error: string } | { readonly members: readonly Member[] } {
+  const syncMode = configIsSynchronousMode(cluster.config?.data);
+  const { leader, candidate, action } = plan;
+  if (leader && cluster.leader?.name !== leader) return { error: 'leader name does not match' };
+  if (candidate) {
+    if (action === 'switchover' && syncMode && !syncMatches(cluster, candidate)) {
+      return { error: 'candidate name does not match with sync_standby' };
+    }
+    const members = cluster.members.filter((m) => m.name === candidate);
+    return members.length ? { members } : { error: 'candidate does not exists' };
+  }
+  if (syncMode) {
+    const members = cluster.members.filter((m) => syncMatches(cluster, m.name));
+    return members.length ? { members } : { error: `${action} is not possible: can not find sync_standby` };
+  }
+  const leaderName = cluster.leader?.name;
+  const members = cluster.members.filter((m) => !leaderName || (m.name !== leaderName && m.data.api_url));
+  return members.length ? { members } : { error: `${action} is not possible: cluster does not have members except leader` };
+}

@@ -1,0 +1,12 @@
+export * from './node-state.js';
+export * from './query.js';
+export * from './health-flags.js';
+export * from './health-status.js';
+export * from './probes.js';
+export * from './status-document.js';
+export * from './tag-filter.js';
+export * from './cluster-json.js';
+export * from './dynamic-config.js';
+export { parsePatroniInt } from './parse-int.js';
+export { pythonStr, pythonFloat } from './python-str.js';
+export { pythonDatetimeStr, pythonIsoformat } from './python-time.js';
