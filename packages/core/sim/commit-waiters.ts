@@ -1,0 +1,67 @@
+/**
+ * Backends waiting for synchronous replication (SyncRepWaitForLSN): a commit is flushed
+ * locally, then waits until synchronous_standby_names is satisfied. It ends acknowledged
+ * (confirmed by a standby, or released because the setting was emptied) or failed (the
+ * server went down, or the client gave up — the row may be durable, but nobody was told).
+ */
+import type { Lsn } from '../src/postgres/types.js';
+
+export type CommitOutcome =
+  | { readonly kind: 'acked'; readonly sync: boolean }
+  | { readonly kind: 'failed'; readonly reason: string };
+
+/** `true`: a standby confirmed; `'released'`: no longer synchronous; `false`: keep waiting. */
+export type SyncCheck = () => boolean | 'released';
+
+interface Waiter {
+  readonly lsn: Lsn;
+  readonly check: SyncCheck;
+  readonly settle: (outcome: CommitOutcome) => void;
+}
+
+export class CommitWaiters {
+  private waiting: Waiter[] = [];
+
+  get size(): number {
+    return this.waiting.length;
+  }
+
+  wait(lsn: Lsn, signal: AbortSignal | undefined, check: SyncCheck): Promise<CommitOutcome> {
+    return new Promise<CommitOutcome>((resolve) => {
+      const waiter: Waiter = {
+        lsn,
+        check,
+        settle: (outcome) => {
+          this.waiting = this.waiting.filter((w) => w !== waiter);
+          signal?.removeEventListener('abort', onAbort);
+          resolve(outcome);
+        },
+      };
+      const onAbort = (): void => waiter.settle({ kind: 'failed', reason: 'client gave up waiting for synchronous replication' });
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiting.push(waiter);
+      this.evaluate(waiter);
+    });
+  }
+
+  /** Something changed (a standby flushed, the setting changed): re-evaluate every waiter. */
+  recheck(): void {
+    for (const w of [...this.waiting]) this.evaluate(w);
+  }
+
+  /** synchronous_standby_names became empty: Postgres wakes every waiter as committed. */
+  releaseAll(): void {
+    for (const w of [...this.waiting]) w.settle({ kind: 'acked', sync: false });
+  }
+
+  failAll(reason: string): void {
+    for (const w of [...this.waiting]) w.settle({ kind: 'failed', reason });
+  }
+
+  private evaluate(w: Waiter): void {
+    const r = w.check();
+    if (r === true) w.settle({ kind: 'acked', sync: true });
+    else if (r === 'released') w.settle({ kind: 'acked', sync: false });
+  }
+}

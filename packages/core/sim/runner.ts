@@ -1,0 +1,142 @@
+/**
+ * One simulation run: build a world from a seed, draw a fault schedule from the same seed
+ * (or take one given for replay), run it on virtual time with the invariants checked
+ * after every step, then settle and run the end-of-run checks. A failure report carries
+ * the seed and the schedule, which is all a replay needs.
+ */
+import type { DcsTiming } from '../src/dcs/timing.js';
+import type { AgentFactory } from './agent.js';
+import { describeFault, generateSchedule, scheduleFaults, type FaultKind, type FaultSchedule } from './faults.js';
+import { InvariantChecker, type InvariantOptions, type Violation } from './invariants.js';
+import type { PgModelTimings } from './pg-timings.js';
+import { deriveRandom } from './random.js';
+import type { WorkloadOptions } from './workload.js';
+import { World } from './world.js';
+
+export interface SimulationOptions {
+  readonly seed: number;
+  readonly agent: AgentFactory;
+  /** Virtual length of the run (default 6 min). */
+  readonly durationMs?: number;
+  readonly nodes?: readonly string[];
+  /** Replay this schedule instead of drawing one from the seed. */
+  readonly schedule?: FaultSchedule;
+  readonly faults?: {
+    readonly kinds?: readonly FaultKind[];
+    readonly minFaults?: number;
+    readonly maxFaults?: number;
+    readonly maxFaultMs?: number;
+    /** No faults before this (the cluster bootstraps first). */
+    readonly warmupMs?: number;
+  };
+  readonly synchronousMode?: boolean;
+  readonly rewindable?: boolean;
+  readonly timing?: DcsTiming;
+  readonly pgTimings?: Partial<PgModelTimings>;
+  readonly workload?: WorkloadOptions | false;
+  readonly invariants?: InvariantOptions;
+  readonly debugLog?: boolean;
+  /** Live log output (CLI --verbose). */
+  readonly onLog?: (line: string) => void;
+}
+
+export interface SimulationStats {
+  readonly steps: number;
+  readonly virtualMs: number;
+  readonly commitsAttempted: number;
+  readonly commitsAcked: number;
+  readonly syncAcked: number;
+  readonly asyncLost: number;
+  readonly fenceKills: number;
+  readonly anomalies: readonly string[];
+}
+
+export interface SimulationResult {
+  readonly ok: boolean;
+  readonly seed: number;
+  readonly schedule: FaultSchedule;
+  readonly violations: readonly Violation[];
+  /** The whole event log, formatted. */
+  readonly log: readonly string[];
+  readonly stats: SimulationStats;
+}
+
+export const DEFAULT_DURATION_MS = 360_000;
+
+export async function runSimulation(options: SimulationOptions): Promise<SimulationResult> {
+  const world = new World({
+    seed: options.seed,
+    nodes: options.nodes,
+    timing: options.timing,
+    pgTimings: options.pgTimings,
+    synchronousMode: options.synchronousMode,
+    rewindable: options.rewindable,
+    agentFactory: options.agent,
+    workload: options.workload,
+    debugLog: options.debugLog,
+  });
+  world.log.sink = options.onLog;
+  const checker = new InvariantChecker(world, options.invariants);
+  const duration = options.durationMs ?? DEFAULT_DURATION_MS;
+  // Faults end early enough for the cluster to recover and be judged (liveness bound).
+  const settle = checker.livenessBoundMs + 2 * world.timing.loopWait * 1000;
+  const schedule = options.schedule ?? drawSchedule(options, world.nodes.map((n) => n.name), duration, settle);
+
+  checker.attach();
+  world.log.add('sim', `seed ${options.seed}, ${world.nodes.length} nodes, ${schedule.length} faults, ${duration / 1000}s`);
+  scheduleFaults(world, schedule);
+  world.start();
+  await world.runUntil(duration);
+  if (!world.isStopped) checker.checkEnd();
+  world.workload?.stop();
+
+  const acked = world.nodes.flatMap((n) => n.pg.acked);
+  const result: SimulationResult = {
+    ok: checker.violations.length === 0,
+    seed: options.seed,
+    schedule,
+    violations: checker.violations,
+    log: world.log.formatted(),
+    stats: {
+      steps: world.steps,
+      virtualMs: world.clock.now(),
+      commitsAttempted: world.workload?.attempts ?? 0,
+      commitsAcked: acked.length,
+      syncAcked: acked.filter((c) => c.sync).length,
+      asyncLost: checker.lostCommits().async.length,
+      fenceKills: world.nodes.reduce((sum, n) => sum + n.fence.fired, 0),
+      anomalies: world.nodes.flatMap((n) => n.pg.anomalies.map((a) => `${n.name}: ${a}`)),
+    },
+  };
+  return result;
+}
+
+function drawSchedule(options: SimulationOptions, nodes: readonly string[], duration: number, settle: number): FaultSchedule {
+  const f = options.faults ?? {};
+  const startMs = f.warmupMs ?? 40_000;
+  const endMs = Math.max(startMs + 1000, duration - settle);
+  return generateSchedule(deriveRandom(options.seed, 'schedule'), {
+    nodes,
+    startMs,
+    endMs,
+    minFaults: f.minFaults ?? 1,
+    maxFaults: f.maxFaults ?? 5,
+    maxFaultMs: f.maxFaultMs ?? 60_000,
+    kinds: f.kinds,
+  });
+}
+
+/** What to print when a run fails: the seed, the schedule, the violation and the log tail. */
+export function formatFailure(result: SimulationResult, replay: string, tailLines = 60): string {
+  const lines = [
+    `simulation FAILED — seed ${result.seed}`,
+    ...result.violations.map((v) => `  violated ${v.invariant} at ${(v.at / 1000).toFixed(3)}s: ${v.message}`),
+    'fault schedule:',
+    ...result.schedule.map((s) => `  at ${(s.at / 1000).toFixed(3)}s ${describeFault(s.fault)}`),
+    `schedule JSON: ${JSON.stringify(result.schedule)}`,
+    `replay: ${replay}`,
+    `last ${tailLines} log lines:`,
+    ...result.log.slice(-tailLines).map((l) => `  ${l}`),
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,303 @@
+/**
+ * The shared world: N nodes (a Postgres model, an agent process, a fence, a lock
+ * recorder each), one MemoryDcsServer, the network, the workload and the event log, all
+ * on one ManualClock. `runUntil` moves time from one timer to the next and calls the
+ * step hooks (the invariants) after each instant, so a violation is caught at the first
+ * instant it exists.
+ */
+import { Dcs } from '../src/dcs/dcs.js';
+import { KeyLayout } from '../src/dcs/keys.js';
+import { MemoryDcs } from '../src/dcs/memory/memory-dcs.js';
+import { MemoryDcsServer, type ServerMode } from '../src/dcs/memory/memory-server.js';
+import type { DcsTiming } from '../src/dcs/timing.js';
+import type { Logger } from '../src/logger.js';
+import { ManualClock } from '../src/time/manual-clock.js';
+import { AgentProcess } from './agent-process.js';
+import type { AgentContext, AgentFactory, NodeAgent } from './agent.js';
+import { EventLog } from './event-log.js';
+import { WorldFence } from './fence.js';
+import { LockRecorder } from './lock-recorder.js';
+import { Network } from './network.js';
+import { DEFAULT_PG_TIMINGS, type PgModelTimings } from './pg-timings.js';
+import { PostgresModel } from './postgres-model.js';
+import { ProcessDcsAdapter } from './process-dcs.js';
+import { processBound } from './process-postgres.js';
+import type { PostgresController } from '../src/postgres/controller.js';
+import type { TimelineHistorySource } from '../src/ha/ports.js';
+import { deriveRandom } from './random.js';
+import { DEFAULT_WORKLOAD, Workload, type WorkloadOptions } from './workload.js';
+
+export interface WorldOptions {
+  readonly seed: number;
+  /** Node names (default node1..node3). */
+  readonly nodes?: readonly string[];
+  readonly timing?: DcsTiming;
+  readonly pgTimings?: Partial<PgModelTimings>;
+  readonly synchronousMode?: boolean;
+  /** wal_log_hints on: pg_rewind works (default true). */
+  readonly rewindable?: boolean;
+  readonly agentFactory: AgentFactory;
+  /** false: no client traffic. */
+  readonly workload?: WorkloadOptions | false;
+  /** Include agents' debug lines in the event log. */
+  readonly debugLog?: boolean;
+}
+
+export const SIM_TIMING: DcsTiming = { ttl: 30, loopWait: 10, retryTimeout: 10 };
+
+/** GET /patroni round trip and its timeout (spec §1.8: 2 s, no retry). */
+const PEER_LATENCY_MS = 5;
+const PEER_TIMEOUT_MS = 2000;
+
+export class SimNode {
+  readonly lock = new LockRecorder();
+  readonly fence: WorldFence;
+  process: AgentProcess | null = null;
+  agent: NodeAgent | null = null;
+  /** Nesting counters so overlapping faults heal independently. */
+  agentStarts = 0;
+  killDepth = 0;
+  pauseDepth = 0;
+  dcsCutDepth = 0;
+  readonly slowFactors: number[] = [];
+
+  constructor(
+    readonly name: string,
+    readonly pg: PostgresModel,
+    clock: ManualClock,
+  ) {
+    // Like a watchdog resetting the host, the fence kills Postgres whatever its role: a
+    // replica spared at the deadline could still be promoted by a stale agent afterwards.
+    this.fence = new WorldFence(clock, () => pg.crash('fenced: lock validity expired'));
+  }
+}
+
+export class World {
+  readonly clock = new ManualClock(0);
+  readonly log = new EventLog(this.clock);
+  readonly server = new MemoryDcsServer({ clock: this.clock });
+  readonly layout = new KeyLayout({ scope: 'sim' });
+  readonly network = new Network();
+  readonly timing: DcsTiming;
+  readonly pgTimings: PgModelTimings;
+  readonly nodes: SimNode[];
+  readonly workload: Workload | null;
+  readonly synchronousMode: boolean;
+  readonly seed: number;
+  /** Called after every instant at which something happened. */
+  readonly stepHooks: (() => void)[] = [];
+  /** Faults currently in effect, and when the last one healed (for the liveness bound). */
+  activeFaults = 0;
+  lastHealAt = 0;
+  steps = 0;
+  private readonly options: WorldOptions;
+  private readonly dcsModes: ServerMode[] = [];
+  private stopped = false;
+
+  constructor(options: WorldOptions) {
+    this.options = options;
+    this.seed = options.seed;
+    this.timing = options.timing ?? SIM_TIMING;
+    this.pgTimings = { ...DEFAULT_PG_TIMINGS, ...options.pgTimings };
+    this.synchronousMode = options.synchronousMode ?? false;
+    const names = options.nodes ?? ['node1', 'node2', 'node3'];
+    const models = new Map<string, PostgresModel>();
+    const registry = { get: (n: string) => models.get(n), all: () => [...models.values()] };
+    this.nodes = names.map((name) => {
+      const pg = new PostgresModel(name, {
+        clock: this.clock,
+        random: deriveRandom(options.seed, `pg:${name}`),
+        network: this.network,
+        registry,
+        timings: this.pgTimings,
+        rewindable: options.rewindable ?? true,
+        log: (m) => this.log.add(name, `pg: ${m}`),
+      });
+      models.set(name, pg);
+      return new SimNode(name, pg, this.clock);
+    });
+    this.workload = options.workload === false ? null : new Workload(this.clock, [...models.values()], options.workload ?? DEFAULT_WORKLOAD);
+    this.server.watch(({ path, type }) => {
+      if (path !== this.layout.key('leader')) return;
+      this.log.add('dcs', type === 'put' ? `leader key = ${this.server.get(path)?.value ?? '?'}` : 'leader key deleted');
+    });
+  }
+
+  node(name: string): SimNode {
+    const n = this.nodes.find((x) => x.name === name);
+    if (!n) throw new Error(`no node ${name}`);
+    return n;
+  }
+
+  /** Who the DCS says holds the lock right now (the ground truth), or null. */
+  leaderKeyHolder(): string | null {
+    return this.server.get(this.layout.key('leader'))?.value ?? null;
+  }
+
+  /** Starts every agent and the workload. */
+  start(): void {
+    for (const n of this.nodes) this.startAgent(n);
+    this.workload?.start();
+  }
+
+  // ---- agent processes --------------------------------------------------------------------
+
+  startAgent(node: SimNode): void {
+    const proc = new AgentProcess(this.clock);
+    const generation = ++node.agentStarts;
+    const adapter = new MemoryDcs({ server: this.server, layout: this.layout, name: node.name, ttlSeconds: this.timing.ttl });
+    const random = deriveRandom(this.seed, `agent:${node.name}:${generation}`);
+    const dcs = new Dcs({
+      adapter: new ProcessDcsAdapter(adapter, proc, node.lock, this.clock),
+      timing: this.timing,
+      clock: proc.clock,
+      random,
+      logger: this.agentLogger(node.name),
+    });
+    const ctx: AgentContext = {
+      name: node.name,
+      clock: proc.clock,
+      random,
+      dcs,
+      layout: this.layout,
+      postgres: processBound<PostgresController>(node.pg, proc),
+      history: processBound<TimelineHistorySource>(node.pg, proc),
+      pgApiSnapshot: () => node.pg.apiSnapshot(),
+      fence: node.fence,
+      timing: this.timing,
+      synchronousMode: this.synchronousMode,
+      logger: this.agentLogger(node.name),
+      fetchPeer: (peer) => proc.wrap(this.fetchPeer(node.name, peer)),
+      connUrl: (n) => `postgres://${n}:5432/postgres`,
+      apiUrl: (n) => `http://${n}:8008/patroni`,
+    };
+    node.process = proc;
+    node.agent = this.options.agentFactory(ctx);
+    this.log.add(node.name, 'agent started');
+    node.agent.start();
+  }
+
+  /** SIGKILL of the agent: its lock is not released (it expires), Postgres keeps running. */
+  killAgent(node: SimNode): void {
+    node.process?.kill();
+    node.process = null;
+    node.agent = null;
+    this.log.add(node.name, 'agent killed');
+  }
+
+  pauseAgent(node: SimNode): AgentProcess | null {
+    const proc = node.process;
+    node.pauseDepth++;
+    if (proc?.state === 'running') {
+      proc.pause();
+      this.log.add(node.name, 'agent paused (SIGSTOP)');
+    }
+    return proc;
+  }
+
+  resumeAgent(node: SimNode, proc: AgentProcess | null): void {
+    node.pauseDepth--;
+    if (node.pauseDepth === 0 && proc && proc === node.process && proc.state === 'paused') {
+      this.log.add(node.name, 'agent resumed (SIGCONT)');
+      proc.resume();
+    }
+  }
+
+  // ---- DCS and network faults --------------------------------------------------------------
+
+  pushDcsMode(mode: ServerMode): void {
+    this.dcsModes.push(mode);
+    this.applyDcsMode();
+  }
+
+  popDcsMode(mode: ServerMode): void {
+    const i = this.dcsModes.indexOf(mode);
+    if (i >= 0) this.dcsModes.splice(i, 1);
+    this.applyDcsMode();
+  }
+
+  private applyDcsMode(): void {
+    const mode: ServerMode = this.dcsModes.includes('down') ? 'down' : this.dcsModes.includes('frozen') ? 'frozen' : 'up';
+    if (mode !== this.server.getMode()) this.log.add('dcs', `server ${mode}`);
+    this.server.setMode(mode);
+  }
+
+  cutFromDcs(node: SimNode, cut: boolean): void {
+    node.dcsCutDepth += cut ? 1 : -1;
+    this.server.cutOffClient(node.name, node.dcsCutDepth > 0);
+  }
+
+  setSlow(node: SimNode, factor: number, on: boolean): void {
+    if (on) node.slowFactors.push(factor);
+    else node.slowFactors.splice(node.slowFactors.indexOf(factor), 1);
+    node.pg.setSlowFactor(Math.max(1, ...node.slowFactors));
+  }
+
+  /** GET /patroni from one node to another, through the network model. */
+  private fetchPeer(from: string, to: string): Promise<unknown | null> {
+    return new Promise((resolve) => {
+      const target = this.nodes.find((n) => n.name === to);
+      const answer = (): void => {
+        const proc = target?.process;
+        if (!target || !proc) return resolve(null); // connection refused
+        if (proc.state !== 'running') return void this.clock.setTimer(PEER_TIMEOUT_MS - PEER_LATENCY_MS, () => resolve(null));
+        resolve(target.agent?.apiStatus?.() ?? null);
+      };
+      if (!this.network.canReach(from, to)) this.clock.setTimer(PEER_TIMEOUT_MS, () => resolve(null));
+      else this.clock.setTimer(PEER_LATENCY_MS, answer);
+    });
+  }
+
+  // ---- time ------------------------------------------------------------------------------------
+
+  /** Runs until virtual time `until`, stepping timer by timer. Stops early on `stop()`. */
+  async runUntil(until: number): Promise<void> {
+    while (!this.stopped) {
+      const next = this.clock.nextTimerAt();
+      if (next === undefined || next > until) break;
+      await this.clock.advance(next - this.clock.now());
+      await drain();
+      this.afterStep();
+    }
+    if (!this.stopped && this.clock.now() < until) {
+      await this.clock.advance(until - this.clock.now());
+      await drain();
+      this.afterStep();
+    }
+  }
+
+  runFor(ms: number): Promise<void> {
+    return this.runUntil(this.clock.now() + ms);
+  }
+
+  /** Ends the run at the current instant (a violation was found). */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  private afterStep(): void {
+    this.steps++;
+    for (const hook of this.stepHooks) hook();
+  }
+
+  private agentLogger(name: string): Logger {
+    const add = (level: string) => (message: string) => this.log.add(name, level === 'info' ? message : `${level}: ${message}`);
+    const debug = this.options.debugLog ? add('debug') : (): void => {};
+    return { debug, info: add('info'), warn: add('warn'), error: add('error') };
+  }
+}
+
+/**
+ * Lets every pending promise callback run. Why setImmediate: ManualClock.advance flushes
+ * only a fixed number of microtask turns, and a DCS call through the retry wrapper and a
+ * process boundary takes more. setImmediate runs after the microtask queue is empty; it
+ * carries no time and, with no real I/O in the simulation, changes no ordering.
+ */
+function drain(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+

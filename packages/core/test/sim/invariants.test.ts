@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { scriptedAgent } from '../../sim/agents/scripted-agent.js';
+import type { FaultSchedule } from '../../sim/faults.js';
+import { InvariantChecker } from '../../sim/invariants.js';
+import { runSimulation } from '../../sim/runner.js';
+import { idleAgent, manualWorld, primaryWithReplicas, until } from './helpers.js';
+
+/** The primary (node1, which bootstraps) loses the DCS and its peers for a minute. */
+const ISOLATE_PRIMARY: FaultSchedule = [{ at: 60_000, fault: { kind: 'isolate-node', node: 'node1', forMs: 60_000 } }];
+/** The primary's agent is frozen for a minute while its Postgres keeps serving. */
+const PAUSE_PRIMARY: FaultSchedule = [{ at: 60_000, fault: { kind: 'pause-agent', node: 'node1', forMs: 60_000 } }];
+
+describe('single-primary invariant', () => {
+  it('passes a correct agent through a partition of the primary', async () => {
+    const r = await runSimulation({ seed: 11, agent: scriptedAgent(), schedule: ISOLATE_PRIMARY });
+    expect(r.violations).toEqual([]);
+    expect(r.log.some((l) => l.includes('leader key = node2') || l.includes('leader key = node3'))).toBe(true);
+  });
+
+  it('catches a broken agent that never demotes and has no fence', async () => {
+    const r = await runSimulation({ seed: 11, agent: scriptedAgent({ neverDemote: true, noFence: true }), schedule: ISOLATE_PRIMARY });
+    expect(r.ok).toBe(false);
+    expect(r.violations[0]).toMatchObject({ invariant: 'single-primary' });
+    expect(r.violations[0]!.message).toMatch(/node1 is writable while node[23] holds the leader lock/);
+  });
+
+  it('the fence alone stops a never-demoting agent from outliving its lock', async () => {
+    const r = await runSimulation({ seed: 11, agent: scriptedAgent({ neverDemote: true }), schedule: ISOLATE_PRIMARY });
+    expect(r.violations).toEqual([]);
+    expect(r.stats.fenceKills).toBeGreaterThan(0);
+  });
+
+  it('a paused agent without a fence leaves a writable primary past its lock', async () => {
+    const broken = await runSimulation({ seed: 12, agent: scriptedAgent({ noFence: true }), schedule: PAUSE_PRIMARY });
+    expect(broken.violations[0]).toMatchObject({ invariant: 'single-primary' });
+    const fenced = await runSimulation({ seed: 12, agent: scriptedAgent(), schedule: PAUSE_PRIMARY });
+    expect(fenced.violations).toEqual([]);
+  });
+});
+
+describe('liveness invariant', () => {
+  it('flags a cluster that never elects a primary', async () => {
+    const r = await runSimulation({ seed: 1, agent: idleAgent, schedule: [], durationMs: 200_000 });
+    expect(r.violations[0]).toMatchObject({ invariant: 'liveness' });
+  });
+});
+
+describe('lost-commit invariant', () => {
+  /** node1 primary with synchronous_standby_names = node2; node3 is cut off and lags. */
+  async function syncCluster() {
+    const world = manualWorld({ synchronousMode: true });
+    const [p, r2, r3] = await primaryWithReplicas(world);
+    await until(world, p!.setSynchronousStandbyNames('node2'));
+    world.network.cut('node1', 'node3');
+    for (let i = 0; i < 3; i++) expect(await until(world, p!.commit(`sync-${i}`))).toMatchObject({ kind: 'acked', commit: { sync: true } });
+    p!.crash('primary host lost');
+    return { world, r2: r2!, r3: r3! };
+  }
+
+  it('flags a failover to a node that never confirmed the acknowledged commits', async () => {
+    const { world, r3 } = await syncCluster();
+    await until(world, r3.promote());
+    world.server.put(world.layout.key('leader'), 'node3');
+    const checker = new InvariantChecker(world);
+    checker.checkEnd();
+    expect(checker.violations.map((v) => v.invariant)).toEqual(['lost-commit', 'lost-commit', 'lost-commit']);
+    expect(checker.violations[0]!.message).toContain('missing on the final primary node3');
+  });
+
+  it('accepts a failover to the synchronous standby', async () => {
+    const { world, r2 } = await syncCluster();
+    await until(world, r2.promote());
+    world.server.put(world.layout.key('leader'), 'node2');
+    const checker = new InvariantChecker(world);
+    checker.checkEnd();
+    expect(checker.violations).toEqual([]);
+  });
+});
