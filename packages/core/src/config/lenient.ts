@@ -1,21 +1,14 @@
 /**
- * Lenient readers for values in the dynamic configuration. `/config` is written by
- * people (patronictl edit-config, PATCH /config) and by Patroni, so booleans arrive as
- * `true`, `"on"`, `"yes"`, `1`…, and numbers as strings. A value that cannot be read
- * falls back to the default rather than failing the cycle.
+ * Lenient readers for values people and Patroni write (tags, peers' status documents,
+ * pgwarden's own settings): booleans arrive as `true`, `"on"`, `"yes"`, `1`…, numbers as
+ * strings. A value that cannot be read falls back to the default rather than failing
+ * the cycle. Booleans follow Patroni's parse_bool exactly, so a tag works the same in a
+ * mixed cluster.
  */
-const TRUE_WORDS = new Set(['on', 'true', 'yes', 'y', '1', 't']);
-const FALSE_WORDS = new Set(['off', 'false', 'no', 'n', '0', 'f']);
+import { parsePatroniBool } from './patroni-values.js';
 
 export function readBool(value: unknown, fallback: boolean): boolean {
-  if (typeof value === 'boolean') return value;
-  if (typeof value === 'number') return value !== 0;
-  if (typeof value === 'string') {
-    const word = value.trim().toLowerCase();
-    if (TRUE_WORDS.has(word)) return true;
-    if (FALSE_WORDS.has(word)) return false;
-  }
-  return fallback;
+  return parsePatroniBool(value) ?? fallback;
 }
 
 /** An integer (strings of digits accepted); `fallback` for anything else. */

@@ -5,6 +5,7 @@
  * starts at once with Patroni's "Loop time exceeded" warning.
  */
 import { readDynamicConfig, type DynamicConfig } from '../config/dynamic.js';
+import { DynamicConfigTracker } from '../config/dynamic-tracker.js';
 import { isConfigValid, type Cluster, type Member } from '../dcs/cluster.js';
 import type { Dcs } from '../dcs/dcs.js';
 import { silentLogger, type Logger } from '../logger.js';
@@ -47,6 +48,12 @@ export interface HaStatus {
   readonly task: string | null;
   /** Set when the loop stopped on a fatal condition. */
   readonly fatal: string | null;
+  /**
+   * The cycle's monitoring query (null while Postgres is down or the query failed) and
+   * the last DCS snapshot it had: what the REST API serves without doing I/O itself.
+   */
+  readonly observation: PostgresObservation | null;
+  readonly cluster: Cluster | null;
 }
 
 export const PEER_STATUS_TIMEOUT_MS = 2000;
@@ -59,6 +66,7 @@ export class HaLoop {
   private memory: HaMemory = INITIAL_MEMORY;
   private lockValidUntil: number | null = null;
   private config: DynamicConfig;
+  private readonly configTracker: DynamicConfigTracker;
   private lastCluster: Cluster | null = null;
   private oldCluster: Cluster | null = null;
   private failsafeLeader: FailsafeRecord | null = null;
@@ -77,6 +85,7 @@ export class HaLoop {
     this.opts = options;
     this.logger = options.logger ?? silentLogger;
     this.config = readDynamicConfig(options.node.bootstrapDcsConfig);
+    this.configTracker = new DynamicConfigTracker(this.logger, this.config);
     this.tasks = new TaskRunner(options.clock, this.logger, (r) => this.onTaskFinished(r));
     this.executor = new Executor({
       dcs: options.dcs,
@@ -102,6 +111,8 @@ export class HaLoop {
       failsafeActive: false,
       task: null,
       fatal: null,
+      observation: null,
+      cluster: null,
     };
   }
 
@@ -256,6 +267,8 @@ export class HaLoop {
       failsafeActive: this.memory.failsafeActive,
       task: this.tasks.current?.name ?? null,
       fatal: state.fatal,
+      observation: view.local.observation,
+      cluster: this.lastCluster,
     };
     this.logger.info(leaf.message, { reason: leaf.reason, path: state.path });
     if (state.wake) this.wakeRequested = true;
@@ -271,7 +284,8 @@ export class HaLoop {
     if (loaded.kind === 'loaded') {
       const cluster = loaded.cluster;
       if (isConfigValid(cluster.config) && Object.keys(cluster.config.data).length) {
-        this.config = readDynamicConfig(cluster.config.data);
+        // A bad /config is refused whole (one warning); the last good one stays in force.
+        this.config = this.configTracker.update(cluster.config.data, cluster.config.modifyVersion).config;
         dcs.setTiming(this.config.timing);
       }
       this.lastCluster = cluster;
