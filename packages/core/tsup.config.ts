@@ -8,4 +8,6 @@ export default defineConfig({
   sourcemap: true,
   target: 'node20',
   external: ['vitest'],
+  // The fence guard is a POSIX sh script run as its own process; it ships beside the bundle.
+  onSuccess: 'cp src/fence/guard.sh dist/guard.sh',
 });
