@@ -126,6 +126,7 @@ export class LocalPostgresController implements PostgresController {
       pgpassPath: this.pgpassPath,
       local: this.localTarget(),
       binaries: () => this.binaries(),
+      commandLineParameters: async () => (await this.effectiveParameters()).commandLine,
     };
   }
 
@@ -337,11 +338,30 @@ export class LocalPostgresController implements PostgresController {
         if (!obs.inRecovery) this.role = 'primary';
         else if (this.role !== 'promoted') this.role = 'replica';
       }
-      return ok(obs);
+      return ok(this.withReplicaTimeline(obs));
     } catch (e) {
       if (errorCode(e) === '57P03') this.state = 'starting';
       return fail('query-failed', `monitoring query failed: ${(e as Error).message}`, e);
     }
+  }
+
+  /** The highest timeline this postmaster's WAL receiver reported (a replica's timeline only grows while it runs). */
+  private receivedTimeline: { pid: number; timeline: number } | null = null;
+
+  /**
+   * A replica whose WAL receiver is down (its upstream just stopped) reports no received
+   * timeline, and the last restartpoint's timeline can be older than what it replayed:
+   * after crossing to timeline 2 it would show 1 until the next restartpoint. Remember
+   * what the receiver said for this postmaster and never report less.
+   */
+  private withReplicaTimeline(obs: PostgresObservation): PostgresObservation {
+    const pid = this.status().postmasterPid;
+    if (!obs.inRecovery || pid === null) return obs;
+    const received = obs.walReceiver?.receivedTimeline ?? 0;
+    const known = this.receivedTimeline?.pid === pid ? this.receivedTimeline.timeline : 0;
+    const best = Math.max(received, known);
+    if (best > known) this.receivedTimeline = { pid, timeline: best };
+    return best > obs.timeline ? { ...obs, timeline: best } : obs;
   }
 
   async controlData(opts: CallOptions = {}): Promise<PgResult<ControlData>> {
@@ -548,22 +568,22 @@ export class LocalPostgresController implements PostgresController {
   }
 
   /** SIGKILL the postmaster's group when it leads one (we start it with setsid), else it and its children. */
+  /**
+   * SIGKILL for a postmaster and all its children. Postgres children call setsid(), so
+   * they are not in the postmaster's process group: freeze the postmaster (no new
+   * forks), list its children, then kill it and each child with its own group.
+   */
   private async killTree(pid: number): Promise<void> {
+    signalQuietly(pid, 'SIGSTOP');
+    const kids = await childrenOf(pid);
     const info = await readProc(pid);
-    const kids = info && info.pgrp !== pid ? await childrenOf(pid) : [];
-    try {
-      process.kill(info && info.pgrp === pid ? -pid : pid, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-    for (const k of kids) {
-      try {
-        process.kill(k, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
+    signalQuietly(info && info.pgrp === pid ? -pid : pid, 'SIGKILL');
+    for (const kid of kids) {
+      signalQuietly(-kid, 'SIGKILL');
+      signalQuietly(kid, 'SIGKILL');
     }
   }
+
 
   async restart(opts: StartOptions = {}): Promise<PgResult> {
     const deadline = this.clock.now() + (opts.timeoutMs ?? 2 * this.defaultTimeoutMs());
@@ -793,5 +813,13 @@ export class LocalPostgresController implements PostgresController {
   async close(): Promise<void> {
     this.watch?.stop();
     this.callbacks.close();
+  }
+}
+
+function signalQuietly(target: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(target, signal);
+  } catch {
+    // already gone
   }
 }
