@@ -284,14 +284,14 @@ export class Executor {
     // A task may be starting or promoting this very Postgres: it must not outlive the demotion.
     await this.deps.tasks.cancel();
     await stopForDemotion(deps, mode, state.lockValidUntil);
+    // Stopped: we act as leader no more, whether or not the DCS still names us (offline).
+    state.lockValidUntil = null;
     state.memory = { ...state.memory, following: null };
     let upstream: UpstreamNode | null = null;
     if (mode === 'immediate') {
       await this.deps.dcs.releaseLeader();
-      state.lockValidUntil = null;
       await this.deps.clock.sleep(AFTER_RELEASE_MS);
     }
-    if (mode === 'immediate-nolock') state.lockValidUntil = null;
     if (mode !== 'offline') upstream = await newLeaderToFollow(deps);
     if (ctx.config.synchronousMode) await this.deps.postgres.setSynchronousStandbyNames(null, { timeoutMs: this.timeouts(ctx).quick });
     this.deps.tasks.launch('follow', 'starting after demotion', async (signal) => {

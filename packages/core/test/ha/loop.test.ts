@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { Dcs, HaLoop, KeyLayout, ManualClock, MemoryDcs, MemoryDcsServer, seededRandom, type HaStatus } from '../../src/index.js';
 import { FakePostgres } from './fake-postgres.js';
+import type { DataDirState, PgResult } from '../../src/index.js';
 import { nodeConfig, SYSID } from './fixtures.js';
 
 function world() {
@@ -106,6 +107,10 @@ describe('HaLoop', () => {
     expect(p1.calls).toContain('stop:fast');
     expect(w.clock.now()).toBeLessThan(validUntil);
     expect(p1.role).toBe('replica');
+    // Demoted is no longer leader, whatever the DCS may still say (Patroni: set_is_leader(False)):
+    // the fence and /primary read this.
+    expect(cut.lockValidUntil).toBeNull();
+    expect(n1.isLeader()).toBe(false);
   });
 
   it('a primary that finds another node holding the lock demotes immediate-nolock and follows it', async () => {
@@ -178,5 +183,39 @@ describe('HaLoop', () => {
     expect((await w.step(n1)).message).toBe('Promotion cancelled because the pre-promote script failed');
     expect(w.key('leader')).toBeUndefined();
     expect((await w.step(n1)).message).toBe('following a different leader because i am not the healthiest node');
+  });
+});
+
+/** Bootstrap that finishes only when released, to land its result inside a cycle's observation. */
+class GatedBootstrapPostgres extends FakePostgres {
+  private release: (() => void) | null = null;
+  finishDuringNextObserve = false;
+  override async bootstrap(): Promise<PgResult> {
+    await new Promise<void>((resolve) => (this.release = resolve));
+    return super.bootstrap();
+  }
+  override async dataDirState(): Promise<DataDirState> {
+    if (this.finishDuringNextObserve && this.release) {
+      this.finishDuringNextObserve = false;
+      this.release();
+      await new Promise((r) => setImmediate(r));
+    }
+    return super.dataDirState();
+  }
+}
+
+describe('HaLoop task results', () => {
+  it('a bootstrap finishing while the loop observes is not mistaken for a lost result (regression)', async () => {
+    const w = world();
+    const pg = new GatedBootstrapPostgres('n1', { empty: true });
+    const n1 = w.node('n1', pg);
+    expect((await w.step(n1)).message).toBe('trying to bootstrap a new cluster');
+    pg.finishDuringNextObserve = true;
+    const next = await w.step(n1);
+    // The cycle saw the task running when it started looking: it reports it so, and the
+    // result counts from the next cycle on.
+    expect(next.message).toBe('bootstrap in progress');
+    expect((await w.step(n1)).message).toBe('running post_bootstrap');
+    expect((await w.step(n1)).message).toBe('initialized a new cluster');
   });
 });
