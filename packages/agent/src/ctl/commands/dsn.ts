@@ -1,0 +1,31 @@
+/** `dsn [CLUSTER] [-r ROLE | -m MEMBER]`: `host=H port=P` of the leader or the chosen member. */
+import { choiceOpt, parseArgs, stringOpt } from '../args.js';
+import { connHostPort } from '../cluster-json.js';
+import { clusterName, withCluster, type Command } from '../context.js';
+import { CtlError } from '../errors.js';
+import { membersByRole, ROLE_CHOICES } from '../members-select.js';
+
+export const dsnCommand: Command = {
+  name: 'dsn',
+  help: 'Generate a dsn for the provided member, defaults to a dsn of the leader',
+  async run(ctx, argv) {
+    const args = parseArgs(argv, [
+      { names: ['-r', '--role'], value: true },
+      { names: ['-m', '--member'], value: true },
+    ]);
+    let role = choiceOpt(args, 'role', ROLE_CHOICES);
+    const member = stringOpt(args, 'member');
+    if (member !== undefined) {
+      if (role !== undefined) throw new CtlError('--role and --member are mutually exclusive options');
+      role = 'any';
+    }
+    const name = clusterName(ctx, args.positionals[0]);
+    await withCluster(ctx, name, async (source) => {
+      const cluster = await source.load();
+      const m = membersByRole(cluster, role ?? 'leader').find((c) => member === undefined || c.name === member);
+      if (!m) throw new CtlError('Can not find a suitable member');
+      const { host, port } = connHostPort(m.data.conn_url);
+      ctx.io.echo(`host=${host ?? ''} port=${port ?? 5432}`);
+    });
+  },
+};
