@@ -4,7 +4,7 @@ export type CallbackAction = 'on_start' | 'on_stop' | 'on_restart' | 'on_reload'
 /** One fired callback, reported to listeners (and tests). */
 export interface CallbackEvent {
   readonly action: CallbackAction;
-  /** The role string passed to the script, Patroni's wording ("master" for a primary). */
+  /** The role string passed to the script, Patroni 4's wording ("primary" for a primary or promoted node). */
   readonly role: string;
   readonly command: readonly string[];
 }

@@ -1,4 +1,5 @@
 import { mkdir, rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { PgResult } from '../result.js';
 import { fail, ok } from '../result.js';
 import { isBinaries } from './binaries.js';
@@ -55,6 +56,8 @@ export async function initializeDataDir(ctx: LocalContext, timeoutMs: number, si
       ...(signal ? { signal } : {}),
     });
     if (r.code !== 0) return fail('command-failed', `bootstrap method ${method} failed: ${lastLine(r)}`);
+    // A restored backup may carry a promote trigger: Postgres must not promote by itself.
+    await rm(resolve(ctx.dataDir, ctx.config.recovery_conf?.['promote_trigger_file'] ?? 'promote'), { force: true });
   }
   if (boot.pg_hba && !ctx.config.pg_hba) await appendHba(ctx.configDir, boot.pg_hba, ctx.runAs);
   return ok();

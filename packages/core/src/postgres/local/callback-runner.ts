@@ -3,6 +3,7 @@ import type { Logger } from '../../logger.js';
 import type { CallbackAction, CallbackEvent } from '../callbacks.js';
 import type { RunAs } from './run-as.js';
 import { spawnIdentity } from './run-as.js';
+import { scriptEnvironment } from './script-env.js';
 import { splitCommand } from './tool-options.js';
 
 /**
@@ -27,7 +28,7 @@ export class CallbackRunner {
     return () => this.listeners.delete(fn);
   }
 
-  /** `role` in Patroni's wording: master, replica, standby_leader, demoted. */
+  /** `role` in Patroni 4's wording: primary, replica, standby_leader, demoted. */
   fire(action: CallbackAction, role: string): void {
     const cmd = this.commands[action];
     if (!cmd) return;
@@ -39,6 +40,8 @@ export class CallbackRunner {
         detached: true,
         stdio: 'ignore',
         cwd: this.runAs?.home ?? process.cwd(),
+        // No agent secrets in a user script's environment; HOME matches the user it runs as.
+        env: { ...scriptEnvironment(), ...(this.runAs ? { HOME: this.runAs.home } : {}) },
         ...spawnIdentity(this.runAs),
       });
       child.on('error', (e) => this.logger.warn(`callback ${action} failed to start: ${e.message}`));

@@ -76,10 +76,11 @@ export async function cloneDataDir(
     if (!custom.keep_data) await wipeDataDir(ctx);
     const argv = splitCommand(custom.command ?? method);
     if (!custom.no_params) {
-      argv.push(`--scope=${ctx.config.scope}`, '--role=replica', `--datadir=${ctx.dataDir}`);
-      if (endpoint) {
-        argv.push(`--connstring=${buildConninfo({ host: endpoint.host, port: endpoint.port, user: ctx.config.authentication.replication.username, dbname: endpoint.dbname })}`);
-      }
+      // As Patroni: --connstring is always passed, empty without a leader; never a password.
+      const connstring = endpoint
+        ? buildConninfo({ host: endpoint.host, port: endpoint.port, user: ctx.config.authentication.replication.username, dbname: endpoint.dbname })
+        : '';
+      argv.push(`--scope=${ctx.config.scope}`, '--role=replica', `--datadir=${ctx.dataDir}`, `--connstring=${connstring}`);
       for (const [k, v] of Object.entries(custom.options ?? {})) argv.push(`--${k}=${String(v)}`);
     }
     const r = await runProgram(argv[0]!, argv.slice(1), {

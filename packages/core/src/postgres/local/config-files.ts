@@ -25,6 +25,13 @@ export interface ConfigFilesInput {
   readonly pgIdent?: readonly string[];
   readonly customConf?: string;
   readonly runAs: RunAs | null;
+  /**
+   * The first start after a custom bootstrap (spec §3.6), when `recovery` is null:
+   * `keepExisting` leaves the signal files the method wrote; `recoveryConf` is the
+   * method's own recovery section, written verbatim with a recovery.signal (standby.signal
+   * when it says `standby_mode: on`).
+   */
+  readonly customBootstrap?: { readonly keepExisting: boolean; readonly recoveryConf: Readonly<Record<string, string>> | null };
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -77,15 +84,26 @@ export async function writeConfigFiles(input: ConfigFilesInput): Promise<void> {
   if (input.pgHba && !('hba_file' in params)) params['hba_file'] = join(input.configDir, 'pg_hba.conf');
   if (input.pgIdent && !('ident_file' in params)) params['ident_file'] = join(input.configDir, 'pg_ident.conf');
   for (const name of Object.keys(params).sort()) lines.push(`${name} = ${quoteValue(params[name] ?? '')}`);
-  if (input.recovery) {
+  const { standby_mode: standbyMode, ...bootRecovery } = input.customBootstrap?.recoveryConf ?? {};
+  const rp = input.recovery ? recoveryParameters(input.recovery) : input.customBootstrap?.recoveryConf ? bootRecovery : null;
+  if (rp) {
     lines.push('', '# recovery');
-    const rp = recoveryParameters(input.recovery);
     for (const name of Object.keys(rp).sort()) lines.push(`${name} = ${quoteValue(rp[name] ?? '')}`);
   }
   await writeOwnedFile(conf, lines.join('\n') + '\n', 0o600, input.runAs);
   if (input.pgHba) await writeOwnedFile(join(input.configDir, 'pg_hba.conf'), input.pgHba.join('\n') + '\n', 0o600, input.runAs);
   if (input.pgIdent) await writeOwnedFile(join(input.configDir, 'pg_ident.conf'), input.pgIdent.join('\n') + '\n', 0o600, input.runAs);
   const signal = join(input.dataDir, 'standby.signal');
+  if (input.customBootstrap && !input.recovery) {
+    if (input.customBootstrap.keepExisting) return;
+    await rm(signal, { force: true });
+    await rm(join(input.dataDir, 'recovery.signal'), { force: true });
+    if (input.customBootstrap.recoveryConf) {
+      const on = ['on', 'true', 'yes', '1'].includes(String(standbyMode ?? '').toLowerCase());
+      await writeOwnedFile(join(input.dataDir, on ? 'standby.signal' : 'recovery.signal'), '', 0o600, input.runAs);
+    }
+    return;
+  }
   if (input.recovery) {
     if (!(await exists(signal))) await writeOwnedFile(signal, '', 0o600, input.runAs);
   } else {

@@ -17,6 +17,12 @@ export interface LocalContext {
   /** Superuser over the local Unix socket. */
   readonly local: LocalConnectionTarget;
   binaries(): Promise<Binaries | import('../result.js').PgFailure>;
+  /**
+   * The parameters the postmaster gets on its command line (the forced ones: wal_log_hints,
+   * wal_level, max_connections…). Single-user mode must get them too, as Patroni passes
+   * postmaster.opts: they are not in postgresql.conf.
+   */
+  commandLineParameters(): Promise<Readonly<Record<string, string>>>;
 }
 
 /** Remaining milliseconds until a Clock deadline (never negative). */

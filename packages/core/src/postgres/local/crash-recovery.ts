@@ -27,15 +27,20 @@ export async function runCrashRecovery(ctx: LocalContext, timeoutMs: number): Pr
   if (isCleanShutdown(cd.value.clusterState)) return ok();
   await rm(join(ctx.dataDir, 'standby.signal'), { force: true });
   await rm(join(ctx.dataDir, 'recovery.signal'), { force: true });
+  // The forced parameters live on the postmaster's command line only. Without them the
+  // end-of-recovery checkpoint would record server defaults in pg_control — e.g.
+  // wal_log_hints=off, after which pg_rewind refuses this data directory.
+  const options: Record<string, string> = { max_replication_slots: '20', ...(await ctx.commandLineParameters()) };
+  delete options['listen_addresses'];
   const r = await runProgram(
     bins.path('postgres'),
     [
       '--single',
       '-D', ctx.dataDir,
       `--config-file=${join(ctx.configDir, 'postgresql.conf')}`,
+      ...Object.entries(options).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
       '-c', 'archive_mode=on',
       '-c', 'archive_command=false',
-      '-c', 'max_replication_slots=20',
       'template1',
     ],
     { runAs: ctx.runAs, timeoutMs, stdin: '' },

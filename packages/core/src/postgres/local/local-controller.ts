@@ -30,7 +30,7 @@ import { isBinaries, resolveBinaries } from './binaries.js';
 import { initializeDataDir } from './bootstrap.js';
 import { CallbackRunner } from './callback-runner.js';
 import { cloneDataDir } from './clone.js';
-import { hasStandbySignal, writeConfigFiles, type RecoverySettings } from './config-files.js';
+import { hasStandbySignal, recoveryParameters, writeConfigFiles, type RecoverySettings } from './config-files.js';
 import { buildConninfo, parseConnUrl, parseHostPort } from './conninfo.js';
 import { errorCode, withClient, type LocalConnectionTarget } from './connection.js';
 import type { LocalContext } from './context.js';
@@ -54,6 +54,8 @@ import { lastLine, runProgram } from './run-program.js';
 import { runSlotPass } from './slot-pass.js';
 import { spawnPostmaster } from './spawn-postmaster.js';
 import { splitCommand } from './tool-options.js';
+import { readTimelineHistoryFile } from './timeline-history.js';
+import type { HistoryLine } from '../../dcs/cluster.js';
 import { readFile } from 'node:fs/promises';
 
 export interface LocalControllerOptions {
@@ -68,9 +70,9 @@ export interface LocalControllerOptions {
 
 const SIGNAL_OF: Record<StopMode, NodeJS.Signals> = { smart: 'SIGTERM', fast: 'SIGINT', immediate: 'SIGQUIT' };
 
-/** Patroni's role word for callbacks and member keys. */
+/** Patroni 4's role word for callback arguments (spec README: write 4.x, `primary` not `master`). */
 function patroniRole(role: PgRole): string {
-  return role === 'primary' || role === 'promoted' ? 'master' : role;
+  return role === 'primary' || role === 'promoted' ? 'primary' : role;
 }
 
 /**
@@ -98,6 +100,10 @@ export class LocalPostgresController implements PostgresController {
   private expectedExitPid: number | null = null;
   private pendingRestartReason: Record<string, { old_value: string; new_value: string }> = {};
   private lastRecovery: RecoverySettings | null = null;
+  /** Set for the first start after a custom bootstrap method (spec §3.6); see writeConfigFiles. */
+  private customBootstrap: { keepExisting: boolean; recoveryConf: Readonly<Record<string, string>> | null } | null = null;
+  /** A custom bootstrap ran: postBootstrap drops its recovery settings again. */
+  private customBootstrapped = false;
 
   constructor(options: LocalControllerOptions) {
     this.config = options.config;
@@ -203,7 +209,11 @@ export class LocalPostgresController implements PostgresController {
     const forced = forcedParameters(dynamic, this.logger, issues);
     rejected.push(...issues.map((i) => i.name));
     const { hosts, port } = this.listenEndpoint();
-    const commandLine = { listen_addresses: hosts.join(','), port: String(port), cluster_name: this.config.scope, ...forced };
+    const commandLine: Record<string, string> = { listen_addresses: hosts.join(','), port: String(port), cluster_name: this.config.scope, ...forced };
+    // Custom-bootstrap PITR (spec §3.3): no hot standby while the restored cluster recovers,
+    // so the bootstrap's start succeeds only once it has promoted.
+    const cb = this.customBootstrap;
+    if (cb && (cb.keepExisting || recoveryTargetAction(cb.recoveryConf) === 'promote')) commandLine['hot_standby'] = 'off';
     const file: Record<string, string> = {};
     for (const [k, v] of Object.entries({ ...dynamic, ...local })) if (!isForced(k)) file[k] = v;
     if (!('wal_keep_size' in file)) file['wal_keep_size'] = '128MB';
@@ -245,6 +255,7 @@ export class LocalPostgresController implements PostgresController {
       ...(this.config.pg_hba ? { pgHba: this.config.pg_hba } : {}),
       ...(this.config.pg_ident ? { pgIdent: this.config.pg_ident } : {}),
       ...(this.config.custom_conf ? { customConf: this.config.custom_conf } : {}),
+      ...(this.customBootstrap ? { customBootstrap: this.customBootstrap } : {}),
       runAs: this.runAs,
     });
     this.lastRecovery = recovery;
@@ -364,6 +375,14 @@ export class LocalPostgresController implements PostgresController {
     return best > obs.timeline ? { ...obs, timeline: best } : obs;
   }
 
+  /**
+   * `pg_wal/<timeline>.history` as /history lines (the HA engine's TimelineHistorySource):
+   * after a promotion the new primary publishes where each timeline forked.
+   */
+  async readTimelineHistory(timeline: number, _opts: CallOptions = {}): Promise<PgResult<readonly HistoryLine[]>> {
+    return readTimelineHistoryFile(this.dataDir, timeline);
+  }
+
   async controlData(opts: CallOptions = {}): Promise<PgResult<ControlData>> {
     const bins = await this.binaries();
     if (!isBinaries(bins)) return bins;
@@ -397,8 +416,18 @@ export class LocalPostgresController implements PostgresController {
       return init;
     }
     this.role = 'primary';
-    // No callbacks during bootstrap (spec §3.8).
-    return this.start({ role: 'primary', blockCallbacks: true, timeoutMs: remaining(this.clock, deadline), ...(opts.signal ? { signal: opts.signal } : {}) });
+    const method = this.config.bootstrap?.method ?? 'initdb';
+    const custom = method === 'initdb' ? undefined : this.config.bootstrap?.methods?.[method];
+    if (custom) {
+      this.customBootstrap = { keepExisting: custom.keep_existing_recovery_conf ?? false, recoveryConf: custom.recovery_conf ?? null };
+      this.customBootstrapped = true;
+    }
+    try {
+      // No callbacks during bootstrap (spec §3.8).
+      return await this.start({ role: 'primary', blockCallbacks: true, timeoutMs: remaining(this.clock, deadline), ...(opts.signal ? { signal: opts.signal } : {}) });
+    } finally {
+      this.customBootstrap = null;
+    }
   }
 
   async postBootstrap(opts: CallOptions = {}): Promise<PgResult> {
@@ -440,6 +469,12 @@ export class LocalPostgresController implements PostgresController {
         ...(opts.signal ? { signal: opts.signal } : {}),
       });
       if (r.code !== 0) return fail('command-failed', `post_bootstrap script failed: ${lastLine(r)}`);
+    }
+    if (this.customBootstrapped && (await this.isRunning())) {
+      // As Patroni: the custom method's recovery settings leave postgresql.conf once it is done.
+      this.customBootstrapped = false;
+      await this.writeFiles(null);
+      signalQuietly(this.watch!.pid, 'SIGHUP');
     }
     return ok();
   }
@@ -641,7 +676,7 @@ export class LocalPostgresController implements PostgresController {
     const r = await runProgram(bins.path('pg_ctl'), ['promote', '-W', '-D', this.dataDir], { runAs: this.runAs, timeoutMs: remaining(this.clock, deadline) });
     if (r.code !== 0) return fail('command-failed', `pg_ctl promote failed: ${lastLine(r)}`);
     this.role = 'promoted';
-    this.callbacks.fire('on_role_change', 'master');
+    this.callbacks.fire('on_role_change', patroniRole('promoted'));
     const waitUntil = Math.min(deadline, this.clock.now() + (opts.waitMs ?? 10_000));
     while (this.clock.now() < waitUntil) {
       const o = await this.observe();
@@ -729,9 +764,14 @@ export class LocalPostgresController implements PostgresController {
       return ok({ reloaded: [], pendingRestart: {}, rejected: eff.rejected });
     }
     const eff = await this.effectiveParameters();
-    await this.writeFiles(this.role === 'primary' || this.role === 'promoted' ? null : this.lastRecovery);
+    const recovery = this.role === 'primary' || this.role === 'promoted' ? null : this.lastRecovery;
+    await this.writeFiles(recovery);
     const pid = this.watch!.pid;
-    const diff = await reloadAndCompare(this.localTarget(), { ...eff.file, ...eff.commandLine }, this.clock, opts.timeoutMs ?? 5000, () => {
+    // Compare against everything the file now says, recovery section included; on a primary
+    // the recovery settings are not ours to report (their removal is not a pending restart).
+    const desired = { ...eff.file, ...eff.commandLine, ...(recovery ? recoveryParameters(recovery) : {}) };
+    const ignore = recovery ? [] : Object.keys(recoveryParameters({ primary_conninfo: '', primary_slot_name: '', restore_command: '', extra: {} }));
+    const diff = await reloadAndCompare(this.localTarget(), desired, this.clock, opts.timeoutMs ?? 5000, ignore, () => {
       try {
         process.kill(pid, 'SIGHUP');
       } catch {
@@ -814,6 +854,12 @@ export class LocalPostgresController implements PostgresController {
     this.watch?.stop();
     this.callbacks.close();
   }
+}
+
+/** Patroni's reading: `recovery_target_action`, else `promote` only if `pause_at_recovery_target` is false. */
+function recoveryTargetAction(conf: Readonly<Record<string, string>> | null): string {
+  if (conf?.['recovery_target_action']) return conf['recovery_target_action'];
+  return ['off', 'false', 'no', '0'].includes(String(conf?.['pause_at_recovery_target']).toLowerCase()) ? 'promote' : 'pause';
 }
 
 function signalQuietly(target: number, signal: NodeJS.Signals): void {

@@ -19,6 +19,8 @@ export async function reloadAndCompare(
   desired: Readonly<Record<string, string>>,
   clock: Clock,
   timeoutMs: number,
+  /** Settings never reported as pending (e.g. recovery settings on a primary). */
+  ignore: readonly string[],
   sendReload: () => void,
 ): Promise<PgResult<ReloadEffect>> {
   const deadline = clock.now() + timeoutMs;
@@ -41,8 +43,10 @@ export async function reloadAndCompare(
         const pendingRestart: ReloadEffect['pendingRestart'] = {};
         const reloaded: string[] = [];
         for (const row of after.rows) {
+          if (ignore.includes(row.name)) continue;
           if (row.pending_restart) {
-            pendingRestart[row.name] = { old_value: before.settings.get(row.name) ?? '', new_value: desired[row.name] ?? '' };
+            const change = pendingChange(before.settings.get(row.name), desired[row.name]);
+            if (change) pendingRestart[row.name] = change;
           } else if (row.name in desired && row.context !== 'postmaster' && row.context !== 'internal') {
             reloaded.push(row.name);
           }
@@ -55,4 +59,14 @@ export async function reloadAndCompare(
   } catch (e) {
     return fail('query-failed', `reading pg_settings failed: ${(e as Error).message}`, e);
   }
+}
+
+/**
+ * A `pending_restart` row is reported only when the value really changes. Postgres also
+ * flags postmaster-level settings the file merely re-states (a replica's empty
+ * `recovery_target*` lines): `{old_value: '', new_value: ''}` is not a change to restart for.
+ */
+export function pendingChange(current: string | undefined, desired: string | undefined): { old_value: string; new_value: string } | null {
+  const change = { old_value: current ?? '', new_value: desired ?? '' };
+  return change.old_value === change.new_value ? null : change;
 }

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { RunAs } from './run-as.js';
 import { spawnIdentity } from './run-as.js';
+import { scriptEnvironment } from './script-env.js';
 
 export interface ProgramResult {
   /** Exit code, or null when killed by a signal or the deadline. */
@@ -37,7 +38,7 @@ export function runProgram(path: string, args: readonly string[], opts: RunProgr
     try {
       child = spawn(path, [...args], {
         cwd: opts.cwd ?? home,
-        env: { ...process.env, HOME: home, LC_ALL: 'C', LANG: 'C', ...opts.env },
+        env: { ...scriptEnvironment(), HOME: home, LC_ALL: 'C', LANG: 'C', ...opts.env },
         stdio: [opts.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
         detached: true,
         ...spawnIdentity(opts.runAs),
