@@ -56,3 +56,6 @@ export * from './health/index.js';
 export { readDynamicConfig, DEFAULTS as DYNAMIC_CONFIG_DEFAULTS, type DynamicConfig, type PermanentSlot } from './config/dynamic.js';
 export { readBool, readInt } from './config/lenient.js';
 export * from './ha/index.js';
+
+// Fence: a guard outside the agent stops a primary whose agent cannot renew the lock (issue #8)
+export * from './fence/index.js';

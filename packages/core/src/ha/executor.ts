@@ -309,7 +309,12 @@ export class Executor {
     if (!source) return;
     const r = await source.readTimelineHistory(timeline, { timeoutMs });
     if (!r.ok) return;
-    let lines: HistoryLine[] = r.value.map((l) => [...l] as unknown as HistoryLine);
+    // Older lines keep the promotion time and leader /history already had for them (Patroni
+    // enriches every line from the DCS); the file itself only knows timeline, LSN and reason.
+    let lines: HistoryLine[] = r.value.map((l) => {
+      const known = current.find((c) => c[0] === l[0] && c.length >= 4);
+      return (known ? [l[0], l[1], l[2], ...known.slice(3)] : [...l]) as unknown as HistoryLine;
+    });
     const last = lines[lines.length - 1];
     if (last) {
       // The newest line carries when and to whom the promotion happened; keep what we had for it.

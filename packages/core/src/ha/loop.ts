@@ -14,13 +14,14 @@ import type { DataDirState } from '../postgres/types.js';
 import type { Clock, Random, TimerHandle } from '../time/clock.js';
 import type { Decision } from './actions.js';
 import type { CycleState } from './cycle-state.js';
+import type { UnsafeSwitches } from './decide/context.js';
 import { decide } from './decide/index.js';
 import { Executor } from './executor.js';
 import { parsePeerStatus, unreachablePeer, type PeerStatus } from './peers.js';
 import type { FailsafePoster, HaPostgres, PeerStatusFetcher, TimelineHistorySource } from './ports.js';
 import { memoryAfterTask } from './task-results.js';
-import { TaskRunner, type TaskResult } from './task-runner.js';
-import { INITIAL_MEMORY, type ClusterView, type FailsafeRecord, type HaMemory, type HaView, type NodeConfig } from './view.js';
+import { TaskRunner, type TaskOutcome, type TaskResult } from './task-runner.js';
+import { INITIAL_MEMORY, type ClusterView, type FailsafeRecord, type HaMemory, type HaView, type NodeConfig, type TaskKind } from './view.js';
 
 export interface HaLoopOptions {
   readonly dcs: Dcs;
@@ -32,6 +33,11 @@ export interface HaLoopOptions {
   readonly fetchPeerStatus?: PeerStatusFetcher;
   readonly postFailsafe?: FailsafePoster;
   readonly history?: TimelineHistorySource;
+  /**
+   * TEST ONLY: remove one safety step so the simulation's planted-bug tests can prove
+   * they catch it (decide/context.ts UnsafeSwitches). Never set from configuration.
+   */
+  readonly unsafe?: UnsafeSwitches;
 }
 
 /** What the REST API reads: the last cycle's outcome, without any I/O. */
@@ -125,6 +131,17 @@ export class HaLoop {
   /** Patroni's is_leader(): true until the last successful renewal + ttl. */
   isLeader(): boolean {
     return this.lockValidUntil !== null && this.opts.clock.now() < this.lockValidUntil;
+  }
+
+  /**
+   * Runs an operator's action (`POST /restart`, `/reinitialize`) as the single async task,
+   * as Patroni does: meanwhile cycles take the task path (keep the lock, no recovery of a
+   * Postgres the action stopped on purpose). False when another task is running.
+   */
+  runTask(kind: TaskKind, name: string, body: (signal: AbortSignal) => Promise<TaskOutcome>): boolean {
+    const launched = this.tasks.launch(kind, name, body);
+    if (launched) this.wake();
+    return launched;
   }
 
   /** Run the next cycle now (REST actions, tests). */
@@ -234,7 +251,7 @@ export class HaLoop {
 
   private async cycle(): Promise<HaStatus> {
     const view = await this.observe();
-    const d = decide(view);
+    const d = decide(view, this.opts.unsafe);
     const state: CycleState = {
       memory: this.memory,
       lockValidUntil: this.lockValidUntil,
@@ -279,6 +296,11 @@ export class HaLoop {
     const { dcs, postgres, clock } = this.opts;
     const retryMs = this.config.timing.retryTimeout * 1000;
     const pgTimeout = Math.max(1000, retryMs / 2);
+    // The task as of the start of observation: one that finishes while we look at Postgres
+    // has its result applied after this cycle. Reading it later would pair "no task" with
+    // Postgres state and memory from before it finished (a finished bootstrap then looked
+    // like a lost result with Postgres down, and was cancelled).
+    const task = this.tasks.current;
     const loaded = await dcs.loadCluster();
     let dcsView: ClusterView;
     if (loaded.kind === 'loaded') {
@@ -311,7 +333,6 @@ export class HaLoop {
       const r = await postgres.controlData({ timeoutMs: pgTimeout });
       controlData = r.ok ? r.value : null;
     }
-    const task = this.tasks.current;
     const cluster = dcsView.kind === 'loaded' ? dcsView.cluster : null;
     const peers = cluster && this.wantsPeers(cluster, running, status.state) ? await this.fetchPeers(cluster) : null;
     return {

@@ -219,3 +219,21 @@ describe('HaLoop task results', () => {
     expect((await w.step(n1)).message).toBe('initialized a new cluster');
   });
 });
+
+describe('HaLoop.runTask', () => {
+  it("runs an operator's restart as the task: the leader keeps its lock meanwhile, a second task is refused", async () => {
+    const w = world();
+    const pg = new FakePostgres('n1', { role: 'primary', wal: 5000 });
+    const n1 = w.node('n1', pg);
+    expect((await w.step(n1)).message).toBe('acquired session lock as a leader');
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    expect(n1.runTask('restart', 'restart', async () => (await gate, { ok: true }))).toBe(true);
+    expect(n1.runTask('restart', 'restart', async () => ({ ok: true }))).toBe(false);
+    expect((await w.step(n1)).message).toBe('updated leader lock during restart');
+    expect(n1.getStatus().task).toBe('restart');
+    release();
+    await w.clock.advance(0);
+    expect((await w.step(n1)).message).toBe('no action. I am (n1), the leader with the lock');
+  });
+});

@@ -100,6 +100,9 @@ export class MemoryDcs implements DcsAdapter {
 
   async touchMember(value: string, ctx: DcsCallContext): Promise<WriteOutcome> {
     await this.reach(ctx);
+    // Touching renews the session, as the etcd adapter (and Patroni's etcd3) does: a replica
+    // never calls refreshLeader, and its member key must outlive the ttl while it is alive.
+    if (this.lease) this.server.keepAlive(this.lease);
     const lease = this.ensureLease();
     const path = this.layout.member(this.name);
     const stored = this.server.get(path);

@@ -64,7 +64,7 @@ export function isHealthiestNode(ctx: Ctx): RaceVerdict {
   }
   for (const m of cluster.members) known.set(m.name, m);
   let candidates = [...known.values()];
-  if (ctx.syncActive) {
+  if (ctx.syncActive && !ctx.unsafe.skipSyncFilter) {
     // Only /sync members (and the former leader) may promote automatically (invariant 5).
     if (!inSync(cluster, ctx.me, true)) return verdict(false, 'not a synchronous standby', carried);
     candidates = candidates.filter((m) => inSync(cluster, m.name, true));

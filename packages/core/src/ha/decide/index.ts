@@ -8,7 +8,7 @@ import { EMPTY_CLUSTER } from '../../dcs/cluster.js';
 import { appendToLeaves, prepend, type Action, type Decision } from '../actions.js';
 import type { HaView } from '../view.js';
 import { decideAfterBootstrap, decideWithoutDataDirectory } from './bootstrap.js';
-import { makeContext, type Ctx } from './context.js';
+import { makeContext, SAFE, type Ctx, type UnsafeSwitches } from './context.js';
 import { decideLeaderRace } from './election.js';
 import { decideDcsUnavailable, withFailsafeLeader } from './failsafe.js';
 import { decideFollower, triggerRewindCheck } from './follower.js';
@@ -20,12 +20,13 @@ import { decideAfterStart, decideDownInPause, decideRecover, decideStarting } fr
 import { slotActions } from './slots.js';
 import { decideDuringTask } from './task.js';
 
-export function decide(view: HaView): Decision {
+/** `unsafe` is for the simulation's planted-bug tests only (see UnsafeSwitches). */
+export function decide(view: HaView, unsafe: UnsafeSwitches = SAFE): Decision {
   if (view.dcs.kind === 'unavailable') {
-    const ctx = makeContext(view, view.dcs.lastCluster ?? EMPTY_CLUSTER);
+    const ctx = makeContext(view, view.dcs.lastCluster ?? EMPTY_CLUSTER, unsafe);
     return withPausePrefix(ctx, decideDcsUnavailable(ctx));
   }
-  const ctx = makeContext(view, withFailsafeLeader(view.dcs.cluster, view));
+  const ctx = makeContext(view, withFailsafeLeader(view.dcs.cluster, view), unsafe);
   const body = prepend(preamble(ctx), decideBody(ctx));
   const closing = closingActions(ctx);
   // Patroni's `finally`: touch the member key unless the DCS failed on this path.

@@ -44,7 +44,8 @@ export function refreshThen(ctx: Ctx, onHeld: () => Decision, options: { status?
 
 function lockLost(ctx: Ctx): Decision {
   if (ctx.isPrimary) {
-    if (ctx.paused) return decision('lock-lost-paused-primary', 'continue to run as primary after failing to update leader lock in DCS');
+    // skipDemoteOnLost: a planted bug for the simulation (test only), behaves as in pause.
+    if (ctx.paused || ctx.unsafe.skipDemoteOnLost) return decision('lock-lost-paused-primary', 'continue to run as primary after failing to update leader lock in DCS');
     return decision('lock-lost-demote', 'demoted self because failed to update leader lock in DCS', [
       { type: 'demote', mode: 'immediate-nolock' },
     ]);
