@@ -45,6 +45,8 @@ export interface AgentContext {
   readonly fence: Fence;
   readonly timing: DcsTiming;
   readonly synchronousMode: boolean;
+  /** This node is tagged nofailover (it must never promote). */
+  readonly nofailover: boolean;
   readonly logger: Logger;
   readonly fetchPeer: PeerFetch;
   /** The timeline history files (the engine's TimelineHistorySource port). */

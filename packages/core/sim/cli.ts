@@ -16,9 +16,16 @@ import { scriptedAgent } from './agents/scripted-agent.js';
 import { ALL_FAULT_KINDS, type FaultKind, type FaultSchedule } from './faults.js';
 import { formatFailure, runSimulation } from './runner.js';
 
-export const AGENTS: Readonly<Record<string, () => AgentFactory>> = {
-  engine: () => engineAgent(),
-  'engine-nofence': () => engineAgent({ fence: false }),
+/** synchronous_mode_strict for the engine agents (--strict). */
+const strictConfig = (strict: boolean) => (strict ? { dcsConfig: { synchronous_mode_strict: true } } : {});
+
+export const AGENTS: Readonly<Record<string, (strict: boolean) => AgentFactory>> = {
+  engine: (strict) => engineAgent(strictConfig(strict)),
+  'engine-nofence': (strict) => engineAgent({ fence: false, ...strictConfig(strict) }),
+  // Planted bugs (test/sim/planted-bugs.test.ts). Without the fence for the lost-lock one:
+  // the fence would kill the old primary anyway, and the engine's own step is under test.
+  'engine-skip-demote-on-lost': (strict) => engineAgent({ fence: false, unsafe: { skipDemoteOnLost: true }, ...strictConfig(strict) }),
+  'engine-skip-sync-filter': (strict) => engineAgent({ unsafe: { skipSyncFilter: true }, ...strictConfig(strict) }),
   scripted: () => scriptedAgent(),
   'scripted-broken': () => scriptedAgent({ neverDemote: true, noFence: true }),
 };
@@ -27,6 +34,10 @@ export interface CliArgs {
   readonly seeds: readonly number[];
   readonly agent: string;
   readonly sync: boolean;
+  /** synchronous_mode_strict too (implies sync). */
+  readonly strict: boolean;
+  /** Names, or 'draw' (one run in three tags a node). */
+  readonly nofailover: readonly string[] | 'draw' | undefined;
   readonly durationMs: number | undefined;
   readonly schedule: FaultSchedule | undefined;
   readonly kinds: readonly FaultKind[] | undefined;
@@ -37,6 +48,8 @@ export function parseArgs(argv: readonly string[]): CliArgs | string {
   let seeds: number[] = [1];
   let agent = 'engine';
   let sync = false;
+  let strict = false;
+  let nofailover: string[] | 'draw' | undefined;
   let durationMs: number | undefined;
   let schedule: FaultSchedule | undefined;
   let kinds: FaultKind[] | undefined;
@@ -51,12 +64,19 @@ export function parseArgs(argv: readonly string[]): CliArgs | string {
     try {
       if (arg === '--seed') seeds = [Number(value())];
       else if (arg === '--seeds') {
-        const m = /^(\d+)\.\.(\d+)$/.exec(value());
-        if (!m) return '--seeds takes A..B';
+        // `--seeds N` is 1..N; `--seeds A..B` a range.
+        const v = value();
+        const m = /^(\d+)\.\.(\d+)$/.exec(v) ?? (/^\d+$/.test(v) ? [v, '1', v] : null);
+        if (!m) return '--seeds takes N or A..B';
         seeds = [];
         for (let s = Number(m[1]); s <= Number(m[2]); s++) seeds.push(s);
       } else if (arg === '--agent') agent = value();
       else if (arg === '--sync') sync = true;
+      else if (arg === '--strict') sync = strict = true;
+      else if (arg === '--nofailover') {
+        const v = value();
+        nofailover = v === 'draw' ? 'draw' : v.split(',');
+      }
       else if (arg === '--duration') durationMs = Number(value()) * 1000;
       else if (arg === '--schedule') schedule = JSON.parse(value()) as FaultSchedule;
       else if (arg === '--faults') kinds = value().split(',') as FaultKind[];
@@ -69,13 +89,16 @@ export function parseArgs(argv: readonly string[]): CliArgs | string {
   if (seeds.some((s) => !Number.isInteger(s))) return 'seeds must be integers';
   if (!(agent in AGENTS)) return `unknown agent ${agent}; one of ${Object.keys(AGENTS).join(', ')}`;
   if (kinds?.some((k) => !ALL_FAULT_KINDS.includes(k))) return `fault kinds: ${ALL_FAULT_KINDS.join(', ')}`;
-  return { seeds, agent, sync, durationMs, schedule, kinds, verbose };
+  return { seeds, agent, sync, strict, nofailover, durationMs, schedule, kinds, verbose };
 }
 
 /** The command that replays a run exactly. */
-export function replayCommand(args: CliArgs, seed: number, schedule: FaultSchedule): string {
+export function replayCommand(args: CliArgs, seed: number, schedule: FaultSchedule, nofailover: readonly string[] = []): string {
   const parts = ['node sim/dist/cli.js', `--seed ${seed}`, `--agent ${args.agent}`];
-  if (args.sync) parts.push('--sync');
+  if (args.strict) parts.push('--strict');
+  else if (args.sync) parts.push('--sync');
+  // Replay the drawn tag as explicit names, so an edited schedule keeps it.
+  if (nofailover.length) parts.push(`--nofailover ${nofailover.join(',')}`);
   if (args.durationMs !== undefined) parts.push(`--duration ${args.durationMs / 1000}`);
   parts.push(`--schedule '${JSON.stringify(schedule)}'`, '--verbose');
   return parts.join(' ');
@@ -88,25 +111,35 @@ export async function main(argv: readonly string[], out: (line: string) => void)
     return 2;
   }
   let failed = 0;
+  let covered = 0;
+  let virtualMs = 0;
+  // Wall time only for the seeds-per-second report; the runs themselves never read it.
+  const started = performance.now();
   for (const seed of args.seeds) {
     const result = await runSimulation({
       seed,
-      agent: AGENTS[args.agent]!(),
+      agent: AGENTS[args.agent]!(args.strict),
       synchronousMode: args.sync,
       durationMs: args.durationMs,
       schedule: args.schedule,
+      nofailover: args.nofailover,
       faults: args.kinds ? { kinds: args.kinds } : undefined,
       onLog: args.verbose ? out : undefined,
     });
+    const s = result.stats;
+    covered += s.fenceCoveredInstants;
+    virtualMs += s.virtualMs;
     if (result.ok) {
-      const s = result.stats;
-      out(`seed ${seed}: ok (${result.schedule.length} faults, ${s.commitsAcked} commits acked, ${s.syncAcked} sync, ${s.asyncLost} async lost, ${s.fenceKills} fence kills)`);
+      const tags = s.nofailover.length ? `, nofailover ${s.nofailover.join(',')}` : '';
+      out(`seed ${seed}: ok (${result.schedule.length} faults, ${s.commitsAcked} commits acked, ${s.syncAcked} sync, ${s.asyncLost} async lost, ${s.fenceKills} fence kills, ${s.fenceCoveredInstants} fence-covered instants${tags})`);
     } else {
       failed++;
-      out(formatFailure(result, replayCommand(args, seed, result.schedule)));
+      out(formatFailure(result, replayCommand(args, seed, result.schedule, s.nofailover)));
     }
   }
-  if (args.seeds.length > 1) out(`${args.seeds.length - failed}/${args.seeds.length} seeds passed`);
+  const seconds = (performance.now() - started) / 1000;
+  const rate = args.seeds.length / Math.max(seconds, 1e-3);
+  out(`${args.seeds.length - failed}/${args.seeds.length} seeds passed, ${failed} with violations; ${rate.toFixed(2)} seeds/s (${(virtualMs / 1000 / Math.max(seconds, 1e-3)).toFixed(0)} virtual s per wall s); fence-covered instants: ${covered}`);
   return failed > 0 ? 1 : 0;
 }
 

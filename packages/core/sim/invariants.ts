@@ -1,23 +1,23 @@
 /**
- * The safety and liveness properties checked after every step of a run.
+ * The safety and liveness properties checked after every step of a run (issue #4).
  *
- * 1. **single-primary** — at most one writable primary that holds a valid lock. Precisely:
- *    a node is in violation when it is writable (running primary, not in recovery) while
- *    the leader key (the DCS's ground truth, not anyone's belief) names *another* node,
- *    and either its own last `held` answer's `validUntil` has passed or it released the
- *    key itself since. Two writable primaries can thus coexist only for the instant
- *    between the old lock's validity ending and the old primary being fenced/demoted —
- *    and since nobody can acquire the key before the old lease ends (which is no earlier
- *    than `validUntil`), any overlap means the old primary outlived its lock.
- *    Not a violation: a writable primary with *no* leader key at all after its validity
- *    ended (the window spec/ha.md §5 describes, up to loop_wait + 2·retry_timeout, in which
- *    nobody else can be writable yet). `strictFencing` makes that a violation too.
- * 2. **lost-commit** — under synchronous_mode, every commit acknowledged with a standby's
- *    confirmation is present on the final primary. Commits acknowledged without one
+ * 1. **two-writers** — at no virtual instant do two Postgres models accept writes.
+ * 2. **writer-past-lease** — no model accepts writes after its node's last successful lock
+ *    refresh (counted from when it was *sent*) + ttl, i.e. the `validUntil` of its last
+ *    `held` answer. Except while that node's agent is frozen (SIGSTOP) or dead: nothing
+ *    inside the agent can act then, only a fence outside it; those instants are counted
+ *    (`fenceCovered`) and printed, not flagged. A node that never held the lock (the
+ *    bootstrap before its first acquire) has no lease to outlive; two-writers covers it.
+ * 3. **lost-commit** — under synchronous_mode, every commit acknowledged with a standby's
+ *    confirmation is on every later primary: checked each time a node becomes the
+ *    writable lock holder (a failover) and at the end. Commits acknowledged without one
  *    (asynchronous, or released when synchronous_standby_names was emptied) may be lost
  *    by design; they are counted, not flagged.
- * 3. **liveness** — once every fault has healed, a writable primary holding the lock
- *    exists within `livenessBoundMs`, and stays while no new fault begins.
+ * 4. **nofailover** — a node tagged `nofailover` never runs as a writable primary.
+ * 5. **liveness** — once every fault has healed, a writable primary holding the lock
+ *    exists within `livenessBoundMs` and stays while no new fault begins (see
+ *    livenessBound for the bound); **replica-follows** — by then every other node whose
+ *    agent runs streams from it.
  */
 import type { DcsTiming } from '../src/dcs/timing.js';
 import { formatTime } from './event-log.js';
@@ -26,7 +26,7 @@ import type { AckedCommit } from './postgres-model.js';
 import { commitIds } from './wal.js';
 import type { SimNode, World } from './world.js';
 
-export type InvariantName = 'single-primary' | 'lost-commit' | 'liveness';
+export type InvariantName = 'two-writers' | 'writer-past-lease' | 'lost-commit' | 'nofailover' | 'liveness' | 'replica-follows';
 
 export interface Violation {
   readonly invariant: InvariantName;
@@ -37,31 +37,42 @@ export interface Violation {
 export interface InvariantOptions {
   /** Time after the last heal by which a primary must exist. Default: see livenessBound. */
   readonly livenessBoundMs?: number;
-  /** Also flag a writable primary past its validUntil when nobody holds the key. */
-  readonly strictFencing?: boolean;
+  /** Nodes tagged nofailover (they must never become writable). */
+  readonly nofailover?: readonly string[];
+  /** Check replica-follows (default true). */
+  readonly replicasFollow?: boolean;
 }
 
 /**
- * The default liveness bound: the old lease may run for up to ttl after the heal, the
- * next cycles take up to 2·loop_wait (plus 2·retry_timeout of DCS calls), then a promote
- * or a start after a crash (with crash recovery) has to finish.
+ * The default liveness bound, issue #4's `2·ttl + loop_wait`: the old lease may run for up
+ * to ttl after the heal; a replica notices at its next cycle or at once through the watch;
+ * the race, the acquire and the promote (pre-promote + promote, under a second) or a
+ * start after a crash (start + crash recovery, 2.5 s) fit in the second ttl.
  */
-export function livenessBound(timing: DcsTiming, pg: PgModelTimings): number {
-  const seconds = timing.ttl + 2 * timing.loopWait + 2 * timing.retryTimeout;
-  return seconds * 1000 + pg.prePromoteMs + pg.promoteMs + pg.startMs + pg.crashRecoveryMs;
+export function livenessBound(timing: DcsTiming, _pg: PgModelTimings): number {
+  return (2 * timing.ttl + timing.loopWait) * 1000;
 }
 
 export class InvariantChecker {
   readonly violations: Violation[] = [];
   readonly livenessBoundMs: number;
-  private readonly strict: boolean;
+  /** Instants (steps) at which a node was writable past its lease while its agent was frozen or dead. */
+  fenceCoveredInstants = 0;
+  /** …and the virtual ms they span. */
+  fenceCoveredMs = 0;
+  private readonly nofailover: ReadonlySet<string>;
+  private readonly replicasFollow: boolean;
+  private lastStepAt = 0;
+  /** The primaries (name:timeline) already checked for lost commits. */
+  private readonly checkedPrimaries = new Set<string>();
 
   constructor(
     private readonly world: World,
     options: InvariantOptions = {},
   ) {
     this.livenessBoundMs = options.livenessBoundMs ?? livenessBound(world.timing, world.pgTimings);
-    this.strict = options.strictFencing ?? false;
+    this.nofailover = new Set(options.nofailover ?? []);
+    this.replicasFollow = options.replicasFollow ?? true;
   }
 
   /** Registers the per-step checks; the world stops at the first violation. */
@@ -74,15 +85,18 @@ export class InvariantChecker {
   }
 
   checkStep(): void {
-    this.checkSinglePrimary();
+    this.checkWriters();
+    this.checkNewPrimary();
     this.checkLiveness();
+    this.lastStepAt = this.world.clock.now();
   }
 
   /** The checks that only make sense once the run is over (faults healed, settled). */
   checkEnd(): void {
     this.checkStep();
     if (this.violations.length > 0) return;
-    this.checkLostCommits();
+    const [primary] = this.validPrimaries();
+    if (primary) this.checkLostCommits(primary);
   }
 
   /** Nodes that are writable and hold the lock right now. */
@@ -91,20 +105,39 @@ export class InvariantChecker {
     return this.world.nodes.filter((n) => n.pg.isWritable() && n.name === holder);
   }
 
-  private checkSinglePrimary(): void {
+  private checkWriters(): void {
     const now = this.world.clock.now();
-    const holder = this.world.leaderKeyHolder();
-    for (const n of this.world.nodes) {
-      if (!n.pg.isWritable() || n.name === holder) continue;
-      const lock = n.lock;
-      const expired = !lock.validAt(now);
-      if (!expired) continue;
-      if (holder !== null) {
-        const why = lock.lastValidUntil === null ? 'never held the lock' : lock.releasedAt !== null ? `released the lock at ${formatTime(lock.releasedAt).trim()}s` : `its lock validity ended at ${formatTime(lock.lastValidUntil).trim()}s`;
-        this.add('single-primary', `${n.name} is writable while ${holder} holds the leader lock and ${n.name} ${why}`);
-      } else if (this.strict) {
-        this.add('single-primary', `${n.name} is writable past its lock validity (${lock.lastValidUntil ?? 'never held'}) with no leader key`);
+    const writable = this.world.nodes.filter((n) => n.pg.isWritable());
+    if (writable.length > 1) {
+      const who = writable.map((n) => `${n.name} (tli ${n.pg.timeline}, lease until ${fmt(n.lock.lastValidUntil)})`).join(' and ');
+      this.add('two-writers', `${who} accept writes at the same instant; leader key ${this.world.leaderKeyHolder() ?? 'absent'}`);
+    }
+    let covered = false;
+    for (const n of writable) {
+      if (this.nofailover.has(n.name)) this.add('nofailover', `${n.name} is tagged nofailover but runs as a writable primary`);
+      const until = n.lock.lastValidUntil;
+      if (until === null || now <= until) continue;
+      const proc = n.process;
+      if (!proc || proc.state !== 'running') {
+        covered = true; // only a fence outside the agent can act now
+        continue;
       }
+      this.add('writer-past-lease', `${n.name} accepts writes at ${fmt(now)}s, past its lease (last refresh sent + ttl = ${fmt(until)}s), with its agent running`);
+    }
+    if (covered) {
+      this.fenceCoveredInstants++;
+      this.fenceCoveredMs += now - this.lastStepAt;
+    }
+  }
+
+  /** A failover happened (a new writable lock holder): it must carry every confirmed commit. */
+  private checkNewPrimary(): void {
+    if (!this.world.synchronousMode) return;
+    for (const p of this.validPrimaries()) {
+      const key = `${p.name}:${p.pg.timeline}`;
+      if (this.checkedPrimaries.has(key)) continue;
+      this.checkedPrimaries.add(key);
+      this.checkLostCommits(p);
     }
   }
 
@@ -113,19 +146,28 @@ export class InvariantChecker {
     if (w.activeFaults > 0) return;
     const since = w.clock.now() - w.lastHealAt;
     if (since < this.livenessBoundMs) return;
-    if (this.validPrimaries().length > 0) return;
-    const state = w.nodes.map((n) => `${n.name}:${n.pg.status().state}/${n.pg.status().role}`).join(' ');
-    this.add('liveness', `no writable primary holding the lock ${(since / 1000).toFixed(1)}s after the last fault healed (bound ${this.livenessBoundMs / 1000}s; leader key ${w.leaderKeyHolder() ?? 'absent'}; ${state})`);
+    // Nobody is eligible to lead when every node is tagged nofailover.
+    if (w.nodes.every((n) => this.nofailover.has(n.name))) return;
+    const [leader] = this.validPrimaries();
+    const state = (): string => w.nodes.map((n) => `${n.name}:${n.pg.status().state}/${n.pg.status().role}`).join(' ');
+    if (!leader) {
+      this.add('liveness', `no writable primary holding the lock ${(since / 1000).toFixed(1)}s after the last fault healed (bound ${this.livenessBoundMs / 1000}s; leader key ${w.leaderKeyHolder() ?? 'absent'}; ${state()})`);
+      return;
+    }
+    // Every healthy replica (its agent runs; no fault is active) streams from the leader.
+    const stray = w.nodes.find((n) => n !== leader && n.process?.state === 'running' && !n.pg.isStreamingFrom(leader.name));
+    if (stray && this.replicasFollow) {
+      this.add('replica-follows', `${stray.name} does not stream from the leader ${leader.name} ${(since / 1000).toFixed(1)}s after the last fault healed (bound ${this.livenessBoundMs / 1000}s; ${state()})`);
+    }
   }
 
-  private checkLostCommits(): void {
+  private checkLostCommits(primary: SimNode): void {
     if (!this.world.synchronousMode) return;
-    const [primary] = this.validPrimaries();
-    if (!primary) return; // liveness reports it
     const present = commitIds(primary.pg.wal);
     for (const c of this.allAcked()) {
       if (!c.sync || present.has(c.id)) continue;
-      this.add('lost-commit', `commit ${c.id} acknowledged synchronously by ${c.node} at ${formatTime(c.at).trim()}s (lsn ${c.lsn}, tli ${c.tli}) is missing on the final primary ${primary.name}`);
+      this.add('lost-commit', `commit ${c.id} acknowledged synchronously by ${c.node} at ${fmt(c.at)}s (lsn ${c.lsn}, tli ${c.tli}) is missing on primary ${primary.name} (tli ${primary.pg.timeline})`);
+      return; // one is enough to fail the run; the rest would repeat it
     }
   }
 
@@ -146,4 +188,8 @@ export class InvariantChecker {
     this.violations.push({ invariant, at: this.world.clock.now(), message });
     this.world.log.add('VIOLATED', `${invariant}: ${message}`);
   }
+}
+
+function fmt(ms: number | null): string {
+  return ms === null ? 'never' : formatTime(ms).trim();
 }

@@ -30,6 +30,11 @@ export interface SimulationOptions {
     readonly warmupMs?: number;
   };
   readonly synchronousMode?: boolean;
+  /**
+   * Nodes tagged nofailover; 'draw': from the seed, one node in three runs gets the tag
+   * (the invariants then check it never promotes). Default none.
+   */
+  readonly nofailover?: readonly string[] | 'draw';
   readonly rewindable?: boolean;
   readonly timing?: DcsTiming;
   readonly pgTimings?: Partial<PgModelTimings>;
@@ -48,6 +53,10 @@ export interface SimulationStats {
   readonly syncAcked: number;
   readonly asyncLost: number;
   readonly fenceKills: number;
+  /** Instants a node was writable past its lease while its agent was frozen or dead. */
+  readonly fenceCoveredInstants: number;
+  readonly fenceCoveredMs: number;
+  readonly nofailover: readonly string[];
   readonly anomalies: readonly string[];
 }
 
@@ -62,11 +71,20 @@ export interface SimulationResult {
 }
 
 export const DEFAULT_DURATION_MS = 360_000;
+/**
+ * Issue #4: every drawn schedule runs at least this long with at least this many faults
+ * (warm-up 40 s + one fault + the liveness bound and two loops to settle).
+ */
+export const MIN_DURATION_MS = 180_000;
+export const MIN_FAULTS = 2;
 
 export async function runSimulation(options: SimulationOptions): Promise<SimulationResult> {
+  const names = options.nodes ?? ['node1', 'node2', 'node3'];
+  const nofailover = options.nofailover === 'draw' ? drawNofailover(options.seed, names) : options.nofailover ?? [];
   const world = new World({
+    nodes: names,
+    nofailover,
     seed: options.seed,
-    nodes: options.nodes,
     timing: options.timing,
     pgTimings: options.pgTimings,
     synchronousMode: options.synchronousMode,
@@ -76,7 +94,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     debugLog: options.debugLog,
   });
   world.log.sink = options.onLog;
-  const checker = new InvariantChecker(world, options.invariants);
+  const checker = new InvariantChecker(world, { nofailover, ...options.invariants });
   const duration = options.durationMs ?? DEFAULT_DURATION_MS;
   // Faults end early enough for the cluster to recover and be judged (liveness bound).
   const settle = checker.livenessBoundMs + 2 * world.timing.loopWait * 1000;
@@ -105,6 +123,9 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       syncAcked: acked.filter((c) => c.sync).length,
       asyncLost: checker.lostCommits().async.length,
       fenceKills: world.nodes.reduce((sum, n) => sum + n.fence.fired, 0),
+      fenceCoveredInstants: checker.fenceCoveredInstants,
+      fenceCoveredMs: checker.fenceCoveredMs,
+      nofailover,
       anomalies: world.nodes.flatMap((n) => n.pg.anomalies.map((a) => `${n.name}: ${a}`)),
     },
   };
@@ -113,17 +134,25 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
 
 function drawSchedule(options: SimulationOptions, nodes: readonly string[], duration: number, settle: number): FaultSchedule {
   const f = options.faults ?? {};
+  if (duration < MIN_DURATION_MS) throw new Error(`a drawn schedule needs at least ${MIN_DURATION_MS / 1000}s of virtual time`);
   const startMs = f.warmupMs ?? 40_000;
   const endMs = Math.max(startMs + 1000, duration - settle);
   return generateSchedule(deriveRandom(options.seed, 'schedule'), {
     nodes,
     startMs,
     endMs,
-    minFaults: f.minFaults ?? 1,
-    maxFaults: f.maxFaults ?? 5,
+    minFaults: Math.max(MIN_FAULTS, f.minFaults ?? MIN_FAULTS),
+    maxFaults: Math.max(MIN_FAULTS, f.maxFaults ?? 5),
     maxFaultMs: f.maxFaultMs ?? 60_000,
     kinds: f.kinds,
   });
+}
+
+/** One run in three tags one node nofailover (its own random stream: other draws do not shift). */
+function drawNofailover(seed: number, nodes: readonly string[]): string[] {
+  const random = deriveRandom(seed, 'tags');
+  if (random() >= 1 / 3) return [];
+  return [nodes[Math.floor(random() * nodes.length)]!];
 }
 
 /** What to print when a run fails: the seed, the schedule, the violation and the log tail. */

@@ -41,6 +41,8 @@ export interface WorldOptions {
   readonly workload?: WorkloadOptions | false;
   /** Include agents' debug lines in the event log. */
   readonly debugLog?: boolean;
+  /** Nodes whose agents carry the nofailover tag. */
+  readonly nofailover?: readonly string[];
 }
 
 export const SIM_TIMING: DcsTiming = { ttl: 30, loopWait: 10, retryTimeout: 10 };
@@ -166,6 +168,7 @@ export class World {
       fence: node.fence,
       timing: this.timing,
       synchronousMode: this.synchronousMode,
+      nofailover: this.options.nofailover?.includes(node.name) ?? false,
       logger: this.agentLogger(node.name),
       fetchPeer: (peer) => proc.wrap(this.fetchPeer(node.name, peer)),
       connUrl: (n) => `postgres://${n}:5432/postgres`,

@@ -12,6 +12,7 @@
  */
 import type { JsonObject } from '../../src/dcs/cluster.js';
 import type { LockOutcome } from '../../src/dcs/outcomes.js';
+import type { UnsafeSwitches } from '../../src/ha/decide/context.js';
 import { HaLoop, type HaStatus } from '../../src/ha/loop.js';
 import { DEFAULT_TAGS } from '../../src/ha/tags.js';
 import type { NodeConfig } from '../../src/ha/view.js';
@@ -22,6 +23,8 @@ export interface EngineAgentOptions {
   readonly fence?: boolean;
   /** Extra keys for bootstrap.dcs (merged over the defaults built from the world). */
   readonly dcsConfig?: JsonObject;
+  /** TEST ONLY: planted bugs (one safety step off), see UnsafeSwitches. */
+  readonly unsafe?: UnsafeSwitches;
 }
 
 export function engineAgent(options: EngineAgentOptions = {}): AgentFactory {
@@ -40,7 +43,7 @@ class EngineAgent implements NodeAgent {
       apiUrl: ctx.apiUrl(ctx.name),
       connUrl: ctx.connUrl(ctx.name),
       proxyUrl: null,
-      tags: DEFAULT_TAGS,
+      tags: ctx.nofailover ? { ...DEFAULT_TAGS, nofailover: true } : DEFAULT_TAGS,
       version: '4.0.0',
       canBootstrap: true,
       canCloneWithoutLeader: false,
@@ -62,6 +65,7 @@ class EngineAgent implements NodeAgent {
       node,
       logger: ctx.logger,
       history: ctx.history,
+      ...(options.unsafe ? { unsafe: options.unsafe } : {}),
       fetchPeerStatus: async (peer) => {
         const body = await ctx.fetchPeer(peer.name);
         if (body === null || body === undefined) throw new Error(`${peer.name} did not answer`);

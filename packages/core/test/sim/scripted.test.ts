@@ -5,6 +5,8 @@ import { runSeeds } from './seeds.js';
 
 describe('scripted agent under faults', () => {
   it('keeps every invariant over 40 seeds', async () => {
-    await runSeeds(1, 40, { agent: scriptedAgent(), durationMs: 300_000 }, ' --agent scripted');
+    // The toy agent never rewinds, so a forked ex-primary never follows: replica-follows is
+    // a property of the real engine (engine*.test.ts), not of this reference agent.
+    await runSeeds(1, 40, { agent: scriptedAgent(), durationMs: 300_000, invariants: { replicasFollow: false } }, ' --agent scripted');
   });
 });
