@@ -350,7 +350,7 @@ describe('decide: the lock holder (§1.10, §1.11)', () => {
       path: ['unavailable'],
       reason: 'dcs-unavailable-demote',
       message: 'demoting self because DCS is not accessible and I was a leader',
-      steps: ['refreshLeader', 'remember:failsafeActive', 'demote:offline'],
+      steps: ['refreshLeader', 'remember:failsafeActive,rewind', 'demote:offline'],
     },
     {
       name: 'replica holding the lock (started read-only): promote',
@@ -489,7 +489,7 @@ describe('decide: DCS unreachable (§1.14)', () => {
       view: view({ cluster: 'unavailable', lastCluster, local: 'primary' }),
       reason: 'dcs-unavailable-demote',
       message: 'demoting self because DCS is not accessible and I was a leader',
-      steps: ['remember:failsafeActive', 'demote:offline'],
+      steps: ['remember:failsafeActive,rewind', 'demote:offline'],
     },
     {
       name: 'failsafe: every member accepts → keep running as leader',
@@ -505,14 +505,14 @@ describe('decide: DCS unreachable (§1.14)', () => {
       path: ['rejected'],
       reason: 'dcs-unavailable-demote',
       message: 'demoting self because DCS is not accessible and I was a leader',
-      steps: ['failsafeCheck', 'remember:failsafeActive', 'demote:offline'],
+      steps: ['failsafeCheck', 'remember:failsafeActive,rewind', 'demote:offline'],
     },
     {
       name: 'failsafe: not listed in /failsafe → demote offline',
       view: view({ cluster: 'unavailable', lastCluster: ledByMe({ failsafe: { n2: 'x' } }), local: 'primary', config: { failsafe_mode: true } }),
       reason: 'dcs-unavailable-demote',
       message: 'demoting self because DCS is not accessible and I was a leader',
-      steps: ['remember:failsafeActive', 'demote:offline'],
+      steps: ['remember:failsafeActive,rewind', 'demote:offline'],
     },
     {
       name: 'in pause a primary is left alone',
