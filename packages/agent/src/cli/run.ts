@@ -4,9 +4,30 @@ import { runGenerateConfig } from './generate-command.js';
 import type { CliIo } from './io.js';
 import { runValidateConfig } from './validate-command.js';
 import { runVersion } from './version.js';
+import { runDaemon } from '../daemon/daemon.js';
+
+/** `--log-format plain|json` (pgwarden's, for the daemon) is taken out before Patroni's arguments are parsed. */
+function takeLogFormat(argv: readonly string[]): { rest: string[]; format?: 'plain' | 'json'; error?: string } {
+  const rest: string[] = [];
+  let format: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--log-format') format = argv[++i] ?? '';
+    else if (arg.startsWith('--log-format=')) format = arg.slice('--log-format='.length);
+    else rest.push(arg);
+  }
+  if (format === undefined) return { rest };
+  if (format !== 'plain' && format !== 'json') return { rest, error: `argument --log-format: invalid choice: '${format}' (choose from 'plain', 'json')` };
+  return { rest, format };
+}
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  const command = parseArgs(argv);
+  const log = takeLogFormat(argv);
+  if (log.error) {
+    io.stderr(`${USAGE}\npgwarden: error: ${log.error}\n`);
+    return 2;
+  }
+  const command = parseArgs(log.rest);
   switch (command.kind) {
     case 'help':
       io.stdout(`${USAGE}\n`);
@@ -21,7 +42,6 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     case 'generate-config':
       return runGenerateConfig(command, io);
     case 'run':
-      io.stderr('pgwarden: starting the daemon is not implemented yet; use --validate-config to check a configuration\n');
-      return 1;
+      return runDaemon({ ...(command.configPath !== undefined && { configPath: command.configPath }), ...(log.format && { logFormat: log.format }), io });
   }
 }

@@ -1,0 +1,110 @@
+/**
+ * The REST API's writes, mapped onto the DCS and the HA loop as Patroni maps them:
+ * switchover/failover and config edits are DCS writes (CAS when the caller has a
+ * version) followed by a loop wake-up; restart and reinitialize run as the loop's single
+ * task, so they never race the engine's own actions.
+ */
+import type { HaLoop, JsonObject, Logger, Member } from '@pgwarden/core';
+import type { ApiActions, FailoverKey, RestartRequest } from '../api/types.js';
+import type { ObservedController } from './observed-controller.js';
+import { anyHealthyCandidate } from './peers.js';
+import type { RecordingDcs } from './recording-dcs.js';
+
+export interface ActionDeps {
+  readonly name: string;
+  readonly dcs: RecordingDcs;
+  readonly loop: HaLoop;
+  readonly controller: ObservedController;
+  readonly logger: Logger;
+  readonly serverVersion: () => number;
+  /** SIGHUP's handler. */
+  readonly reload: () => void;
+}
+
+/** `15.4` → 150004, `15` → 150000, `9.6.3` → 90603, as Patroni compares versions. */
+function versionNumber(text: string): number {
+  const [a = 0, b = 0, c = 0] = text.split('.').map((p) => Number.parseInt(p, 10));
+  return a >= 10 ? a * 10000 + b : a * 10000 + b * 100 + c;
+}
+
+function restartRefusal(deps: ActionDeps, request: RestartRequest): string | null {
+  const task = deps.loop.getStatus().task;
+  if (task) return `${task} already in progress`;
+  const pg = deps.controller.status();
+  if (request.role) {
+    const primary = pg.role === 'primary' || pg.role === 'promoted';
+    if ((request.role === 'primary') !== primary) return 'restart conditions are not satisfied';
+  }
+  if (request.postgresVersion && !(deps.serverVersion() < versionNumber(request.postgresVersion))) return 'restart conditions are not satisfied';
+  if (request.restartPending !== undefined && !pg.pendingRestart) return 'restart conditions are not satisfied';
+  if (pg.state === 'starting') return 'postgres is still starting';
+  return null;
+}
+
+export function apiActions(deps: ActionDeps): ApiActions {
+  const { dcs, loop, controller, logger } = deps;
+  return {
+    loadCluster: () => dcs.freshCluster(),
+    async writeConfig(value, expectedVersion) {
+      const r = await dcs.writeConfig(JSON.parse(value) as JsonObject, expectedVersion ?? undefined);
+      return r.kind === 'written';
+    },
+    async writeFailover(key: FailoverKey, expectedVersion?: string) {
+      const r =
+        key.leader === null && key.candidate === null
+          ? await dcs.clearFailover(expectedVersion)
+          : await dcs.writeFailover({ leader: key.leader, candidate: key.candidate, scheduledAt: key.scheduledAt }, expectedVersion);
+      return r.kind === 'written';
+    },
+    hasHealthyCandidate: (members: readonly Member[]) => anyHealthyCandidate(members),
+    wakeup: () => loop.wake(),
+    async restart(request) {
+      const refusal = restartRefusal(deps, request);
+      if (refusal) return { ok: false, message: refusal };
+      const role = loop.isLeader() ? 'primary' : 'replica';
+      let settle!: (ok: boolean) => void;
+      const finished = new Promise<boolean>((resolve) => (settle = resolve));
+      // As the loop's task, so no cycle tries to "recover" the Postgres we stop on purpose.
+      const launched = loop.runTask('restart', 'restart', async (signal) => {
+        const r = await controller.restart({ role, signal, ...(request.timeout !== undefined && { timeoutMs: request.timeout * 1000 }) });
+        if (!r.ok) logger.warn(`restart failed: ${r.message}`);
+        settle(r.ok);
+        return r.ok ? { ok: true } : { ok: false, code: r.code, message: r.message };
+      });
+      if (!launched) return { ok: false, message: `${loop.getStatus().task ?? 'another action'} already in progress` };
+      return (await finished) ? { ok: true, message: 'restarted successfully' } : { ok: false, message: 'restart failed' };
+    },
+    // Scheduled restarts are not implemented by the engine yet (docs/ha-engine.md).
+    async scheduleRestart() {
+      logger.warn('scheduled restarts are not supported yet; restart now with POST /restart without "schedule"');
+      return false;
+    },
+    deleteScheduledRestart: async () => false,
+    async reinitialize(force) {
+      const cluster = dcs.lastCluster;
+      if (!cluster?.leader) return 'Cluster has no leader, can not reinitialize';
+      if (cluster.leader.name === deps.name) return 'I am the leader, can not reinitialize';
+      const task = loop.getStatus().task;
+      if (task && !force) return `${task} already in progress`;
+      if (task && force) return `${task} already in progress; cancelling it is not supported yet`;
+      // The task empties the data directory; the next cycles clone it again from the leader.
+      const launched = loop.runTask('reinitialize', 'reinitialize', async (signal) => {
+        const stopped = await controller.stop('immediate', { checkpoint: false, signal });
+        if (!stopped.ok && (await controller.isRunning())) return { ok: false, code: stopped.code, message: stopped.message };
+        const removed = await controller.removeDataDirectory();
+        return removed.ok ? { ok: true } : { ok: false, code: removed.code, message: removed.message };
+      });
+      return launched ? null : `${loop.getStatus().task ?? 'another action'} already in progress`;
+    },
+    reload: () => deps.reload(),
+    async updateFailsafe(members) {
+      const body = members as { name?: unknown; conn_url?: unknown; api_url?: unknown };
+      if (typeof body.name !== 'string') return 'Accepted';
+      return loop.recordFailsafe({
+        name: body.name,
+        ...(typeof body.conn_url === 'string' && { conn_url: body.conn_url }),
+        ...(typeof body.api_url === 'string' && { api_url: body.api_url }),
+      });
+    },
+  };
+}

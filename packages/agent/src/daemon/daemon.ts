@@ -1,0 +1,177 @@
+/**
+ * `pgwarden patroni.yml`: wires the parts into a running agent — config, DCS, the
+ * Postgres controller, the HA loop and the REST API — and handles signals (SIGTERM and
+ * SIGINT: Patroni's shutdown; SIGHUP: reload). Resolves with the exit code.
+ */
+import { DynamicConfigTracker, HaLoop, silentLogger, systemClock, systemRandom } from '@pgwarden/core';
+import { RestApiServer } from '../api/server.js';
+import type { RestApiConfig } from '../api/types.js';
+import type { CliIo } from '../cli/io.js';
+import type { LocalConfig } from '../config/local-config.js';
+import { apiActions } from './api-actions.js';
+import { loadStartConfig } from './config-load.js';
+import { dynamicConfigFollower } from './dynamic-apply.js';
+import { DaemonStartError } from './errors.js';
+import { startFence, type FenceDriver } from './fence-driver.js';
+import { createLogger, type DaemonLogger } from './log.js';
+import { toNodeConfig, PATRONI_VERSION } from './node-config.js';
+import { ObservedController } from './observed-controller.js';
+import { oneLine, openDcs } from './open-dcs.js';
+import { fetchPeerStatus } from './peers.js';
+import { toLocalPostgresConfig } from './postgres-config.js';
+import { reloadConfig } from './reload.js';
+import { serverVersion } from './server-version.js';
+import { shutdown } from './shutdown.js';
+import { filterTags, nodeStateSource } from './state-source.js';
+import { ensureUniqueName } from './unique-name.js';
+
+export interface DaemonOptions {
+  readonly configPath?: string;
+  /** `--log-format`; overrides `log.type`. */
+  readonly logFormat?: 'plain' | 'json';
+  readonly io: CliIo;
+}
+
+export async function runDaemon(options: DaemonOptions): Promise<number> {
+  try {
+    return await startDaemon(options);
+  } catch (error) {
+    // A start failure is one line per reason; a stack trace never replaces it.
+    options.io.stderr(`${error instanceof DaemonStartError ? error.message : `pgwarden: ${oneLine(error)}`}\n`);
+    return 1;
+  }
+}
+
+function restApiConfig(config: LocalConfig): RestApiConfig {
+  const raw = (config.raw.restapi ?? {}) as Record<string, unknown>;
+  const { host, port } = config.restapi.connectAddress;
+  return { ...(raw as unknown as RestApiConfig), connect_address: `${host}:${port}` };
+}
+
+async function startDaemon(options: DaemonOptions): Promise<number> {
+  const { io } = options;
+  const { config, warnings } = await loadStartConfig(options.configPath, io.env);
+  const logger: DaemonLogger = createLogger({
+    format: options.logFormat ?? config.log.type,
+    level: config.log.level,
+    write: io.stderr,
+    staticFields: config.log.staticFields,
+  });
+  for (const w of warnings) logger.warn(w);
+  const version = serverVersion(config.postgresql.binDir);
+
+  // The loop keeps its own tracker and logs refused documents; this one only follows
+  // parameters and pause for the daemon, so it stays quiet.
+  const tracker = new DynamicConfigTracker(silentLogger, config.bootstrap.dcs);
+  const dcs = await openDcs(config, tracker.current.timing, logger);
+  const first = await dcs.loadCluster().catch(() => null);
+  if (!first || first.kind !== 'loaded') {
+    await dcs.close().catch(() => undefined);
+    throw new DaemonStartError(`${config.dcs.name} is not accessible: ${first?.kind === 'unavailable' ? first.cause.message : 'no answer'}`);
+  }
+  try {
+    await ensureUniqueName(first.cluster, config.name);
+  } catch (error) {
+    await dcs.close().catch(() => undefined);
+    throw error;
+  }
+  if (first.cluster.config && Object.keys(first.cluster.config.data).length) tracker.update(first.cluster.config.data, first.cluster.config.modifyVersion);
+
+  const controller = new ObservedController({
+    config: toLocalPostgresConfig(config, tracker.current),
+    logger,
+    dynamicParameters: tracker.current.parameters as Record<string, string | number | boolean>,
+  });
+  const loop = new HaLoop({
+    dcs,
+    postgres: controller,
+    clock: systemClock,
+    random: systemRandom,
+    node: toNodeConfig(config),
+    logger,
+    fetchPeerStatus,
+  });
+  dcs.onSnapshot = dynamicConfigFollower(tracker, controller, logger);
+
+  let shuttingDown: Promise<number> | null = null;
+  let fence: FenceDriver | null = null;
+  let api: RestApiServer;
+  const requestShutdown = (): void => {
+    shuttingDown ??= shutdown({
+      loop,
+      controller,
+      dcs,
+      api,
+      logger,
+      paused: () => tracker.current.pause,
+      stopTimeoutMs: config.postgresql.pgCtlTimeout * 1000,
+      fence: () => fence,
+    });
+  };
+  const reload = (): void => void reloadConfig({ configPath: options.configPath, io, logger, controller, loop });
+  try {
+    api = await RestApiServer.start({
+      config: restApiConfig(config),
+      source: nodeStateSource({
+        name: config.name,
+        scope: config.scope,
+        version: PATRONI_VERSION,
+        loop,
+        controller,
+        dcs,
+        dynamic: () => tracker.current,
+        tags: filterTags(config.tags.raw),
+        serverVersion: version,
+      }),
+      actions: apiActions({ name: config.name, dcs, loop, controller, logger, serverVersion: () => version, reload }),
+      logger,
+    });
+  } catch (error) {
+    await dcs.close().catch(() => undefined);
+    throw new DaemonStartError(`restapi.listen = ${String((config.raw.restapi as Record<string, unknown>)?.listen)}: cannot listen: ${oneLine(error)}`);
+  }
+
+  const finished = new Promise<number>((resolve) => {
+    const onStop = (): void => {
+      requestShutdown();
+      void shuttingDown!.then(resolve, (error: unknown) => {
+        logger.error(`Shutdown failed: ${oneLine(error)}`);
+        resolve(1);
+      });
+    };
+    process.once('SIGTERM', onStop);
+    process.once('SIGINT', onStop);
+    // The loop stops by itself on a fatal condition (e.g. a failed bootstrap): so do we.
+    const watch = setInterval(() => {
+      const fatal = loop.getStatus().fatal;
+      if (!fatal) return;
+      clearInterval(watch);
+      logger.critical(fatal);
+      requestShutdown();
+      void shuttingDown!.then(() => resolve(1), () => resolve(1));
+    }, 1000);
+    watch.unref();
+  });
+  process.on('SIGHUP', reload);
+  // A bug must not kill the agent with a bare stack trace: say what failed and keep going.
+  const onUnhandled = (error: unknown): void => {
+    logger.error(`Unexpected error, please report it as a bug: ${oneLine(error)}`, { cause: error instanceof Error ? error.stack : String(error) });
+  };
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    fence = await startFence(config, loop, controller, () => ({ ttl: tracker.current.timing.ttl, loopWait: tracker.current.timing.loopWait, paused: tracker.current.pause }), logger);
+  } catch (error) {
+    await api.close();
+    await dcs.close().catch(() => undefined);
+    throw new DaemonStartError(`fence: ${oneLine(error)}; fix pgwarden.fence_dir or set pgwarden.fence: off`);
+  }
+  logger.info(`Starting pgwarden ${PATRONI_VERSION}-compatible agent ${config.name} of cluster ${config.scope}; REST API on ${api.url}`);
+  loop.start();
+  const code = await finished;
+  process.off('SIGHUP', reload);
+  process.off('unhandledRejection', onUnhandled);
+  logger.info(`pgwarden ${config.name} stopped`);
+  // Whatever a client library still holds open must not keep a stopped agent alive.
+  setTimeout(() => process.exit(code), 2000).unref();
+  return code;
+}

@@ -1,0 +1,110 @@
+/**
+ * The REST API's NodeStateSource: core's NodeState assembled from the loop's last
+ * status, the controller's own state, the last monitoring answer and the last DCS
+ * snapshot. Pure reads of memory: health checks never touch Postgres or the DCS.
+ */
+import { systemClock, type Cluster, type DynamicSettings, type HaLoop, type JsonObject, type NodeState, type PostgresObservation, type PostgresStatus, type TagValue } from '@pgwarden/core';
+import type { NodeStateSource } from '../api/types.js';
+import type { ObservedController } from './observed-controller.js';
+import type { RecordingDcs } from './recording-dcs.js';
+
+export interface StateInputs {
+  readonly name: string;
+  readonly scope: string;
+  readonly version: string;
+  readonly loop: HaLoop;
+  readonly controller: ObservedController;
+  readonly dcs: RecordingDcs;
+  /** The dynamic config in force. */
+  readonly dynamic: () => DynamicSettings;
+  readonly tags: Readonly<Record<string, TagValue>>;
+  /** e.g. 150004, from `postgres --version`; 0 when unknown. */
+  readonly serverVersion: number;
+}
+
+function postgresStatus(obs: PostgresObservation, cluster: Cluster | null, name: string, dynamic: DynamicSettings, serverVersion: number): PostgresStatus {
+  const syncStandby = dynamic.synchronousMode && obs.inRecovery && (cluster?.sync.syncStandbys.includes(name) ?? false);
+  return {
+    postmasterStartTime: obs.postmasterStartedAt ? obs.postmasterStartedAt / 1000 : null,
+    serverVersion,
+    xlog: obs.inRecovery
+      ? {
+          kind: 'replica',
+          receivedLocation: obs.receiveLsn ?? obs.replayLsn ?? 0,
+          replayedLocation: obs.replayLsn ?? 0,
+          replayedTimestamp: null,
+          paused: obs.replayPaused,
+        }
+      : { kind: 'primary', location: obs.walPosition },
+    syncStandby,
+    timeline: obs.timeline > 0 ? obs.timeline : null,
+    replicationState: obs.inRecovery ? (obs.walReceiver?.status === 'streaming' ? 'streaming' : 'in archive recovery') : null,
+    replication: obs.replication.map((r) => ({
+      usename: null,
+      application_name: r.applicationName,
+      client_addr: null,
+      state: r.state,
+      sync_state: r.syncState,
+      sync_priority: null,
+    })),
+  };
+}
+
+const BUILTIN_BOOLEAN_TAGS = ['clonefrom', 'nofailover', 'noloadbalance', 'nosync', 'nostream'];
+
+/** Patroni's _filter_tags: built-in boolean tags are shown only when set. */
+export function filterTags(raw: Readonly<Record<string, unknown>>): Record<string, TagValue> {
+  const out: Record<string, TagValue> = {};
+  for (const [tag, value] of Object.entries(raw)) {
+    if (BUILTIN_BOOLEAN_TAGS.includes(tag) && !value) continue;
+    out[tag] = value as TagValue;
+  }
+  return out;
+}
+
+export function buildNodeState(inputs: StateInputs): NodeState {
+  const { loop, controller, dcs } = inputs;
+  const status = loop.getStatus();
+  const pg = controller.status();
+  const cluster = dcs.lastCluster;
+  const dynamic = inputs.dynamic();
+  const obs = controller.lastObservation;
+  const running = pg.postmasterPid !== null && pg.state !== 'stopped' && pg.state !== 'crashed';
+  const shown = obs && (pg.state === 'running' || pg.state === 'starting' || pg.state === 'restarting');
+  return {
+    name: inputs.name,
+    scope: inputs.scope,
+    version: inputs.version,
+    state: pg.state,
+    role: obs && pg.state === 'running' ? (obs.inRecovery ? 'replica' : 'primary') : pg.role,
+    postmasterRunning: running,
+    postgres: shown ? postgresStatus(obs, cluster, inputs.name, dynamic, inputs.serverVersion) : null,
+    clusterKnown: cluster !== null,
+    clusterUnlocked: !cluster?.leader,
+    leaderName: cluster?.leader?.name ?? null,
+    leaderLsn: cluster?.status.lastLsn ?? 0,
+    lockExpiresAt: status.lockValidUntil,
+    standbyCluster: dynamic.standbyCluster !== null,
+    paused: dynamic.pause,
+    failsafeActive: status.failsafeActive,
+    dcsLastSeen: dcs.lastSeen,
+    tags: inputs.tags,
+    dynamicNosync: false,
+    systemIdentifier: controller.systemIdentifier,
+    pendingRestartReason: pg.pendingRestartReason,
+    scheduledRestart: null,
+    watchdogFailed: false,
+    loggerQueueSize: 0,
+    loggerRecordsLost: 0,
+    nextLoopAt: (dcs.lastCycleAt || systemClock.now()) + dynamic.timing.loopWait * 1000,
+    ttl: dynamic.timing.ttl,
+  };
+}
+
+export function nodeStateSource(inputs: StateInputs): NodeStateSource {
+  return {
+    current: () => buildNodeState(inputs),
+    cluster: () => inputs.dcs.lastCluster,
+    config: () => (inputs.dcs.lastCluster?.config?.data as JsonObject | undefined) ?? null,
+  };
+}
