@@ -5,7 +5,7 @@
  * at cleanup and at process exit — even when a test fails.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -111,17 +111,37 @@ export function killPostmasterSync(dataDir: string): boolean {
     return false;
   }
   if (!comm.startsWith('postgres') && !comm.startsWith('postmaster')) return false;
-  // The controller starts postmasters in their own session, so the group holds the backends.
+  // Postgres children call setsid(), so the postmaster's group does not hold them: freeze
+  // the postmaster (no new forks), then kill it, its group, and each child.
+  signalQuietly(pid, 'SIGSTOP');
+  const children = childrenOfSync(pid);
+  signalQuietly(-pid, 'SIGKILL');
+  signalQuietly(pid, 'SIGKILL');
+  for (const child of children) signalQuietly(child, 'SIGKILL');
+  return true;
+}
+
+function signalQuietly(target: number, signal: NodeJS.Signals): void {
   try {
-    process.kill(-pid, 'SIGKILL');
+    process.kill(target, signal);
   } catch {
+    // gone already
+  }
+}
+
+function childrenOfSync(pid: number): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
     try {
-      process.kill(pid, 'SIGKILL');
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // Fields after the command name (which may hold spaces): state, ppid, …
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(entry));
     } catch {
-      /* gone already */
+      // exited while we looked
     }
   }
-  return true;
+  return out;
 }
 
 const liveSandboxes = new Set<PostgresSandbox>();

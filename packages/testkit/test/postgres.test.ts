@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freeLoopbackPort, lookupOsUser, PostgresSandbox, postmasterPidOf } from '../src/postgres.js';
@@ -27,7 +27,19 @@ describe('PostgresSandbox', () => {
     const pid = postmasterPidOf(dataDir);
     expect(pid).toBe(child.pid);
     expect(sandbox.livePostmasters()).toEqual([pid]);
+    let children = childrenOf(pid!);
+    const forked = Date.now() + 20_000;
+    while (children.length < 3 && Date.now() < forked) {
+      await new Promise((r) => setTimeout(r, 50));
+      children = childrenOf(pid!);
+    }
+    expect(children.length).toBeGreaterThan(2); // checkpointer, walwriter, …
+    // A frozen child (a stopped WAL sender, say) cannot notice its postmaster die, and
+    // Postgres children setsid(): killing the postmaster's group alone would miss it.
+    process.kill(children[0]!, 'SIGSTOP');
     sandbox.cleanup();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(children.filter(running)).toEqual([]);
     const gone = Date.now() + 5000;
     let alive = true;
     while (alive && Date.now() < gone) {
@@ -42,3 +54,25 @@ describe('PostgresSandbox', () => {
     expect(existsSync(sandbox.root)).toBe(false);
   });
 });
+
+function running(pid: number): boolean {
+  try {
+    return !/\) [ZX] /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .filter((e) => {
+      try {
+        const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
