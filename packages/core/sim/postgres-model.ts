@@ -278,6 +278,7 @@ export class PostgresModel implements PostgresController {
       postmasterStartedAt: proc.startedAtWall,
       checkpointTimeline: dir.checkpointTli,
       pendingRestartInSettings: false,
+      serverVersion: 150000,
     });
   }
 

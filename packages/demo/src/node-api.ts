@@ -10,12 +10,12 @@ import {
   failoverLimitation,
   initialNodeState,
   parsePeerStatus,
+  postgresStatusFromObservation,
   systemClock,
   type Cluster,
   type JsonObject,
   type Member,
   type NodeState,
-  type PostgresObservation,
 } from '@pgwarden/core';
 import { SCOPE } from './cluster-config.js';
 import type { DemoNode } from './node.js';
@@ -38,7 +38,7 @@ function nodeState(node: DemoNode): NodeState {
     state: status.state,
     role: status.role,
     postmasterRunning: pg.postmasterPid !== null,
-    postgres: obs ? postgresStatus(obs) : null,
+    postgres: obs ? postgresStatusFromObservation(obs, { syncStandby: false }) : null,
     clusterKnown: cluster !== null,
     clusterUnlocked: !cluster?.leader,
     leaderName: cluster?.leader?.name ?? null,
@@ -49,27 +49,6 @@ function nodeState(node: DemoNode): NodeState {
     dcsLastSeen: cluster ? Math.floor(Date.now() / 1000) : 0,
     systemIdentifier: cluster?.initialize || null,
     pendingRestartReason: pg.pendingRestartReason,
-  };
-}
-
-function postgresStatus(obs: PostgresObservation): NonNullable<NodeState['postgres']> {
-  return {
-    postmasterStartTime: obs.postmasterStartedAt / 1000,
-    serverVersion: 150000,
-    xlog: obs.inRecovery
-      ? { kind: 'replica', receivedLocation: obs.receiveLsn ?? obs.replayLsn ?? 0, replayedLocation: obs.replayLsn ?? 0, replayedTimestamp: null, paused: obs.replayPaused }
-      : { kind: 'primary', location: obs.walPosition },
-    syncStandby: false,
-    timeline: obs.timeline || null,
-    replicationState: obs.inRecovery ? (obs.walReceiver?.status === 'streaming' ? 'streaming' : 'in archive recovery') : null,
-    replication: obs.replication.map((r) => ({
-      usename: null,
-      application_name: r.applicationName,
-      client_addr: null,
-      state: r.state,
-      sync_state: r.syncState,
-      sync_priority: null,
-    })),
   };
 }
 

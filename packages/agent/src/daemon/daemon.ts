@@ -121,7 +121,6 @@ async function startDaemon(options: DaemonOptions): Promise<number> {
         dcs,
         dynamic: () => tracker.current,
         tags: filterTags(config.tags.raw),
-        serverVersion: version,
       }),
       actions: apiActions({ name: config.name, dcs, loop, controller, logger, serverVersion: () => version, reload }),
       logger,

@@ -3,7 +3,7 @@
  * status, the controller's own state, the last monitoring answer and the last DCS
  * snapshot. Pure reads of memory: health checks never touch Postgres or the DCS.
  */
-import { systemClock, type Cluster, type DynamicSettings, type HaLoop, type JsonObject, type NodeState, type PostgresObservation, type PostgresStatus, type TagValue } from '@pgwarden/core';
+import { postgresStatusFromObservation, systemClock, type DynamicSettings, type HaLoop, type JsonObject, type NodeState, type TagValue } from '@pgwarden/core';
 import type { NodeStateSource } from '../api/types.js';
 import type { ObservedController } from './observed-controller.js';
 import type { RecordingDcs } from './recording-dcs.js';
@@ -18,36 +18,6 @@ export interface StateInputs {
   /** The dynamic config in force. */
   readonly dynamic: () => DynamicSettings;
   readonly tags: Readonly<Record<string, TagValue>>;
-  /** e.g. 150004, from `postgres --version`; 0 when unknown. */
-  readonly serverVersion: number;
-}
-
-function postgresStatus(obs: PostgresObservation, cluster: Cluster | null, name: string, dynamic: DynamicSettings, serverVersion: number): PostgresStatus {
-  const syncStandby = dynamic.synchronousMode && obs.inRecovery && (cluster?.sync.syncStandbys.includes(name) ?? false);
-  return {
-    postmasterStartTime: obs.postmasterStartedAt ? obs.postmasterStartedAt / 1000 : null,
-    serverVersion,
-    xlog: obs.inRecovery
-      ? {
-          kind: 'replica',
-          receivedLocation: obs.receiveLsn ?? obs.replayLsn ?? 0,
-          replayedLocation: obs.replayLsn ?? 0,
-          replayedTimestamp: null,
-          paused: obs.replayPaused,
-        }
-      : { kind: 'primary', location: obs.walPosition },
-    syncStandby,
-    timeline: obs.timeline > 0 ? obs.timeline : null,
-    replicationState: obs.inRecovery ? (obs.walReceiver?.status === 'streaming' ? 'streaming' : 'in archive recovery') : null,
-    replication: obs.replication.map((r) => ({
-      usename: null,
-      application_name: r.applicationName,
-      client_addr: null,
-      state: r.state,
-      sync_state: r.syncState,
-      sync_priority: null,
-    })),
-  };
 }
 
 const BUILTIN_BOOLEAN_TAGS = ['clonefrom', 'nofailover', 'noloadbalance', 'nosync', 'nostream'];
@@ -78,7 +48,11 @@ export function buildNodeState(inputs: StateInputs): NodeState {
     state: pg.state,
     role: obs && pg.state === 'running' ? (obs.inRecovery ? 'replica' : 'primary') : pg.role,
     postmasterRunning: running,
-    postgres: shown ? postgresStatus(obs, cluster, inputs.name, dynamic, inputs.serverVersion) : null,
+    postgres: shown
+      ? postgresStatusFromObservation(obs, {
+          syncStandby: dynamic.synchronousMode && obs.inRecovery && (cluster?.sync.syncStandbys.includes(inputs.name) ?? false),
+        })
+      : null,
     clusterKnown: cluster !== null,
     clusterUnlocked: !cluster?.leader,
     leaderName: cluster?.leader?.name ?? null,

@@ -10,3 +10,4 @@ export * from './dynamic-config.js';
 export { parsePatroniInt } from './parse-int.js';
 export { pythonStr, pythonFloat } from './python-str.js';
 export { pythonDatetimeStr, pythonIsoformat } from './python-time.js';
+export { postgresStatusFromObservation, type ObservationContext } from './from-observation.js';

@@ -60,6 +60,8 @@ export interface PostgresObservation {
   readonly checkpointTimeline: number;
   /** pg_settings.pending_restart is set for at least one parameter. */
   readonly pendingRestartInSettings: boolean;
+  /** `server_version_num`, e.g. 150004. */
+  readonly serverVersion: number;
 }
 
 /** The parts of pg_controldata the engine and rewind logic use. */

@@ -72,6 +72,7 @@ export class FakePostgres implements HaPostgres {
       postmasterStartedAt: 0,
       checkpointTimeline: this.timeline,
       pendingRestartInSettings: false,
+      serverVersion: 150004,
     });
   }
   async controlData(): Promise<PgResult<ControlData>> {

@@ -97,6 +97,7 @@ export function observation(o: Partial<PostgresObservation> = {}): PostgresObser
     postmasterStartedAt: 0,
     checkpointTimeline: 1,
     pendingRestartInSettings: false,
+    serverVersion: 150004,
     ...o,
   };
 }

@@ -42,6 +42,7 @@ describe('LocalPostgresController: a cluster walk on PostgreSQL 15', () => {
     if (!obs.ok) throw new Error(obs.message);
     expect(obs.value.inRecovery).toBe(false);
     expect(obs.value.timeline).toBe(1);
+    expect(Math.floor(obs.value.serverVersion / 10000)).toBe(15);
     await sql(a, 'CREATE TABLE t (id int PRIMARY KEY, origin text)');
     await sql(a, "INSERT INTO t SELECT g, 'a' FROM generate_series(1, 100) g");
     // The password never reaches the postmaster's command line.

@@ -32,7 +32,8 @@ SELECT
   current_setting('synchronous_commit') AS synchronous_commit,
   (extract(epoch FROM pg_postmaster_start_time()) * 1000)::float8 AS postmaster_start,
   EXISTS (SELECT 1 FROM pg_settings WHERE pending_restart) AS pending_restart,
-  (SELECT timeline_id FROM pg_control_checkpoint()) AS checkpoint_timeline
+  (SELECT timeline_id FROM pg_control_checkpoint()) AS checkpoint_timeline,
+  current_setting('server_version_num')::int AS server_version
 `;
 
 type Row = Record<string, unknown>;
@@ -94,5 +95,6 @@ export async function runMonitoringQuery(client: pg.Client, observedAt: number):
     postmasterStartedAt: Number(row['postmaster_start'] ?? 0),
     checkpointTimeline,
     pendingRestartInSettings: Boolean(row['pending_restart']),
+    serverVersion: Number(row['server_version'] ?? 0),
   };
 }
