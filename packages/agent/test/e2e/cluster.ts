@@ -1,9 +1,10 @@
 /**
- * End-to-end harness: real etcd (testkit), real PostgreSQL 15 and `pgwarden` agents as
- * separate processes (`node bin/pgwarden.js node.yml`). When the tests run as root, each
- * agent runs as the `postgres` user (uid/gid from /etc/passwd) so it can start Postgres
- * itself, with every file under a temp dir that user owns. Every agent and postmaster
- * is killed by PID at cleanup, even when a test fails.
+ * End-to-end harness: a real DCS (etcd unless told otherwise: dcs.ts), real PostgreSQL
+ * 15 and `pgwarden` agents as separate processes (`node bin/pgwarden.js node.yml`). When
+ * the tests run as root, each agent runs as the `postgres` user (uid/gid from
+ * /etc/passwd) so it can start Postgres itself, with every file under a temp dir that
+ * user owns. Every agent and postmaster is killed by PID at cleanup, even when a test
+ * fails.
  */
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { accessSync, chownSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,9 +20,9 @@ import {
   postgresBinDir,
   postmasterPidOf,
   spawnTracked,
-  startEtcd,
   type EtcdCluster,
 } from '@pgwarden/testkit';
+import { startDcs, type DcsKind, type E2eDcs } from './dcs.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const AGENT_BIN = resolve(here, '../../bin/pgwarden.js');
@@ -57,6 +58,8 @@ export interface ClusterOptions {
   readonly nodes: number;
   /** Extra top-level YAML appended to every node's file. */
   readonly extraYaml?: string;
+  /** The DCS the agents run on; default etcd. */
+  readonly dcs?: DcsKind;
 }
 
 export class E2eCluster {
@@ -66,15 +69,21 @@ export class E2eCluster {
 
   private constructor(
     readonly root: string,
-    readonly etcd: EtcdCluster,
+    readonly dcs: E2eDcs,
     private readonly label: string,
   ) {}
+
+  /** The etcd cluster, for scenarios that act on it; only when the cluster runs on etcd. */
+  get etcd(): EtcdCluster {
+    if (this.dcs.kind !== 'etcd') throw new Error(`this cluster runs on ${this.dcs.kind}, not etcd`);
+    return this.dcs.server;
+  }
 
   static async create(options: ClusterOptions): Promise<E2eCluster> {
     postgresBinDir(); // fails with an install hint when PostgreSQL 15 is missing
     const root = mkdtempSync('/tmp/pgwarden-e2e-');
-    const etcd = await startEtcd();
-    const cluster = new E2eCluster(root, etcd, options.label);
+    const dcs = await startDcs(options.dcs ?? 'etcd');
+    const cluster = new E2eCluster(root, dcs, options.label);
     cluster.removeExitHook = onProcessExit(() => cluster.killAllSync());
     cluster.own(root);
     for (let i = 1; i <= options.nodes; i++) await cluster.addNode(`node${i}`, options.extraYaml ?? '');
@@ -104,7 +113,7 @@ export class E2eCluster {
       process: null,
       output: '',
     };
-    writeFileSync(node.configPath, nodeYaml(node, this.etcd.hosts, extraYaml));
+    writeFileSync(node.configPath, nodeYaml(node, this.dcs.yaml, extraYaml));
     this.own(node.configPath);
     this.nodes.push(node);
     return node;
@@ -179,13 +188,13 @@ export class E2eCluster {
     mkdirSync(keep, { recursive: true });
     for (const n of this.nodes) writeFileSync(join(keep, `${n.name}.log`), n.output);
     for (const n of this.nodes) if (n.process) await exited(n.process);
-    await this.etcd.close();
+    await this.dcs.close();
     this.removeExitHook?.();
     rmSync(this.root, { recursive: true, force: true });
   }
 }
 
-function nodeYaml(node: AgentNode, etcdHosts: readonly string[], extraYaml: string): string {
+function nodeYaml(node: AgentNode, dcsYaml: string, extraYaml: string): string {
   return `scope: ${SCOPE}
 namespace: /service
 name: ${node.name}
@@ -194,9 +203,7 @@ log:
 restapi:
   listen: 127.0.0.1:${node.apiPort}
   connect_address: 127.0.0.1:${node.apiPort}
-etcd3:
-  hosts: [${etcdHosts.join(', ')}]
-bootstrap:
+${dcsYaml}bootstrap:
   dcs:
     ttl: 20
     loop_wait: 1
