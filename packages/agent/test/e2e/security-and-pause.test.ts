@@ -101,10 +101,12 @@ describe('pgwarden e2e: validate-config, OPTIONS /primary, auth, pause', () => {
     // Resumed, the leader race is open again and the only running Postgres wins it.
     const next = await waitForPrimary(cluster, [replica], 60_000);
     psql(next, 'CREATE TABLE e2e_after_resume(id int)');
-    // Not asserted yet: the crashed ex-primary rejoining. Today it loops on "Demoting self
-    // (immediate-nolock)" (core's LocalPostgresController keeps role `primary` until a
-    // start completes) and, even past that, follows node2 without pg_rewind ("forked from
-    // timeline 1"); both are in core, reported with issue #5.
+    // The crashed ex-primary comes back as a replica of the new primary — through a
+    // rewind if its WAL forked — streaming on the new timeline, without a demotion loop
+    // (it once demoted itself hundreds of times a minute while its replica start ran).
+    await waitForStreaming(cluster, next, [primary], 90_000);
+    expect(psql(primary, 'SELECT pg_is_in_recovery()')).toEqual(['t']);
+    expect(primary.output.match(/Demoting self/g)?.length ?? 0, tails(cluster)).toBeLessThan(5);
   });
 });
 

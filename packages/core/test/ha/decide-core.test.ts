@@ -334,7 +334,7 @@ describe('decide: the lock holder (§1.10, §1.11)', () => {
       path: ['lost'],
       reason: 'lock-lost-demote',
       message: 'demoted self because failed to update leader lock in DCS',
-      steps: ['refreshLeader', 'demote:immediate-nolock'],
+      steps: ['refreshLeader', 'remember:rewind', 'demote:immediate-nolock'],
     },
     {
       name: 'renewal lost in pause: the primary keeps running',
@@ -350,7 +350,7 @@ describe('decide: the lock holder (§1.10, §1.11)', () => {
       path: ['unavailable'],
       reason: 'dcs-unavailable-demote',
       message: 'demoting self because DCS is not accessible and I was a leader',
-      steps: ['refreshLeader', 'remember:failsafeActive,rewind', 'demote:offline'],
+      steps: ['refreshLeader', 'remember:failsafeActive', 'remember:rewind', 'demote:offline'],
     },
     {
       name: 'replica holding the lock (started read-only): promote',
@@ -489,7 +489,7 @@ describe('decide: DCS unreachable (§1.14)', () => {
       view: view({ cluster: 'unavailable', lastCluster, local: 'primary' }),
       reason: 'dcs-unavailable-demote',
       message: 'demoting self because DCS is not accessible and I was a leader',
-      steps: ['remember:failsafeActive,rewind', 'demote:offline'],
+      steps: ['remember:failsafeActive', 'remember:rewind', 'demote:offline'],
     },
     {
       name: 'failsafe: every member accepts → keep running as leader',
@@ -505,14 +505,14 @@ describe('decide: DCS unreachable (§1.14)', () => {
       path: ['rejected'],
       reason: 'dcs-unavailable-demote',
       message: 'demoting self because DCS is not accessible and I was a leader',
-      steps: ['failsafeCheck', 'remember:failsafeActive,rewind', 'demote:offline'],
+      steps: ['failsafeCheck', 'remember:failsafeActive', 'remember:rewind', 'demote:offline'],
     },
     {
       name: 'failsafe: not listed in /failsafe → demote offline',
       view: view({ cluster: 'unavailable', lastCluster: ledByMe({ failsafe: { n2: 'x' } }), local: 'primary', config: { failsafe_mode: true } }),
       reason: 'dcs-unavailable-demote',
       message: 'demoting self because DCS is not accessible and I was a leader',
-      steps: ['remember:failsafeActive,rewind', 'demote:offline'],
+      steps: ['remember:failsafeActive', 'remember:rewind', 'demote:offline'],
     },
     {
       name: 'in pause a primary is left alone',
@@ -532,6 +532,6 @@ describe('decide: DCS unreachable (§1.14)', () => {
 
   it('a lost lock never reaches the failsafe check, even with failsafe mode on', () => {
     const r = run(view({ cluster: ledByMe({ failsafe: { n1: 'a', n2: 'b' } }), local: 'primary', config: { failsafe_mode: true } }), ['lost']);
-    expect(r.steps).toEqual(['refreshLeader', 'demote:immediate-nolock']);
+    expect(r.steps).toEqual(['refreshLeader', 'remember:rewind', 'demote:immediate-nolock']);
   });
 });

@@ -16,7 +16,7 @@ describe('decide: a task is running (§1.2)', () => {
   it('lost lock during a primary restart: cancel and demote immediate-nolock', () => {
     const r = run(view({ cluster: ledByMe(), local: 'primary', task: { kind: 'restart', name: 'restart', startedAt: 0 } }), ['lost']);
     expect(r.leaf.message).toBe('lost leader lock during restart');
-    expect(r.steps).toEqual(['refreshLeader', 'cancelTask', 'demote:immediate-nolock']);
+    expect(r.steps).toEqual(['refreshLeader', 'cancelTask', 'remember:rewind', 'demote:immediate-nolock']);
   });
   it('no lock during a promote: cancel it', () => {
     const r = run(view({ task: { kind: 'promote', name: 'promote', startedAt: 0 } }));
@@ -36,7 +36,7 @@ describe('decide: starting and recovering (§1.3, §1.5, §1.7)', () => {
       ['held'],
     );
     expect(r.leaf.message).toBe('stopped PostgreSQL because of startup timeout');
-    expect(r.steps).toEqual(['refreshLeader', 'demote:immediate']);
+    expect(r.steps).toEqual(['refreshLeader', 'remember:rewind', 'demote:immediate']);
   });
   it('primary start timed out and nobody can take over: keep waiting', () => {
     const r = run(view({ cluster: ledByMe(), local: 'starting-primary', now: 400_000, peers: [peer('n2', { reachable: false })] }), ['held']);
@@ -85,7 +85,7 @@ describe('decide: manual failover at the leader (§1.11)', () => {
   it('switchover to a healthy candidate: graceful demotion', () => {
     const r = run(view({ cluster: ledByMe({ failover: { leader: 'n1', candidate: 'n2' } }), local: 'primary', peers: [peer('n2')] }), ['held']);
     expect(r.leaf.message).toBe('switchover: demoting myself');
-    expect(r.steps).toEqual(['refreshLeader', 'writeStatus', 'demote:graceful']);
+    expect(r.steps).toEqual(['refreshLeader', 'writeStatus', 'remember:rewind', 'demote:graceful']);
   });
   it('candidate unreachable: the request is cleared', () => {
     const r = run(view({ cluster: ledByMe({ failover: { leader: 'n1', candidate: 'n2' } }), local: 'primary', peers: [peer('n2', { reachable: false })] }), ['held']);
@@ -98,7 +98,7 @@ describe('decide: manual failover at the leader (§1.11)', () => {
   });
   it('scheduled within loop_wait: sleep until then and demote', () => {
     const r = run(view({ wallNow: wall, cluster: ledByMe({ failover: { leader: 'n1', candidate: 'n2', scheduledAtMs: wall + 4_000 } }), local: 'primary', peers: [peer('n2')] }), ['held']);
-    expect(r.steps).toEqual(['refreshLeader', 'writeStatus', 'sleep:4000', 'demote:graceful']);
+    expect(r.steps).toEqual(['refreshLeader', 'writeStatus', 'sleep:4000', 'remember:rewind', 'demote:graceful']);
   });
   it('stale schedule: cleared', () => {
     const r = run(view({ wallNow: wall, cluster: ledByMe({ failover: { leader: 'n1', candidate: 'n2', scheduledAtMs: wall - 60_000 } }), local: 'primary', peers: [peer('n2')] }), ['held']);

@@ -130,6 +130,13 @@ describe('LocalPostgresController: a cluster walk on PostgreSQL 15', () => {
     await sql(a, "INSERT INTO t VALUES (9999, 'divergent')");
     expect(await a.controller.stop('fast')).toEqual({ ok: true });
     const leader = { name: b.name, connUrl: b.connUrl };
+    // Started as a standby on its forked timeline (as after a demotion), it is found
+    // diverged while it runs, not only once stopped.
+    expect(await a.controller.start({ role: 'replica', upstream: leader })).toEqual({ ok: true });
+    const whileRunning = await a.controller.checkDivergence(leader);
+    if (!whileRunning.ok) throw new Error(whileRunning.message);
+    expect(whileRunning.value.needed).toBe(true);
+    expect(await a.controller.stop('fast')).toEqual({ ok: true });
     const verdict = await a.controller.checkDivergence(leader);
     if (!verdict.ok) throw new Error(verdict.message);
     expect(verdict.value.needed).toBe(true);
@@ -148,6 +155,10 @@ describe('LocalPostgresController: a cluster walk on PostgreSQL 15', () => {
       return Number(r[0]!.n) === 250;
     });
     expect(await sql(a, 'SELECT * FROM t WHERE id = 9999')).toEqual([]);
+    // Streaming from the leader on its timeline: nothing to rewind.
+    const streaming = await a.controller.checkDivergence(leader);
+    if (!streaming.ok) throw new Error(streaming.message);
+    expect(streaming.value.needed).toBe(false);
   });
 
   it('refuses a rewind source that is itself in recovery, touching nothing', async () => {

@@ -8,7 +8,8 @@ import { decision, prepend, type Action, type Decision } from '../actions.js';
 import { inSync, type Ctx } from './context.js';
 import { manualFailoverWithoutLeader } from './failover.js';
 import { decideDcsUnavailable } from './failsafe.js';
-import { follow, triggerRewindCheck } from './follower.js';
+import { demoteActions, triggerRewindCheck } from './demotion.js';
+import { follow } from './follower.js';
 import { isHealthiestAmong, type Verdict } from './health.js';
 import { enforcePrimaryRole } from './promote.js';
 
@@ -113,8 +114,7 @@ function raceForLock(ctx: Ctx): Decision {
     ? decision('paused-primary-without-lock', 'continue to run as primary without lock')
     : ctx.isPrimary
     ? decision('race-lost-demote', 'demoted self after trying and failing to obtain lock', [
-        { type: 'remember', patch: { rewind: triggerRewindCheck(ctx) } },
-        { type: 'demote', mode: 'immediate-nolock' },
+        ...demoteActions(ctx, 'immediate-nolock'),
       ])
     : // The winner is not in our snapshot: look again at once and follow it then.
       decision('race-lost-follow', 'following new leader after trying and failing to obtain lock', [{ type: 'wake' }]);

@@ -8,6 +8,7 @@ import type { Action, Decision } from '../actions.js';
 import { decision } from '../actions.js';
 import { failoverLimitation } from '../peers.js';
 import { failoverActionName, inSync, type Ctx } from './context.js';
+import { demoteActions } from './demotion.js';
 import { isFailoverPossible, isHealthiestAmong, peerStatus, type Verdict } from './health.js';
 
 export interface LeaderFailoverOutcome {
@@ -49,7 +50,7 @@ export function manualFailoverAtLeader(ctx: Ctx): LeaderFailoverOutcome {
         return {
           decision: decision('switchover-demote', `${action}: demoting myself`, [
             ...pre,
-            { type: 'demote', mode: 'graceful', task: `${action}: demote` },
+            ...demoteActions(ctx, 'graceful', `${action}: demote`),
           ]),
           actions: [],
         };

@@ -8,16 +8,14 @@ import { findMember, type Cluster } from '../../dcs/cluster.js';
 import { decision, type Decision } from '../actions.js';
 import type { HaView } from '../view.js';
 import type { Ctx } from './context.js';
-import { triggerRewindCheck } from './follower.js';
+import { demoteActions } from './demotion.js';
 
 export function decideDcsUnavailable(ctx: Ctx): Decision {
   if (ctx.paused || !ctx.local.running || !ctx.isPrimary) return failed(decision('dcs-unavailable', 'DCS is not accessible'));
   const demote = failed(
     decision('dcs-unavailable-demote', 'demoting self because DCS is not accessible and I was a leader', [
-      // A primary demoted while cut off may have written WAL no other node has: check for
-      // divergence before following whoever leads next, as after any other demotion.
-      { type: 'remember', patch: { failsafeActive: false, rewind: triggerRewindCheck(ctx) } },
-      { type: 'demote', mode: 'offline' },
+      { type: 'remember', patch: { failsafeActive: false } },
+      ...demoteActions(ctx, 'offline'),
     ]),
   );
   const topology = ctx.cluster.failsafe;

@@ -9,6 +9,7 @@ import type { UpstreamNode } from '../../postgres/upstream.js';
 import { decision, type Action, type Decision } from '../actions.js';
 import type { ReasonCode } from '../reasons.js';
 import { nodeToFollow, type Ctx } from './context.js';
+import { demoteActions } from './demotion.js';
 
 export interface FollowMessages {
   readonly demote: { readonly reason: ReasonCode; readonly message: string };
@@ -23,8 +24,7 @@ export function follow(ctx: Ctx, msgs: FollowMessages): Decision {
     if (!target) return decision('paused-no-action', `no action. I am (${ctx.me})`);
   } else if (ctx.isPrimary) {
     return decision(msgs.demote.reason, msgs.demote.message, [
-      { type: 'remember', patch: { rewind: triggerRewindCheck(ctx) } },
-      { type: 'demote', mode: 'immediate-nolock' },
+      ...demoteActions(ctx, 'immediate-nolock'),
     ]);
   }
   const leaf = decision(msgs.follow.reason, msgs.follow.message, followActions(ctx, target));
@@ -41,12 +41,6 @@ export function followActions(ctx: Ctx, target: UpstreamNode | null): Action[] {
   return [{ type: 'follow', upstream: target, role: 'replica' }];
 }
 
-/** CHECK is entered on demotion, lost races and restarts when rewind or re-clone are allowed (§3.9). */
-export function triggerRewindCheck(ctx: Ctx): Ctx['memory']['rewind'] {
-  const allowed = ctx.config.usePgRewind || ctx.node.removeDataDirectoryOnDivergedTimelines;
-  if (!allowed || ctx.memory.rewind === 'need') return ctx.memory.rewind;
-  return 'check';
-}
 
 export function rewindSource(ctx: Ctx): RewindSource | null {
   const leader = ctx.cluster.leader;

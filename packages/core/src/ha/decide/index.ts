@@ -11,7 +11,8 @@ import { decideAfterBootstrap, decideWithoutDataDirectory } from './bootstrap.js
 import { makeContext, SAFE, type Ctx, type UnsafeSwitches } from './context.js';
 import { decideLeaderRace } from './election.js';
 import { decideDcsUnavailable, withFailsafeLeader } from './failsafe.js';
-import { decideFollower, triggerRewindCheck } from './follower.js';
+import { triggerRewindCheck } from './demotion.js';
+import { decideFollower } from './follower.js';
 import { decideLockOwner } from './leader.js';
 import { checkMembership } from './membership.js';
 import { withPausePrefix } from './pause.js';

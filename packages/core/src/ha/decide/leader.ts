@@ -7,6 +7,7 @@
 import { slotNameFromMemberName } from '../../postgres/slots.js';
 import { decision, prepend, type Action, type Decision } from '../actions.js';
 import type { Ctx } from './context.js';
+import { demoteActions } from './demotion.js';
 import { manualFailoverAtLeader } from './failover.js';
 import { decideDcsUnavailable, failsafeTopology } from './failsafe.js';
 import { enforcePrimaryRole } from './promote.js';
@@ -46,9 +47,7 @@ function lockLost(ctx: Ctx): Decision {
   if (ctx.isPrimary) {
     // skipDemoteOnLost: a planted bug for the simulation (test only), behaves as in pause.
     if (ctx.paused || ctx.unsafe.skipDemoteOnLost) return decision('lock-lost-paused-primary', 'continue to run as primary after failing to update leader lock in DCS');
-    return decision('lock-lost-demote', 'demoted self because failed to update leader lock in DCS', [
-      { type: 'demote', mode: 'immediate-nolock' },
-    ]);
+    return decision('lock-lost-demote', 'demoted self because failed to update leader lock in DCS', demoteActions(ctx, 'immediate-nolock'));
   }
   return decision('lock-lost-not-promoting', 'not promoting because failed to update leader lock in DCS');
 }

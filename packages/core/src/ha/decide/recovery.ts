@@ -7,7 +7,8 @@ import { decision, type Action, type Decision } from '../actions.js';
 import type { Ctx } from './context.js';
 import { nodeToFollow } from './context.js';
 import { manualFailoverAtLeader } from './failover.js';
-import { rewindOrReinitialize, triggerRewindCheck } from './follower.js';
+import { demoteActions, triggerRewindCheck } from './demotion.js';
+import { rewindOrReinitialize } from './follower.js';
 import { isFailoverPossible } from './health.js';
 import { refreshThen } from './leader.js';
 
@@ -20,7 +21,7 @@ export function decideStarting(ctx: Ctx): Decision | null {
       const timeLeft = ctx.config.primaryStartTimeout - (ctx.now - ctx.local.stateSince) / 1000;
       if (timeLeft <= 0) {
         if (isFailoverPossible(ctx).ok) {
-          return decision('starting-timeout-demote', 'stopped PostgreSQL because of startup timeout', [{ type: 'demote', mode: 'immediate' }]);
+          return decision('starting-timeout-demote', 'stopped PostgreSQL because of startup timeout', demoteActions(ctx, 'immediate'));
         }
         return decision('starting-timeout-no-failover', 'primary start has timed out, but continuing to wait because failover is not possible');
       }
@@ -32,9 +33,7 @@ export function decideStarting(ctx: Ctx): Decision | null {
   );
   const gate = d.actions[0]!;
   if (gate.type !== 'refreshLeader') return d;
-  const lost = decision('starting-lost-lock', 'stopped PostgreSQL while starting up because leader key was lost', [
-    { type: 'demote', mode: 'immediate-nolock' },
-  ]);
+  const lost = decision('starting-lost-lock', 'stopped PostgreSQL while starting up because leader key was lost', demoteActions(ctx, 'immediate-nolock'));
   return { ...d, actions: [{ ...gate, onLost: lost }] };
 }
 
@@ -85,7 +84,7 @@ function recoverWithLock(ctx: Ctx): Decision {
   const timeout = ctx.config.primaryStartTimeout;
   if (timeout === 0 && isFailoverPossible(ctx).ok) {
     // primary_start_timeout = 0: prefer failing over to restarting the primary.
-    return decision('crash-failover', 'stopped PostgreSQL to fail over after a crash', [{ type: 'demote', mode: 'immediate' }]);
+    return decision('crash-failover', 'stopped PostgreSQL to fail over after a crash', demoteActions(ctx, 'immediate'));
   }
   const control = ctx.local.controlData;
   const wasPrimary = ctx.role === 'primary' || ctx.role === 'promoted';

@@ -5,6 +5,7 @@
 import { decision, type Decision } from '../actions.js';
 import type { RunningTask } from '../view.js';
 import type { Ctx } from './context.js';
+import { demoteActions } from './demotion.js';
 import { decideDcsUnavailable } from './failsafe.js';
 import { isFailoverPossible } from './health.js';
 
@@ -22,7 +23,7 @@ function heldBranch(ctx: Ctx, task: RunningTask): Decision {
     if (ctx.config.primaryStartTimeout - elapsed <= 0 && isFailoverPossible(ctx).ok) {
       return decision('task-crash-recovery-timeout', 'terminated crash recovery because of startup timeout', [
         { type: 'cancelTask' },
-        { type: 'demote', mode: 'immediate' },
+        ...demoteActions(ctx, 'immediate'),
       ]);
     }
   }
@@ -41,7 +42,7 @@ function withoutLock(ctx: Ctx, task: RunningTask): Decision {
       // Cancel first: a restart may be half-way through starting a postmaster.
       return decision('task-lost-lock', `lost leader lock during ${task.name}`, [
         { type: 'cancelTask' },
-        { type: 'demote', mode: 'immediate-nolock' },
+        ...demoteActions(ctx, 'immediate-nolock'),
       ]);
     }
   }

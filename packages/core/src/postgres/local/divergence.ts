@@ -45,31 +45,67 @@ async function recordEnd(ctx: LocalContext, timeline: number, lsn: number): Prom
   return parseLsn(m?.[1] ?? m?.[2] ?? m?.[3]);
 }
 
-/**
- * Has our history left the leader's? (spec §3.9) Our timeline and position come from
- * the control file (Postgres is stopped, cleanly); the leader's from IDENTIFY_SYSTEM and
- * TIMELINE_HISTORY over a replication connection.
- */
-export async function checkDivergence(ctx: LocalContext, leader: RewindSource, timeoutMs: number): Promise<PgResult<DivergenceVerdict>> {
+interface LocalPosition {
+  readonly timeline: number;
+  readonly lsn: number;
+  /** The position is a primary's shutdown checkpoint (it may end exactly at the switch). */
+  readonly wasPrimary: boolean;
+}
+
+/** Stopped, cleanly: timeline and position from the control file. */
+async function stoppedPosition(ctx: LocalContext): Promise<PgResult<LocalPosition>> {
   const bins = await ctx.binaries();
   if (!isBinaries(bins)) return bins;
   const cd = await readControlData(bins, ctx.dataDir, ctx.runAs, 10_000);
   if (!cd.ok) return cd;
   const c = cd.value;
-  let localTli: number;
-  let localLsn: number;
-  let wasPrimary: boolean;
   if (c.clusterState === 'shut down in recovery' && c.minRecoveryLsn !== 0) {
-    localTli = c.minRecoveryTimeline;
-    localLsn = c.minRecoveryLsn;
-    wasPrimary = false;
-  } else if (c.clusterState === 'shut down' || c.clusterState === 'shut down in recovery') {
-    localTli = c.checkpointTimeline;
-    localLsn = c.checkpointLsn;
-    wasPrimary = true;
-  } else {
-    return fail('not-ready', `${ctx.dataDir} was not shut down cleanly ("${c.clusterState}"): run crash recovery first`);
+    return ok({ timeline: c.minRecoveryTimeline, lsn: c.minRecoveryLsn, wasPrimary: false });
   }
+  if (c.clusterState === 'shut down' || c.clusterState === 'shut down in recovery') {
+    return ok({ timeline: c.checkpointTimeline, lsn: c.checkpointLsn, wasPrimary: true });
+  }
+  return fail('not-ready', `${ctx.dataDir} was not shut down cleanly ("${c.clusterState}"): run crash recovery first`);
+}
+
+/**
+ * Running as a standby: the timeline it streams on when its WAL receiver streams, else
+ * that of its last restartpoint, and the furthest WAL it received or replayed. (A former
+ * primary restarted as a standby replays its own WAL, past the switch if it forked.)
+ */
+async function runningPosition(ctx: LocalContext, timeoutMs: number): Promise<PgResult<LocalPosition>> {
+  try {
+    const row = await withClient(ctx.local, { connectTimeoutMs: Math.min(3000, timeoutMs) }, async (client) => {
+      const r = await client.query<{ in_recovery: boolean; streaming_tli: number | null; checkpoint_tli: number; lsn: string | number }>(
+        `SELECT pg_is_in_recovery() AS in_recovery,
+                (SELECT received_tli FROM pg_stat_wal_receiver WHERE status = 'streaming') AS streaming_tli,
+                (SELECT timeline_id FROM pg_control_checkpoint()) AS checkpoint_tli,
+                pg_wal_lsn_diff(coalesce(greatest(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()), '0/0'), '0/0')::float8 AS lsn`,
+      );
+      return r.rows[0];
+    });
+    if (!row) return fail('query-failed', 'no answer to the position query');
+    if (!row.in_recovery) return fail('wrong-role', 'a running primary does not check for divergence: it is the one others follow');
+    return ok({ timeline: Number(row.streaming_tli ?? row.checkpoint_tli), lsn: Number(row.lsn), wasPrimary: false });
+  } catch (e) {
+    return fail('connection-failed', `cannot read the local position: ${(e as Error).message}`, e);
+  }
+}
+
+/**
+ * Has our history left the leader's? (spec §3.9) Our timeline and position come from
+ * the control file when Postgres is stopped, or from the running standby itself; the
+ * leader's from IDENTIFY_SYSTEM and TIMELINE_HISTORY over a replication connection.
+ */
+export async function checkDivergence(
+  ctx: LocalContext,
+  leader: RewindSource,
+  timeoutMs: number,
+  running: boolean,
+): Promise<PgResult<DivergenceVerdict>> {
+  const local = running ? await runningPosition(ctx, timeoutMs) : await stoppedPosition(ctx);
+  if (!local.ok) return local;
+  const { timeline: localTli, lsn: localLsn, wasPrimary } = local.value;
   const target = replicationTarget(ctx, leader);
   if (!target) return fail('connection-failed', `leader ${leader.name} has no conn_url`);
   let leaderTli: number;

@@ -514,6 +514,9 @@ export class LocalPostgresController implements PostgresController {
     // Never writable by default: without an explicit role the node starts read-only.
     const role = opts.role ?? 'replica';
     const recovery = role === 'primary' ? null : this.recoveryFor(opts.upstream);
+    // The role is what we start as, from the first moment (Patroni's start() sets it
+    // first): a loop that looked mid-start at a demoted primary would demote it again.
+    this.role = role;
     this.state = 'starting';
     this.pendingRestartReason = {};
     if (role !== 'primary') this.upstreamOfLastStart = opts.upstream ?? null;
@@ -804,8 +807,7 @@ export class LocalPostgresController implements PostgresController {
   }
 
   async checkDivergence(leader: RewindSource, opts: CallOptions = {}): Promise<PgResult<DivergenceVerdict>> {
-    if (await this.isRunning()) return fail('wrong-role', 'divergence check reads the control file: stop Postgres first');
-    return checkDivergence(this.ctx, leader, opts.timeoutMs ?? 30_000);
+    return checkDivergence(this.ctx, leader, opts.timeoutMs ?? 30_000, await this.isRunning());
   }
 
   async crashRecovery(opts: CallOptions = {}): Promise<PgResult> {
