@@ -1,7 +1,7 @@
 /**
  * The PostgreSQL client `query` uses: node-postgres, loaded only when `query` runs.
- * @pgwarden/agent does not depend on `pg` yet (only core does), so a missing package
- * is reported as such instead of failing every other command at start.
+ * `pg` is a dependency of @pgwarden/agent; loading it lazily keeps the other commands'
+ * start-up light, and a broken install is reported as such instead of failing them all.
  */
 import { CtlError } from './errors.js';
 
@@ -25,6 +25,6 @@ export async function loadPg(): Promise<PgModule> {
     const mod = (await import(specifier)) as { default?: PgModule } & PgModule;
     return mod.default ?? mod;
   } catch (error) {
-    throw new CtlError(`query needs the node-postgres package ("pg"), which @pgwarden/agent does not install yet: ${(error as Error).message.split('\n')[0]}`);
+    throw new CtlError(`query needs the node-postgres package ("pg"), which could not be loaded: ${(error as Error).message.split('\n')[0]}`);
   }
 }

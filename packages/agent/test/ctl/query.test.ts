@@ -1,6 +1,6 @@
 /**
  * `query` checks its arguments as patronictl does before it looks at the cluster.
- * (Running SQL needs `pg` in @pgwarden/agent's dependencies: not there yet.)
+ * Running SQL against a real cluster is tested in test/e2e/ctl.test.ts.
  */
 import { expect, it } from 'vitest';
 import { runCtl } from './support/run-ctl.js';
