@@ -107,6 +107,20 @@ function samples(state: NodeState): Sample[] {
     },
     { name: 'patroni_is_paused', help: '1 in maintenance mode (automatic failover off), else 0.', type: 'gauge', value: flag(state.paused) },
   );
+  // pgwarden's own metrics (docs/fencing.md), after Patroni's; absent while the fence is off.
+  const fence = state.fence;
+  if (fence) {
+    out.push(
+      { name: 'pgwarden_fence_armed', help: '1 while the fence guard is armed to stop this primary, else 0.', type: 'gauge', value: flag(fence.armed) },
+      {
+        name: 'pgwarden_fence_deadline_seconds',
+        help: 'When the armed fence guard stops Postgres unless renewed, in epoch seconds; 0 when not armed.',
+        type: 'gauge',
+        value: fence.armed ? epochOrZero(fence.deadline) : '0',
+      },
+      { name: 'pgwarden_fence_actions_total', help: 'Times the fence guard stopped Postgres since the agent started.', type: 'counter', value: String(fence.fencedCount) },
+    );
+  }
   return out;
 }
 

@@ -121,6 +121,7 @@ async function startDaemon(options: DaemonOptions): Promise<number> {
         dcs,
         dynamic: () => tracker.current,
         tags: filterTags(config.tags.raw),
+        fence: () => fence?.state() ?? null,
       }),
       actions: apiActions({ name: config.name, dcs, loop, controller, logger, serverVersion: () => version, reload }),
       logger,

@@ -10,7 +10,7 @@
  * postmaster it was armed with (PID and start time), so a demotion's stop or a restart as
  * a replica cannot be hit by a stale deadline.
  */
-import { Fence, readFenceSettings, fenceTimingProblem, type HaLoop, type Logger } from '@pgwarden/core';
+import { Fence, readFenceSettings, fenceTimingProblem, type FenceState, type HaLoop, type Logger } from '@pgwarden/core';
 import type { LocalConfig } from '../config/local-config.js';
 import type { ObservedController } from './observed-controller.js';
 
@@ -21,6 +21,8 @@ export interface FenceDriver {
   stop(): Promise<void>;
   /** The stop failed and Postgres may still run as primary: leave the guard armed. */
   detach(): void;
+  /** The fence's state; `deadline` is on the monotonic system clock (ms). */
+  state(): FenceState;
 }
 
 export async function startFence(
@@ -72,5 +74,6 @@ export async function startFence(
       clearInterval(timer);
       fence.detach();
     },
+    state: () => fence.state(),
   };
 }

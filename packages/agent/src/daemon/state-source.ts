@@ -3,7 +3,17 @@
  * status, the controller's own state, the last monitoring answer and the last DCS
  * snapshot. Pure reads of memory: health checks never touch Postgres or the DCS.
  */
-import { postgresStatusFromObservation, systemClock, type DynamicSettings, type HaLoop, type JsonObject, type NodeState, type TagValue } from '@pgwarden/core';
+import {
+  postgresStatusFromObservation,
+  systemClock,
+  type DynamicSettings,
+  type FenceState,
+  type HaLoop,
+  type JsonObject,
+  type NodeFenceState,
+  type NodeState,
+  type TagValue,
+} from '@pgwarden/core';
 import type { NodeStateSource } from '../api/types.js';
 import type { ObservedController } from './observed-controller.js';
 import type { RecordingDcs } from './recording-dcs.js';
@@ -18,6 +28,8 @@ export interface StateInputs {
   /** The dynamic config in force. */
   readonly dynamic: () => DynamicSettings;
   readonly tags: Readonly<Record<string, TagValue>>;
+  /** The fence's state (deadline on the monotonic system clock), or null while the fence is off. */
+  readonly fence?: () => FenceState | null;
 }
 
 const BUILTIN_BOOLEAN_TAGS = ['clonefrom', 'nofailover', 'noloadbalance', 'nosync', 'nostream'];
@@ -30,6 +42,13 @@ export function filterTags(raw: Readonly<Record<string, unknown>>): Record<strin
     out[tag] = value as TagValue;
   }
   return out;
+}
+
+/** The fence as the API reports it: the monotonic deadline becomes epoch seconds at read time. */
+export function nodeFenceState(fence: FenceState | null): NodeFenceState | null {
+  if (!fence?.enabled) return null;
+  const deadline = fence.armed && fence.deadline !== null ? (Date.now() + (fence.deadline - systemClock.now())) / 1000 : null;
+  return { armed: fence.armed, deadline, fencedCount: fence.fencedCount };
 }
 
 export function buildNodeState(inputs: StateInputs): NodeState {
@@ -72,6 +91,7 @@ export function buildNodeState(inputs: StateInputs): NodeState {
     loggerRecordsLost: 0,
     nextLoopAt: (dcs.lastCycleAt || systemClock.now()) + dynamic.timing.loopWait * 1000,
     ttl: dynamic.timing.ttl,
+    fence: nodeFenceState(inputs.fence?.() ?? null),
   };
 }
 

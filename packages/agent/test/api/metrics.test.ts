@@ -93,3 +93,57 @@ describe('GET /metrics', () => {
     expect(lines).toHaveLength(20);
   });
 });
+
+describe('GET /metrics: pgwarden fence metrics', () => {
+  const PATRONI_SAMPLES = 22;
+
+  it('appends the armed fence after Patroni\'s metrics, with HELP and TYPE', async () => {
+    api = await startApi(primary({ fence: { armed: true, deadline: 1692356730.25, fencedCount: 3 } }));
+    const text = await (await fetch(`${api.url}/metrics`)).text();
+    expect(samples(text)).toHaveLength(PATRONI_SAMPLES + 3);
+    expect(samples(text).slice(0, PATRONI_SAMPLES - 1).every((l) => l.startsWith('patroni_'))).toBe(true);
+    expect(text.split('\n').slice(-10)).toEqual([
+      '# HELP pgwarden_fence_armed 1 while the fence guard is armed to stop this primary, else 0.',
+      '# TYPE pgwarden_fence_armed gauge',
+      `pgwarden_fence_armed${L} 1`,
+      '# HELP pgwarden_fence_deadline_seconds When the armed fence guard stops Postgres unless renewed, in epoch seconds; 0 when not armed.',
+      '# TYPE pgwarden_fence_deadline_seconds gauge',
+      `pgwarden_fence_deadline_seconds${L} 1692356730.25`,
+      '# HELP pgwarden_fence_actions_total Times the fence guard stopped Postgres since the agent started.',
+      '# TYPE pgwarden_fence_actions_total counter',
+      `pgwarden_fence_actions_total${L} 3`,
+      '',
+    ]);
+  });
+
+  it('reports a disarmed fence with a zero deadline', async () => {
+    api = await startApi(replica({ name: 'node1', fence: { armed: false, deadline: null, fencedCount: 1 } }));
+    expect(samples(await (await fetch(`${api.url}/metrics`)).text()).slice(-3)).toEqual([
+      `pgwarden_fence_armed${L} 0`,
+      `pgwarden_fence_deadline_seconds${L} 0`,
+      `pgwarden_fence_actions_total${L} 1`,
+    ]);
+  });
+
+  it('omits the fence metrics while the fence is off', async () => {
+    api = await startApi(primary({ fence: null }));
+    const text = await (await fetch(`${api.url}/metrics`)).text();
+    expect(text).not.toContain('pgwarden_');
+    expect(samples(text)).toHaveLength(PATRONI_SAMPLES);
+  });
+});
+
+describe('GET /patroni: pgwarden_fence', () => {
+  it('ends the body with the fence after Patroni\'s fields', async () => {
+    api = await startApi(primary({ fence: { armed: true, deadline: 1692356730.25, fencedCount: 0 } }));
+    const text = await (await fetch(`${api.url}/patroni`)).text();
+    expect(text.endsWith('"patroni":{"version":"4.0.0","scope":"demo","name":"node1"},"pgwarden_fence":{"armed":true,"deadline":"2023-08-18T11:05:30.250Z","fenced_count":0}}')).toBe(true);
+  });
+
+  it('has no such field while the fence is off', async () => {
+    api = await startApi(primary());
+    const body = (await (await fetch(`${api.url}/patroni`)).json()) as Record<string, unknown>;
+    expect(body).not.toHaveProperty('pgwarden_fence');
+    expect(Object.keys(body).at(-1)).toBe('patroni');
+  });
+});

@@ -86,6 +86,16 @@ export interface ScheduledRestart {
   readonly timeout?: number;
 }
 
+/** The fence (docs/fencing.md) as the API reports it. */
+export interface NodeFenceState {
+  /** The guard will stop Postgres at `deadline` unless the agent renews first. */
+  readonly armed: boolean;
+  /** When the guard acts, in epoch seconds (fractional); null while disarmed. */
+  readonly deadline: number | null;
+  /** How many times the guard stopped Postgres since the agent started. */
+  readonly fencedCount: number;
+}
+
 export type TagValue = string | number | boolean | null | JsonObject | readonly unknown[];
 
 export interface NodeState {
@@ -145,6 +155,8 @@ export interface NodeState {
   readonly nextLoopAt: number;
   /** The leader key's TTL in seconds; feeds `/liveness`. */
   readonly ttl: number;
+  /** The fence's state; null or absent when the fence is off. */
+  readonly fence?: NodeFenceState | null;
 }
 
 /** True when the role names a primary under either spelling. */
@@ -192,5 +204,6 @@ export function initialNodeState(identity: {
     loggerRecordsLost: 0,
     nextLoopAt: identity.nextLoopAt,
     ttl: identity.ttl,
+    fence: null,
   };
 }

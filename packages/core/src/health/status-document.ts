@@ -3,6 +3,7 @@
  * keys in Patroni's emission order (spec/api.md §1.2). Peers read it during leader
  * races (`xlog`, `role`, `tags`, `timeline`, `watchdog_failed`), so its shape is wire
  * format. A primary is written as `primary`; `master` in the state is translated.
+ * pgwarden appends `pgwarden_fence` (docs/fencing.md) after Patroni's keys when the fence is on.
  */
 import { normalizeRole } from '../dcs/cluster.js';
 import type { NodeState, PostgresStatus, ScheduledRestart, TagValue } from './node-state.js';
@@ -42,6 +43,15 @@ export function buildStatusDocument(state: NodeState): StatusDocument {
   if (state.loggerQueueSize > NORMAL_LOG_QUEUE_SIZE) {
     doc['logger_queue_size'] = state.loggerQueueSize;
     if (state.loggerRecordsLost) doc['logger_records_lost'] = state.loggerRecordsLost;
+  }
+  // pgwarden's own field, after all of Patroni's: Patroni peers ignore unknown keys.
+  if (state.fence) {
+    const { armed, deadline, fencedCount } = state.fence;
+    doc['pgwarden_fence'] = {
+      armed,
+      deadline: deadline === null ? null : new Date(deadline * 1000).toISOString(),
+      fenced_count: fencedCount,
+    };
   }
   return doc;
 }

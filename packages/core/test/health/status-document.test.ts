@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildStatusDocument } from '../../src/health/index.js';
+import { buildStatusDocument, initialNodeState } from '../../src/health/index.js';
 import { primary, replica } from './fixtures.js';
 
 describe('buildStatusDocument', () => {
@@ -73,5 +73,42 @@ describe('buildStatusDocument', () => {
 
   it('leaves a small log queue unreported', () => {
     expect(buildStatusDocument(primary({ loggerQueueSize: 2, loggerRecordsLost: 3 }))).not.toHaveProperty('logger_queue_size');
+  });
+});
+
+describe('buildStatusDocument: pgwarden_fence', () => {
+  it('starts with the fence unknown (null)', () => {
+    expect(initialNodeState({ name: 'n', scope: 's', version: '4.0.0', ttl: 30, nextLoopAt: 0 }).fence).toBeNull();
+  });
+
+  it('appends the armed fence after all of Patroni\'s keys', () => {
+    const doc = buildStatusDocument(primary({ fence: { armed: true, deadline: 1692356730.5, fencedCount: 2 } }));
+    expect(Object.keys(doc)).toEqual([
+      'state', 'postmaster_start_time', 'role', 'server_version', 'xlog', 'timeline', 'replication',
+      'dcs_last_seen', 'database_system_identifier', 'patroni', 'pgwarden_fence',
+    ]);
+    expect(JSON.stringify(doc).endsWith(
+      ',"patroni":{"version":"4.0.0","scope":"demo","name":"node1"},' +
+        '"pgwarden_fence":{"armed":true,"deadline":"2023-08-18T11:05:30.500Z","fenced_count":2}}',
+    )).toBe(true);
+  });
+
+  it('comes after every optional Patroni key, with a null deadline while disarmed', () => {
+    const doc = buildStatusDocument(
+      replica({ scheduledRestart: { schedule: '2030-01-01T00:00:00+00:00' }, watchdogFailed: true, loggerQueueSize: 5, loggerRecordsLost: 1, fence: { armed: false, deadline: null, fencedCount: 0 } }),
+    );
+    expect(Object.keys(doc).slice(-6)).toEqual(['patroni', 'scheduled_restart', 'watchdog_failed', 'logger_queue_size', 'logger_records_lost', 'pgwarden_fence']);
+    expect(JSON.stringify(doc).endsWith(
+      ',"watchdog_failed":true,"logger_queue_size":5,"logger_records_lost":1,' +
+        '"pgwarden_fence":{"armed":false,"deadline":null,"fenced_count":0}}',
+    )).toBe(true);
+  });
+
+  it('omits the field while the fence is off', () => {
+    expect(buildStatusDocument(primary({ fence: null }))).not.toHaveProperty('pgwarden_fence');
+    expect(buildStatusDocument(primary())).not.toHaveProperty('pgwarden_fence');
+    const { fence: _, ...noField } = primary();
+    expect(buildStatusDocument(noField)).not.toHaveProperty('pgwarden_fence');
+    expect(JSON.stringify(buildStatusDocument(primary())).endsWith(',"patroni":{"version":"4.0.0","scope":"demo","name":"node1"}}')).toBe(true);
   });
 });
