@@ -77,7 +77,7 @@ for a in "$@"; do case "$a" in --datadir=*) D="\${a#--datadir=}";; esac; done
     expect(existsSync(join(r.config.data_dir, 'debris'))).toBe(false);
     // A copy of the primary: the same system identifier.
     const sysid = ((await primary.controller.dataDirState()) as { sysid?: string }).sysid;
-    expect(sysid).toBeTruthy();
+    expect(sysid).toMatch(/^\d{10,}$/);
     expect(await r.controller.dataDirState()).toMatchObject({ kind: 'valid', sysid });
   });
 
