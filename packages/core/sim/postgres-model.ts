@@ -80,6 +80,14 @@ export interface AckedCommit {
 
 export type CommitResult = { readonly kind: 'acked'; readonly commit: AckedCommit } | { readonly kind: 'failed'; readonly reason: string };
 
+/** A disk-bound operation in flight: base work left (at factor 1) and since when. */
+interface DiskOp {
+  remainingMs: number;
+  since: number;
+  timer: TimerHandle;
+  readonly fire: () => void;
+}
+
 export class PostgresModel implements PostgresController {
   readonly memberName: string;
   private readonly env: ModelEnv;
@@ -88,6 +96,8 @@ export class PostgresModel implements PostgresController {
   private incarnation = 0;
   private state: PgState = 'stopped';
   private slowFactor = 1;
+  /** Disk-bound work in flight, re-timed when the slow-disk factor changes. */
+  private readonly diskOps = new Set<DiskOp>();
   private upstream: string | null = null;
   private receiver: 'streaming' | 'connecting' | 'stopped' = 'stopped';
   private receiverNote = '';
@@ -136,8 +146,20 @@ export class PostgresModel implements PostgresController {
     return this.dir ? dirTimeline(this.dir) : 0;
   }
 
-  /** Slow disk: every disk-bound operation takes `factor` times longer. */
+  /**
+   * Slow disk: every disk-bound operation runs `factor` times slower. Operations in flight
+   * change pace with it, so a healed disk speeds them back up (an fsync-bound start begun
+   * at x30 does not keep its 45 s once the disk is well again).
+   */
   setSlowFactor(factor: number): void {
+    if (factor === this.slowFactor) return;
+    const now = this.env.clock.now();
+    for (const op of this.diskOps) {
+      op.remainingMs = Math.max(0, op.remainingMs - (now - op.since) / this.slowFactor);
+      op.since = now;
+      op.timer.cancel();
+      op.timer = this.env.clock.setTimer(op.remainingMs * factor, op.fire);
+    }
     this.slowFactor = factor;
   }
 
@@ -156,7 +178,7 @@ export class PostgresModel implements PostgresController {
   async commit(id: string, signal?: AbortSignal): Promise<CommitResult> {
     if (!this.isWritable()) return { kind: 'failed', reason: 'not a writable primary' };
     const incarnation = this.proc!.incarnation;
-    await delay(this.env.clock, this.disk(this.env.timings.fsyncMs));
+    await this.diskDelay(this.env.timings.fsyncMs);
     if (signal?.aborted) return { kind: 'failed', reason: 'client gave up' };
     if (!this.isWritable() || this.proc!.incarnation !== incarnation) return { kind: 'failed', reason: 'connection lost' };
     const record = appendRecord(this.dir!.wal, 'commit', { commitId: id });
@@ -317,7 +339,7 @@ export class PostgresModel implements PostgresController {
     if (this.dir) return fail('data-dir-unusable', 'data directory is not empty');
     if (this.proc) return fail('wrong-role', 'postgres is running');
     this.state = 'initializing new cluster';
-    const waited = await waitOp(this.env.clock, delay(this.env.clock, this.disk(this.env.timings.bootstrapMs)), opts?.timeoutMs ?? 300_000, opts?.signal);
+    const waited = await waitOp(this.env.clock, this.diskDelay(this.env.timings.bootstrapMs), opts?.timeoutMs ?? 300_000, opts?.signal);
     if (waited.kind !== 'done') {
       this.state = 'initdb failed';
       return fail(waited.kind, `initdb ${waited.kind}`);
@@ -347,7 +369,7 @@ export class PostgresModel implements PostgresController {
       this.state = 'stopped';
       return fail('command-failed', `pg_basebackup: could not connect to ${name}`);
     }
-    const waited = await waitOp(this.env.clock, delay(this.env.clock, this.disk(this.env.timings.cloneMs)), opts?.timeoutMs ?? 3_600_000, opts?.signal);
+    const waited = await waitOp(this.env.clock, this.diskDelay(this.env.timings.cloneMs), opts?.timeoutMs ?? 3_600_000, opts?.signal);
     const up = reachable();
     this.state = 'stopped';
     if (waited.kind !== 'done') return fail(waited.kind, `pg_basebackup ${waited.kind}`);
@@ -404,20 +426,20 @@ export class PostgresModel implements PostgresController {
     this.waiters.failAll('terminating connection due to administrator command');
     opts?.onSafepoint?.();
     const dir = this.dir!;
-    let work: number;
+    const exited = (): void => {
+      if (this.proc === proc) this.exit(true, mode !== 'immediate');
+    };
+    let timer: TimerHandle;
     if (mode === 'immediate') {
-      work = this.env.timings.stopImmediateMs;
+      timer = this.env.clock.setTimer(this.env.timings.stopImmediateMs, exited);
     } else {
       if (proc.role === 'primary' && proc.ready.settled) {
         // Walsenders send everything up to the shutdown checkpoint before exiting.
         appendRecord(dir.wal, 'shutdown-checkpoint');
         this.notifyDownstreams();
       }
-      work = this.disk(this.env.timings.stopFastMs);
+      timer = this.diskTimer(this.env.timings.stopFastMs, exited);
     }
-    const timer = this.env.clock.setTimer(work, () => {
-      if (this.proc === proc) this.exit(true, mode !== 'immediate');
-    });
     const waited = await waitOp(this.env.clock, proc.exited.promise, opts?.timeoutMs ?? this.env.timings.pgCtlTimeoutMs, opts?.signal);
     if (waited.kind !== 'done' && this.proc === proc) {
       // pg_ctl gave up: escalate to SIGKILL of the whole process group.
@@ -459,7 +481,7 @@ export class PostgresModel implements PostgresController {
       proc.promoting = true;
       this.env.log('pg_ctl promote');
       this.stopReceiver();
-      this.env.clock.setTimer(this.disk(this.env.timings.promoteMs), () => this.finishPromote(proc));
+      this.diskTimer(this.env.timings.promoteMs, () => this.finishPromote(proc));
       this.fireCallback('on_role_change');
     }
     const done = new Promise<void>((resolve) => {
@@ -504,7 +526,7 @@ export class PostgresModel implements PostgresController {
   async checkpoint(opts?: CallOptions): Promise<PgResult> {
     const proc = this.proc;
     if (!proc || proc.phase !== 'running') return fail('not-running', 'CHECKPOINT needs a running postgres');
-    const waited = await waitOp(this.env.clock, delay(this.env.clock, this.disk(this.env.timings.checkpointMs)), opts?.timeoutMs ?? 600_000, opts?.signal);
+    const waited = await waitOp(this.env.clock, this.diskDelay(this.env.timings.checkpointMs), opts?.timeoutMs ?? 600_000, opts?.signal);
     if (waited.kind !== 'done') return fail(waited.kind, `CHECKPOINT ${waited.kind}`);
     if (this.proc !== proc) return fail('not-running', 'postgres exited during CHECKPOINT');
     this.completeCheckpoint();
@@ -537,24 +559,51 @@ export class PostgresModel implements PostgresController {
     return this.dir.rewindable ? ok() : fail('not-rewindable', 'neither wal_log_hints nor data checksums are on');
   }
 
+  /**
+   * The same judgement as the real controller (src/postgres/local/divergence.ts): our
+   * position from the control file when stopped (an unclean one must recover first), or
+   * from the running standby itself (the timeline it streams on, else the one it replays,
+   * and the furthest WAL it has); the leader's timeline and history; then timelines and
+   * the switch point decide. Ground truth (which records are shared) is not consulted:
+   * Postgres cannot see it either.
+   */
   async checkDivergence(leader: RewindSource, opts?: CallOptions): Promise<PgResult<DivergenceVerdict>> {
     await this.query(opts);
     const dir = this.dir;
     if (!dir) return fail('data-dir-unusable', 'no data directory');
+    const local = this.divergencePosition(dir);
+    if (!local.ok) return local;
+    const { tli: myTli, lsn: myLsn } = local.value;
     const up = this.reachableUpstream(leader.name);
     if (!up || !up.dir) return fail('connection-failed', `could not connect to ${leader.name}`);
     if (!up.isWritable()) return fail('wrong-role', `${leader.name} is in recovery`);
-    const mine = dir.wal;
     const theirs = up.dir.wal;
-    const myTli = currentTimeline(mine);
     const theirTli = currentTimeline(theirs);
-    // Postgres and Patroni judge by timeline IDs; the model mirrors that.
     if (myTli > theirTli) return ok({ needed: true, reason: `local timeline ${myTli} is ahead of the leader's ${theirTli}` });
     if (myTli === theirTli) return ok({ needed: false, reason: `same timeline ${myTli}` });
     const switchLsn = switchOutOf(theirs, myTli);
     if (switchLsn === undefined) return ok({ needed: true, reason: `timeline ${myTli} is not in the leader's history` });
-    const needed = !isPrefixOf(mine, theirs) || endLsn(mine) > switchLsn;
-    return ok({ needed, reason: needed ? `local ${hex(endLsn(mine))} is past the switch point ${hex(switchLsn)}` : 'local WAL is part of the leader history' });
+    // A shutdown checkpoint sits exactly at the switch when the new leader received it.
+    const needed = myLsn > switchLsn;
+    return ok({ needed, reason: `local ${hex(myLsn)} on timeline ${myTli}, leader switched at ${hex(switchLsn)}` });
+  }
+
+  /** Where we are, as the real check reads it (control file, or the running standby). */
+  private divergencePosition(dir: DataDir): PgResult<{ tli: number; lsn: Lsn }> {
+    const proc = this.proc;
+    if (proc) {
+      if (proc.phase !== 'running') return fail('connection-failed', 'could not connect to PostgreSQL: not accepting connections');
+      if (proc.role === 'primary') return fail('wrong-role', 'a running primary does not check for divergence: it is the one others follow');
+      const flush = dirEndLsn(dir);
+      const replay = Math.min(this.replayedLsn, flush);
+      // Not streaming: the real check reads the last restartpoint's timeline; the model
+      // takes restartpoints as immediate, so that is the replayed one.
+      const tli = this.receiver === 'streaming' ? dirTimeline(dir) : this.replayTimeline(replay);
+      return ok({ tli, lsn: Math.max(flush, replay) });
+    }
+    if (dir.clusterState === 'shut down in recovery') return ok({ tli: dirTimeline(dir), lsn: dirEndLsn(dir) });
+    if (dir.clusterState === 'shut down') return ok({ tli: dir.checkpointTli, lsn: dir.checkpointLsn });
+    return fail('not-ready', `the data directory was not shut down cleanly ("${dir.clusterState}"): run crash recovery first`);
   }
 
   async rewind(leader: RewindSource, opts?: CallOptions): Promise<PgResult<RewindOutcome>> {
@@ -572,10 +621,12 @@ export class PostgresModel implements PostgresController {
       const rec = await this.crashRecovery(opts);
       if (!rec.ok) return rec;
     }
-    const waited = await waitOp(this.env.clock, delay(this.env.clock, this.disk(this.env.timings.rewindMs)), opts?.timeoutMs ?? 3_600_000, opts?.signal);
+    const waited = await waitOp(this.env.clock, this.diskDelay(this.env.timings.rewindMs), opts?.timeoutMs ?? 3_600_000, opts?.signal);
     if (waited.kind !== 'done') return fail(waited.kind, `pg_rewind ${waited.kind}`);
     const now = this.reachableUpstream(leader.name);
-    if (!now || !now.dir || !now.isWritable()) return fail('command-failed', `pg_rewind: lost the connection to ${leader.name}`);
+    // pg_rewind exits non-zero; the source is then found unreachable, which the engine
+    // retries (Patroni checks the leader after a failed rewind), unlike a real failure.
+    if (!now || !now.dir || !now.isWritable()) return fail('connection-failed', `pg_rewind: lost the connection to ${leader.name}`);
     if (this.proc || this.dir !== dir) return fail('data-dir-unusable', 'data directory changed during pg_rewind');
     if (dirTimeline(dir) === dirTimeline(now.dir)) {
       this.env.log('pg_rewind: source and target cluster are on the same timeline; no rewind required');
@@ -596,7 +647,7 @@ export class PostgresModel implements PostgresController {
     if (!dir) return fail('data-dir-unusable', 'no data directory');
     if (this.proc) return fail('wrong-role', 'postgres is running');
     if (!needsCrashRecovery(dir)) return ok();
-    const waited = await waitOp(this.env.clock, delay(this.env.clock, this.disk(this.env.timings.crashRecoveryMs)), opts?.timeoutMs ?? 3_600_000, opts?.signal);
+    const waited = await waitOp(this.env.clock, this.diskDelay(this.env.timings.crashRecoveryMs), opts?.timeoutMs ?? 3_600_000, opts?.signal);
     if (waited.kind !== 'done') return fail(waited.kind, `single-user crash recovery ${waited.kind}`);
     if (this.proc) return fail('wrong-role', 'postgres started during crash recovery');
     // Single-user mode removes the recovery signal and ends with a clean shutdown.
@@ -650,8 +701,29 @@ export class PostgresModel implements PostgresController {
 
   // ---- internals ------------------------------------------------------------------------------
 
-  private disk(ms: number): number {
-    return ms * this.slowFactor;
+  /** Runs `fn` after `ms` of disk work at the current (and any later) slow-disk pace. */
+  private diskTimer(ms: number, fn: () => void): TimerHandle {
+    const op: DiskOp = {
+      remainingMs: ms,
+      since: this.env.clock.now(),
+      fire: () => {
+        this.diskOps.delete(op);
+        fn();
+      },
+      timer: { cancel() {} },
+    };
+    op.timer = this.env.clock.setTimer(ms * this.slowFactor, op.fire);
+    this.diskOps.add(op);
+    return {
+      cancel: () => {
+        op.timer.cancel();
+        this.diskOps.delete(op);
+      },
+    };
+  }
+
+  private diskDelay(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => void this.diskTimer(ms, resolve));
   }
 
   /** A short query round-trip (monitoring, pg_controldata, reload). */
@@ -685,7 +757,7 @@ export class PostgresModel implements PostgresController {
     this.state = 'starting';
     const recovery = needsCrashRecovery(dir) ? this.env.timings.crashRecoveryMs : 0;
     this.env.log(`postgres starting as ${role}${this.upstream ? ` following ${this.upstream}` : ''}${recovery ? ' (crash recovery first)' : ''}`);
-    this.env.clock.setTimer(this.disk(this.env.timings.startMs + recovery), () => {
+    this.diskTimer(this.env.timings.startMs + recovery, () => {
       if (this.proc !== proc || proc.phase !== 'starting') return;
       proc.phase = 'running';
       this.state = 'running';
@@ -738,7 +810,7 @@ export class PostgresModel implements PostgresController {
     dir.clusterState = 'in production';
     this.env.log(`promoted: tli ${parentTli} -> ${dirTimeline(dir)} at ${hex(switchLsn)}`);
     // Fast promotion: the end-of-recovery checkpoint runs in the background.
-    this.autoCheckpoint = this.env.clock.setTimer(this.disk(this.env.timings.autoCheckpointAfterPromoteMs), () => {
+    this.autoCheckpoint = this.diskTimer(this.env.timings.autoCheckpointAfterPromoteMs, () => {
       if (this.proc === proc) this.completeCheckpoint();
     });
     this.notifyDownstreams();

@@ -59,3 +59,6 @@ export * from './ha/index.js';
 
 // Fence: a guard outside the agent stops a primary whose agent cannot renew the lock (issue #8)
 export * from './fence/index.js';
+
+// The Linux watchdog device: the `watchdog:` section of patroni.yml (issue #8)
+export * from './watchdog/index.js';

@@ -56,7 +56,13 @@ export class Etcd3Dcs implements DcsAdapter {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly readOnly: boolean;
-  private readonly touchIntervalMs: number;
+  private touchIntervalMs: number;
+  private readonly loopWaitSeconds: number;
+  /**
+   * Our previous lease, replaced because `/config`'s ttl changed; the leader key may still
+   * be bound to it, and the next refreshLeader moves it to the new one.
+   */
+  private replacedLease: string | null = null;
   private readonly listeners = new Set<(event: DcsWatchEvent) => void>();
   private closed = false;
 
@@ -68,6 +74,7 @@ export class Etcd3Dcs implements DcsAdapter {
     this.readOnly = options.readOnly ?? false;
     // Patroni renews from touch_member at most once per loop_wait; never less often than
     // a third of the TTL, so a loop that keeps touching keeps its lease.
+    this.loopWaitSeconds = options.loopWaitSeconds;
     this.touchIntervalMs = Math.min(options.loopWaitSeconds, options.ttlSeconds / 3) * 1000;
     const retryTimeoutMs = options.retryTimeoutSeconds * 1000;
     this.endpoints = new Endpoints({ section: options.section, clock: options.clock, logger: options.logger, authTimeoutMs: retryTimeoutMs });
@@ -89,6 +96,16 @@ export class Etcd3Dcs implements DcsAdapter {
         }
       },
     });
+  }
+
+  /**
+   * `/config`'s ttl changed (Patroni's etcd3 `set_ttl` drops its lease). A lease's TTL is
+   * fixed at grant, so the next refreshLeader or touchMember takes a new lease with the
+   * new TTL and moves our keys to it; the old one, no longer kept alive, runs out.
+   */
+  setTtl(ttlSeconds: number): void {
+    this.lease.setTtl(ttlSeconds);
+    this.touchIntervalMs = Math.min(this.loopWaitSeconds, ttlSeconds / 3) * 1000;
   }
 
   /** The lease ID we hold (decimal), or null. */
@@ -147,7 +164,8 @@ export class Etcd3Dcs implements DcsAdapter {
   }
 
   async acquireLeader(ctx: DcsCallContext): Promise<LockOutcome> {
-    await this.lease.ensure(ctx, 0);
+    await this.liveLease(ctx, 0);
+    this.replacedLease = null;
     for (let attempt = 0; ; attempt++) {
       const leaseId = this.lease.id!;
       const path = this.layout.key('leader');
@@ -173,10 +191,31 @@ export class Etcd3Dcs implements DcsAdapter {
   }
 
   async refreshLeader(_current: RawEntry | null, ctx: DcsCallContext): Promise<LockOutcome> {
-    if (this.lease.id === null || !(await this.lease.keepAlive(ctx))) return { kind: 'lost', reason: 'not-held' };
-    const leaseId = this.lease.id;
+    if (this.lease.id === null) return { kind: 'lost', reason: 'not-held' };
+    if (this.lease.stale) {
+      this.replacedLease = this.lease.id;
+      await this.lease.grant(ctx);
+    } else if (!(await this.lease.keepAlive(ctx))) return { kind: 'lost', reason: 'not-held' };
+    const leaseId = this.lease.id!;
     const held: LockOutcome = { kind: 'held', validUntil: this.lease.validUntil };
     const path = this.layout.key('leader');
+    const replaced = this.replacedLease;
+    if (replaced !== null) {
+      this.replacedLease = null;
+      // Ours on the replaced lease: move it to the new one in one step (a compare-and-put).
+      const moved = await this.txn(ctx, 'move leader to the new lease', {
+        compare: [
+          { key: utf8(path), target: CompareTarget.Value, result: CompareResult.Equal, value: utf8(this.name) },
+          { key: utf8(path), target: CompareTarget.Lease, result: CompareResult.Equal, lease: replaced },
+        ],
+        success: [{ request_put: { key: utf8(path), value: utf8(this.name), lease: leaseId } }],
+        failure: [],
+      });
+      if (moved.succeeded) {
+        this.cache.applyPut(path, this.name, leaseId, moved.header.revision);
+        return held;
+      }
+    }
     // Patroni trusts the snapshot when it names us with our lease. pgwarden confirms with
     // a compare-only transaction (a read: the key's mod_revision stays put), so a key
     // deleted or taken after the snapshot is reported at once instead of next cycle.
@@ -208,6 +247,7 @@ export class Etcd3Dcs implements DcsAdapter {
   }
 
   async takeLeader(ctx: DcsCallContext): Promise<LockOutcome> {
+    this.replacedLease = null;
     await this.withLease(ctx, 0, (leaseId) => this.putKey(ctx, 'take leader', this.layout.key('leader'), this.name, leaseId));
     return { kind: 'held', validUntil: this.lease.validUntil };
   }
@@ -306,7 +346,7 @@ export class Etcd3Dcs implements DcsAdapter {
    */
   private async withLease<T>(ctx: DcsCallContext, maxAgeMs: number, write: (leaseId: string) => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
-      const leaseId = await this.lease.ensure(ctx, maxAgeMs);
+      const leaseId = await this.liveLease(ctx, maxAgeMs);
       try {
         return await write(leaseId);
       } catch (error) {
@@ -314,6 +354,15 @@ export class Etcd3Dcs implements DcsAdapter {
         this.lease.drop();
       }
     }
+  }
+
+  /** A live lease (Lease.ensure), replaced by a new grant when `/config`'s ttl changed since ours was granted. */
+  private async liveLease(ctx: DcsCallContext, maxAgeMs: number): Promise<string> {
+    if (this.lease.stale) {
+      this.replacedLease = this.lease.id;
+      return this.lease.grant(ctx);
+    }
+    return this.lease.ensure(ctx, maxAgeMs);
   }
 
   private async putKey(ctx: DcsCallContext, what: string, path: string, value: string, lease: string): Promise<string> {

@@ -17,12 +17,24 @@ export class Lease {
   private sentAt = 0;
   /** The TTL etcd granted, in ms. */
   private grantedMs = 0;
+  /** The TTL asked when the lease we hold was granted. */
+  private grantedWithTtl = 0;
 
   constructor(
     private readonly endpoints: Endpoints,
     private readonly clock: Clock,
-    private readonly ttlSeconds: number,
+    private ttlSeconds: number,
   ) {}
+
+  /** The TTL for the next grant (`/config` ttl changed). etcd cannot change a lease's TTL: see `stale`. */
+  setTtl(ttlSeconds: number): void {
+    this.ttlSeconds = ttlSeconds;
+  }
+
+  /** We hold a lease granted with another TTL than the one now asked: it must be replaced by a new one. */
+  get stale(): boolean {
+    return this.leaseId !== null && this.grantedWithTtl !== this.ttlSeconds;
+  }
 
   get id(): string | null {
     return this.leaseId;
@@ -46,11 +58,13 @@ export class Lease {
 
   async grant(ctx: CallContext): Promise<string> {
     const sentAt = this.clock.now();
+    const ttlSeconds = this.ttlSeconds;
     const response = await this.endpoints.call(ctx, 'lease grant', (client, options) =>
-      client.leaseClient.leaseGrant({ TTL: this.ttlSeconds }, options),
+      client.leaseClient.leaseGrant({ TTL: ttlSeconds }, options),
     );
     if (response.error) throw new DcsError('request-failed', `etcd lease grant: ${response.error}`, { transient: false });
     this.leaseId = response.ID;
+    this.grantedWithTtl = ttlSeconds;
     this.sentAt = sentAt;
     this.grantedMs = Number(response.TTL) * 1000;
     return response.ID;

@@ -1,6 +1,7 @@
 /** What every route handler gets: the exchange, the parsed URL and the server's dependencies. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock, HealthQuery, Logger } from '@pgwarden/core';
+import type { LiveState } from './live-state.js';
 import type { ReplyHeaders } from './reply.js';
 import type { ApiActions, NodeStateSource } from './types.js';
 
@@ -11,6 +12,8 @@ export interface ApiDeps {
   readonly logger: Logger;
   /** Between DCS reads while waiting for a switchover's outcome (Patroni: 1 s). */
   readonly failoverPollIntervalMs: number;
+  /** The live status for `/patroni` and `/metrics`: one query shared by concurrent requests, 2 s budget. */
+  readonly live: LiveState;
 }
 
 export interface RouteContext {

@@ -12,6 +12,7 @@ import { buildAllowlist } from './allowlist.js';
 import { basicAuthKey, checkAccess, type AccessPolicy } from './auth.js';
 import type { ApiDeps, RouteContext } from './context.js';
 import { parseListen } from './listen.js';
+import { LIVE_STATUS_BUDGET_MS, LiveState } from './live-state.js';
 import { sendError, writeResponse, type ReplyHeaders } from './reply.js';
 import { route } from './router.js';
 import { tlsEnabled, tlsOptions } from './tls.js';
@@ -25,6 +26,8 @@ export interface RestApiOptions {
   readonly logger?: Logger;
   /** Between DCS reads while a switchover is awaited; Patroni waits 1 s. */
   readonly failoverPollIntervalMs?: number;
+  /** How long `/patroni` waits for its live query before answering with the loop's state (Patroni's peers give up at 2 s). */
+  readonly liveBudgetMs?: number;
 }
 
 /** Patroni enables TCP keepalive on API connections with a 10 s idle time. */
@@ -50,12 +53,14 @@ export class RestApiServer {
       requireClientCert: https && (config.verify_client === 'optional' || config.verify_client === 'required'),
       basicAuthKey: basicAuthKey(config.authentication),
     };
+    const clock = options.clock ?? systemClock;
     const deps: ApiDeps = {
       source: options.source,
       actions: options.actions,
-      clock: options.clock ?? systemClock,
+      clock,
       logger,
       failoverPollIntervalMs: options.failoverPollIntervalMs ?? 1000,
+      live: new LiveState(options.source, clock, logger, options.liveBudgetMs ?? LIVE_STATUS_BUDGET_MS),
     };
     const headers: ReplyHeaders = {
       extra: { ...(config.http_extra_headers ?? {}), ...(https ? (config.https_extra_headers ?? {}) : {}) },

@@ -12,6 +12,12 @@ export interface NodeStateSource {
   cluster(): Cluster | null;
   /** The dynamic configuration from the last snapshot that had a valid one (`GET /config`), or null. */
   config(): JsonObject | null;
+  /**
+   * The state with Postgres queried now (`GET /patroni`, `/metrics`), as Patroni's
+   * `get_postgresql_status` does. The server bounds the wait (2 s) and shares one call
+   * among concurrent requests; without it those paths serve `current()`.
+   */
+  live?(): Promise<NodeState>;
 }
 
 /** `POST /restart` after validation. A key is present exactly when the request had it. */

@@ -2,22 +2,24 @@
  * `pgwarden --generate-sample-config [FILE]` and `--generate-config [FILE]`: print (or
  * write to FILE) a patroni.yml in Patroni's section order with its comments.
  *
- * Patroni's `--generate-config` connects to the running Postgres and copies its
- * settings; pgwarden does not do that yet: `--generate-config` prints the sample (with
- * the local Postgres version taken into account) and says so on stderr.
+ * `--generate-sample-config` fills in defaults (sample-config.ts); `--generate-config`
+ * reads them from a running Postgres (running-config.ts). The file is written 0600: it
+ * may hold the superuser's password.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { stringify } from 'yaml';
 import type { RawConfig } from '../config/records.js';
 import type { CliIo } from './io.js';
+import { GenerateConfigError, buildRunningConfig } from './running-config.js';
 import { buildSampleConfig } from './sample-config.js';
 
 const HEAD_SECTIONS = ['scope', 'namespace', 'name', 'log', 'restapi', 'ctl', 'citus', 'consul', 'etcd3', 'zookeeper'];
 const TAIL_SECTIONS = ['postgresql', 'watchdog', 'tags'];
 
 function block(value: RawConfig, indent = ''): string {
-  return stringify(value, { indent: 2, lineWidth: 0 })
+  // YAML 1.1 quoting, as Patroni's reader (and PyYAML) would take an unquoted `on` for a boolean.
+  return stringify(value, { indent: 2, lineWidth: 0, version: '1.1' })
     .trimEnd()
     .split('\n')
     .map((line) => indent + line)
@@ -52,18 +54,26 @@ export function formatSampleConfig(config: RawConfig): string {
   return `${lines.join('\n').replace(/^\n/, '')}\n`;
 }
 
-export function runGenerateConfig(options: { sample: boolean; outputPath?: string; dsn?: string }, io: CliIo): number {
-  if (!options.sample) {
-    io.stderr('pgwarden: reading settings from a running Postgres is not implemented yet; printing the sample configuration instead\n');
+export async function runGenerateConfig(options: { sample: boolean; outputPath?: string; dsn?: string }, io: CliIo): Promise<number> {
+  let config: RawConfig;
+  if (options.sample) config = buildSampleConfig(io.env);
+  else {
+    try {
+      config = await buildRunningConfig(options.dsn, io.env);
+    } catch (error) {
+      // Patroni exits with the message as status text: one line, exit code 1.
+      io.stderr(`${error instanceof GenerateConfigError ? error.message : `Unexpected exception: ${(error as Error).message}`}\n`);
+      return 1;
+    }
   }
-  const text = formatSampleConfig(buildSampleConfig(io.env));
+  const text = formatSampleConfig(config);
   if (!options.outputPath) {
     io.stdout(text);
     return 0;
   }
   try {
     mkdirSync(dirname(options.outputPath), { recursive: true });
-    writeFileSync(options.outputPath, text, 'utf8');
+    writeFileSync(options.outputPath, text, { encoding: 'utf8', mode: 0o600 });
   } catch (error) {
     io.stderr(`cannot write ${options.outputPath}: ${(error as Error).message}\n`);
     return 1;

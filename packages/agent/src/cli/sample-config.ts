@@ -36,7 +36,12 @@ export function postgresMajorVersion(binDir: string | undefined, postgres = 'pos
   }
 }
 
-export function buildSampleConfig(env: Readonly<Record<string, string | undefined>>, pgMajorOverride?: number): RawConfig {
+/**
+ * Patroni's template both generators start from: this host's name and address, default
+ * log settings, placeholder credentials, default tags, `bootstrap.dcs` with the default
+ * dynamic settings, and whatever the PATRONI_/PGWARDEN_ variables set on top.
+ */
+export function buildTemplateConfig(env: Readonly<Record<string, string | undefined>>): RawConfig {
   const ip = localAddress();
   const template: RawConfig = {
     scope: NO_VALUE,
@@ -57,7 +62,11 @@ export function buildSampleConfig(env: Readonly<Record<string, string | undefine
   };
   const fromEnv = configFromEnvironment(env).config;
   const dcs = { ttl: 30, loop_wait: 10, retry_timeout: 10, postgresql: { use_slots: true, parameters: defaultDynamicParameters() } };
-  const config = patchConfig(template, patchConfig({ bootstrap: { dcs } }, fromEnv)) as Record<string, Record<string, unknown>>;
+  return patchConfig(template, patchConfig({ bootstrap: { dcs } }, fromEnv));
+}
+
+export function buildSampleConfig(env: Readonly<Record<string, string | undefined>>, pgMajorOverride?: number): RawConfig {
+  const config = buildTemplateConfig(env) as Record<string, Record<string, unknown>>;
 
   const pg = config.postgresql as Record<string, unknown>;
   const binName = isRecord(pg.bin_name) && typeof pg.bin_name.postgres === 'string' ? pg.bin_name.postgres : 'postgres';

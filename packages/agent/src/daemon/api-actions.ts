@@ -9,6 +9,7 @@ import type { ApiActions, FailoverKey, RestartRequest } from '../api/types.js';
 import type { ObservedController } from './observed-controller.js';
 import { anyHealthyCandidate } from './peers.js';
 import type { RecordingDcs } from './recording-dcs.js';
+import { ScheduledRestarts } from './scheduled-restart.js';
 
 export interface ActionDeps {
   readonly name: string;
@@ -19,6 +20,8 @@ export interface ActionDeps {
   readonly serverVersion: () => number;
   /** SIGHUP's handler. */
   readonly reload: () => void;
+  /** Restarts scheduled with `POST /restart` `schedule`; without it scheduling is refused. */
+  readonly scheduled?: ScheduledRestarts;
 }
 
 /** `15.4` → 150004, `15` → 150000, `9.6.3` → 90603, as Patroni compares versions. */
@@ -41,6 +44,30 @@ function restartRefusal(deps: ActionDeps, request: RestartRequest): string | nul
   return null;
 }
 
+/**
+ * Starts a restart as the loop's single task, so no cycle tries to "recover" the Postgres
+ * it stops on purpose. `finished` settles with the outcome; `refusal` says why it did not start.
+ */
+export function launchRestart(
+  deps: ActionDeps,
+  request: RestartRequest,
+): { readonly refusal: string; readonly finished?: undefined } | { readonly refusal: null; readonly finished: Promise<boolean> } {
+  const refusal = restartRefusal(deps, request);
+  if (refusal) return { refusal };
+  const { loop, controller, logger } = deps;
+  const role = loop.isLeader() ? 'primary' : 'replica';
+  let settle!: (ok: boolean) => void;
+  const finished = new Promise<boolean>((resolve) => (settle = resolve));
+  const launched = loop.runTask('restart', 'restart', async (signal) => {
+    const r = await controller.restart({ role, signal, ...(request.timeout !== undefined && { timeoutMs: request.timeout * 1000 }) });
+    if (!r.ok) logger.warn(`restart failed: ${r.message}`);
+    settle(r.ok);
+    return r.ok ? { ok: true } : { ok: false, code: r.code, message: r.message };
+  });
+  if (!launched) return { refusal: `${loop.getStatus().task ?? 'another action'} already in progress` };
+  return { refusal: null, finished };
+}
+
 export function apiActions(deps: ActionDeps): ApiActions {
   const { dcs, loop, controller, logger } = deps;
   return {
@@ -59,34 +86,26 @@ export function apiActions(deps: ActionDeps): ApiActions {
     hasHealthyCandidate: (members: readonly Member[]) => anyHealthyCandidate(members),
     wakeup: () => loop.wake(),
     async restart(request) {
-      const refusal = restartRefusal(deps, request);
-      if (refusal) return { ok: false, message: refusal };
-      const role = loop.isLeader() ? 'primary' : 'replica';
-      let settle!: (ok: boolean) => void;
-      const finished = new Promise<boolean>((resolve) => (settle = resolve));
-      // As the loop's task, so no cycle tries to "recover" the Postgres we stop on purpose.
-      const launched = loop.runTask('restart', 'restart', async (signal) => {
-        const r = await controller.restart({ role, signal, ...(request.timeout !== undefined && { timeoutMs: request.timeout * 1000 }) });
-        if (!r.ok) logger.warn(`restart failed: ${r.message}`);
-        settle(r.ok);
-        return r.ok ? { ok: true } : { ok: false, code: r.code, message: r.message };
-      });
-      if (!launched) return { ok: false, message: `${loop.getStatus().task ?? 'another action'} already in progress` };
-      return (await finished) ? { ok: true, message: 'restarted successfully' } : { ok: false, message: 'restart failed' };
+      const started = launchRestart(deps, request);
+      if (started.refusal !== null) return { ok: false, message: started.refusal };
+      return (await started.finished) ? { ok: true, message: 'restarted successfully' } : { ok: false, message: 'restart failed' };
     },
-    // Scheduled restarts are not implemented by the engine yet (docs/ha-engine.md).
-    async scheduleRestart() {
-      logger.warn('scheduled restarts are not supported yet; restart now with POST /restart without "schedule"');
-      return false;
+    async scheduleRestart(request) {
+      if (!deps.scheduled) {
+        logger.warn('scheduled restarts are not enabled in this agent; restart now with POST /restart without "schedule"');
+        return false;
+      }
+      return deps.scheduled.schedule(request);
     },
-    deleteScheduledRestart: async () => false,
+    deleteScheduledRestart: async () => deps.scheduled?.cancel() ?? false,
     async reinitialize(force) {
       const cluster = dcs.lastCluster;
       if (!cluster?.leader) return 'Cluster has no leader, can not reinitialize';
       if (cluster.leader.name === deps.name) return 'I am the leader, can not reinitialize';
       const task = loop.getStatus().task;
       if (task && !force) return `${task} already in progress`;
-      if (task && force) return `${task} already in progress; cancelling it is not supported yet`;
+      // force: cancel the running task first (Patroni's reinitialize(force)).
+      if (task && force) await loop.cancelTask();
       // The task empties the data directory; the next cycles clone it again from the leader.
       const launched = loop.runTask('reinitialize', 'reinitialize', async (signal) => {
         const stopped = await controller.stop('immediate', { checkpoint: false, signal });
@@ -107,4 +126,25 @@ export function apiActions(deps: ActionDeps): ApiActions {
       });
     },
   };
+}
+
+/**
+ * The scheduled-restart store for this agent: checked after every loop cycle, shown in
+ * the member key the loop writes, and executed through the same path as an immediate
+ * restart. Pass it to `apiActions` (`scheduled`) and to the state source.
+ */
+export function scheduledRestarts(deps: ActionDeps, loopWait: () => number): ScheduledRestarts {
+  const restarts = new ScheduledRestarts({
+    logger: deps.logger,
+    loopWait,
+    postmasterStartedAt: () => deps.controller.lastObservation?.postmasterStartedAt ?? null,
+    wake: () => deps.loop.wake(),
+    launch: (request) => launchRestart(deps, request).refusal,
+  });
+  deps.loop.onCycleEnd((status) => restarts.evaluate(status));
+  deps.dcs.memberExtras = () => {
+    const json = restarts.memberJson();
+    return json ? { scheduled_restart: json } : {};
+  };
+  return restarts;
 }

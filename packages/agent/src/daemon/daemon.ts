@@ -4,22 +4,24 @@
  * SIGINT: Patroni's shutdown; SIGHUP: reload). Resolves with the exit code.
  */
 import { DynamicConfigTracker, HaLoop, silentLogger, systemClock, systemRandom } from '@pgwarden/core';
-import { RestApiServer } from '../api/server.js';
+import { RestApiServer, type RestApiOptions } from '../api/server.js';
 import type { RestApiConfig } from '../api/types.js';
 import type { CliIo } from '../cli/io.js';
 import type { LocalConfig } from '../config/local-config.js';
-import { apiActions } from './api-actions.js';
+import { apiActions, scheduledRestarts } from './api-actions.js';
 import { loadStartConfig } from './config-load.js';
 import { dynamicConfigFollower } from './dynamic-apply.js';
 import { DaemonStartError } from './errors.js';
 import { startFence, type FenceDriver } from './fence-driver.js';
-import { createLogger, type DaemonLogger } from './log.js';
+import { createWatchdog } from './watchdog-driver.js';
+import { createLogger, logSettingsOf, type DaemonLogger } from './log.js';
 import { toNodeConfig, PATRONI_VERSION } from './node-config.js';
 import { ObservedController } from './observed-controller.js';
-import { oneLine, openDcs } from './open-dcs.js';
+import { DcsWaitAborted, oneLine, openDcsWhenReachable } from './open-dcs.js';
 import { fetchPeerStatus } from './peers.js';
 import { toLocalPostgresConfig } from './postgres-config.js';
-import { reloadConfig } from './reload.js';
+import { reloadConfig, type MutableNodeConfig } from './reload.js';
+import { restartApi } from './restart-api.js';
 import { serverVersion } from './server-version.js';
 import { shutdown } from './shutdown.js';
 import { filterTags, nodeStateSource } from './state-source.js';
@@ -51,24 +53,42 @@ function restApiConfig(config: LocalConfig): RestApiConfig {
 async function startDaemon(options: DaemonOptions): Promise<number> {
   const { io } = options;
   const { config, warnings } = await loadStartConfig(options.configPath, io.env);
-  const logger: DaemonLogger = createLogger({
-    format: options.logFormat ?? config.log.type,
-    level: config.log.level,
-    write: io.stderr,
-    staticFields: config.log.staticFields,
-  });
+  let logger: DaemonLogger;
+  try {
+    logger = createLogger({ ...logSettingsOf(config.log, options.logFormat), write: io.stderr });
+  } catch (error) {
+    throw new DaemonStartError(oneLine(error));
+  }
   for (const w of warnings) logger.warn(w);
   const version = serverVersion(config.postgresql.binDir);
 
   // The loop keeps its own tracker and logs refused documents; this one only follows
   // parameters and pause for the daemon, so it stays quiet.
   const tracker = new DynamicConfigTracker(silentLogger, config.bootstrap.dcs);
-  const dcs = await openDcs(config, tracker.current.timing, logger);
-  const first = await dcs.loadCluster().catch(() => null);
-  if (!first || first.kind !== 'loaded') {
-    await dcs.close().catch(() => undefined);
-    throw new DaemonStartError(`${config.dcs.name} is not accessible: ${first?.kind === 'unavailable' ? first.cause.message : 'no answer'}`);
+  // Before anything starts: `watchdog.mode: required` where no watchdog can exist exits 1.
+  const watchdog = createWatchdog(config, () => tracker.current.timing, logger);
+  // SIGTERM while the DCS is still unreachable ends the wait: nothing was started yet.
+  const waitAbort = new AbortController();
+  const abortWait = (): void => waitAbort.abort();
+  // Without a listener SIGHUP would kill the process; nothing runs yet that a reload could change.
+  const hupWhileWaiting = (): void => logger.info(`SIGHUP ignored while waiting for ${config.dcs.name}: nothing is running yet`);
+  process.once('SIGTERM', abortWait);
+  process.once('SIGINT', abortWait);
+  process.on('SIGHUP', hupWhileWaiting);
+  let opened;
+  try {
+    opened = await openDcsWhenReachable(config, tracker.current.timing, logger, { signal: waitAbort.signal });
+  } catch (error) {
+    if (!(error instanceof DcsWaitAborted)) throw error;
+    logger.info(`pgwarden ${config.name} stopped while waiting for ${config.dcs.name}; nothing was started`);
+    return 0;
+  } finally {
+    process.off('SIGTERM', abortWait);
+    process.off('SIGINT', abortWait);
+    process.off('SIGHUP', hupWhileWaiting);
   }
+  const { dcs, cluster: firstCluster } = opened;
+  const first = { cluster: firstCluster };
   try {
     await ensureUniqueName(first.cluster, config.name);
   } catch (error) {
@@ -77,6 +97,11 @@ async function startDaemon(options: DaemonOptions): Promise<number> {
   }
   if (first.cluster.config && Object.keys(first.cluster.config.data).length) tracker.update(first.cluster.config.data, first.cluster.config.modifyVersion);
 
+  // Mutable on purpose: a reload changes tags and addresses, which the loop (member key)
+  // and the API (/patroni) read from these objects.
+  const node: MutableNodeConfig = { ...toNodeConfig(config) };
+  const tags = filterTags(config.tags.raw);
+  const current = { config };
   const controller = new ObservedController({
     config: toLocalPostgresConfig(config, tracker.current),
     logger,
@@ -87,9 +112,10 @@ async function startDaemon(options: DaemonOptions): Promise<number> {
     postgres: controller,
     clock: systemClock,
     random: systemRandom,
-    node: toNodeConfig(config),
+    node,
     logger,
     fetchPeerStatus,
+    watchdog,
   });
   dcs.onSnapshot = dynamicConfigFollower(tracker, controller, logger);
 
@@ -106,26 +132,53 @@ async function startDaemon(options: DaemonOptions): Promise<number> {
       paused: () => tracker.current.pause,
       stopTimeoutMs: config.postgresql.pgCtlTimeout * 1000,
       fence: () => fence,
+      watchdog,
     });
   };
-  const reload = (): void => void reloadConfig({ configPath: options.configPath, io, logger, controller, loop });
-  try {
-    api = await RestApiServer.start({
-      config: restApiConfig(config),
-      source: nodeStateSource({
-        name: config.name,
-        scope: config.scope,
-        version: PATRONI_VERSION,
-        loop,
+  // Reloads run one at a time, in the order asked (SIGHUP and POST /reload).
+  let reloading: Promise<unknown> = Promise.resolve();
+  const reload = (): void => {
+    reloading = reloading.then(() =>
+      reloadConfig({
+        configPath: options.configPath,
+        io,
+        logger,
         controller,
-        dcs,
+        loop,
+        ...(options.logFormat && { logFormat: options.logFormat }),
+        current,
         dynamic: () => tracker.current,
-        tags: filterTags(config.tags.raw),
-        fence: () => fence?.state() ?? null,
-      }),
-      actions: apiActions({ name: config.name, dcs, loop, controller, logger, serverVersion: () => version, reload }),
-      logger,
-    });
+        node,
+        tags,
+        restartApi: async (next) => {
+          api = await restartApi(api, apiOptions(next), logger, apiOptions(current.config));
+        },
+        reloadCertificates: () => api.reloadCertificates(),
+        watchdog,
+      }).catch((error: unknown) => logger.error(`Reload failed: ${oneLine(error)}`)),
+    );
+  };
+  const restarts = scheduledRestarts({ name: config.name, dcs, loop, controller, logger, serverVersion: () => version, reload }, () => tracker.current.timing.loopWait);
+  const apiOptions = (cfg: LocalConfig): RestApiOptions => ({
+    config: restApiConfig(cfg),
+    source: nodeStateSource({
+      name: config.name,
+      scope: config.scope,
+      version: PATRONI_VERSION,
+      loop,
+      controller,
+      dcs,
+      dynamic: () => tracker.current,
+      tags,
+      fence: () => fence?.state() ?? null,
+      watchdogFailed: () => !watchdog.isHealthy(tracker.current.timing),
+      scheduledRestart: () => restarts.view(),
+    }),
+    actions: apiActions({ name: config.name, dcs, loop, controller, logger, serverVersion: () => version, reload, scheduled: restarts }),
+    logger,
+  });
+  try {
+    api = await RestApiServer.start(apiOptions(config));
   } catch (error) {
     await dcs.close().catch(() => undefined);
     throw new DaemonStartError(`restapi.listen = ${String((config.raw.restapi as Record<string, unknown>)?.listen)}: cannot listen: ${oneLine(error)}`);
@@ -171,6 +224,7 @@ async function startDaemon(options: DaemonOptions): Promise<number> {
   process.off('SIGHUP', reload);
   process.off('unhandledRejection', onUnhandled);
   logger.info(`pgwarden ${config.name} stopped`);
+  logger.close();
   // Whatever a client library still holds open must not keep a stopped agent alive.
   setTimeout(() => process.exit(code), 2000).unref();
   return code;

@@ -18,6 +18,14 @@ export class ObservedController extends LocalPostgresController {
     return r;
   }
 
+  /**
+   * The monitoring query for the REST API's live `/patroni`: the same query, but the
+   * answer is not recorded, so health checks keep serving what the loop itself saw.
+   */
+  observeLive(opts: CallOptions = {}): Promise<PgResult<PostgresObservation>> {
+    return super.observe(opts);
+  }
+
   override async dataDirState(opts: CallOptions = {}): Promise<DataDirState> {
     const d = await super.dataDirState(opts);
     if (d.kind === 'valid') this.systemIdentifier = d.sysid;

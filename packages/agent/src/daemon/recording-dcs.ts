@@ -3,7 +3,7 @@
  * answered (`dcs_last_seen`), and telling the daemon about each snapshot (dynamic
  * config changes). `freshCluster()` is the REST API's read: it does not count as a loop.
  */
-import { Dcs, systemClock, type Cluster, type LoadOutcome } from '@pgwarden/core';
+import { Dcs, systemClock, type Cluster, type LoadOutcome, type MemberData, type WriteOutcome } from '@pgwarden/core';
 
 export class RecordingDcs extends Dcs {
   lastCluster: Cluster | null = null;
@@ -12,6 +12,13 @@ export class RecordingDcs extends Dcs {
   /** Monotonic ms when the loop last started a cycle (its first call is the read). */
   lastCycleAt = 0;
   onSnapshot: ((cluster: Cluster) => Promise<void>) | null = null;
+  /** Keys the agent adds to the member key the loop writes (`scheduled_restart`, as Patroni's touch_member does). */
+  memberExtras: (() => Readonly<Record<string, unknown>>) | null = null;
+
+  override touchMember(data: MemberData): Promise<WriteOutcome> {
+    const extras = this.memberExtras?.();
+    return super.touchMember(extras && Object.keys(extras).length ? ({ ...data, ...extras } as MemberData) : data);
+  }
 
   override async loadCluster(options: { linearizable?: boolean } = {}): Promise<LoadOutcome> {
     this.lastCycleAt = systemClock.now();

@@ -21,6 +21,8 @@ export interface ShutdownDeps {
   readonly paused: () => boolean;
   readonly stopTimeoutMs: number;
   readonly fence: () => FenceDriver | null;
+  /** The watchdog device: closed on a clean shutdown, left running when a primary could not be stopped (as Patroni). */
+  readonly watchdog?: { disable(): void; isRunning(): boolean };
 }
 
 /** Returns the exit code. */
@@ -30,17 +32,20 @@ export async function shutdown(deps: ShutdownDeps): Promise<number> {
   const wasLeader = loop.isLeader() || dcs.lastCluster?.leader?.name === controller.memberName;
   if (deps.paused()) {
     logger.info('Leaving PostgreSQL running: the cluster is paused');
+    deps.watchdog?.disable();
     await deps.fence()?.stop();
     await api.close();
     return 0;
   }
   const stopped = await controller.stop('fast', { checkpoint: false, timeoutMs: deps.stopTimeoutMs });
   if (!stopped.ok && (await controller.isRunning())) {
-    logger.error(`Failed to shut down PostgreSQL: ${stopped.message}; keeping the leader lock`);
+    logger.error(`Failed to shut down PostgreSQL: ${stopped.message}; keeping the leader lock${deps.watchdog?.isRunning() ? '. Leaving watchdog running.' : ''}`);
     deps.fence()?.detach();
     await api.close();
     return 1;
   }
+  // Patroni disables the watchdog at the stop's safepoint: Postgres is down now.
+  deps.watchdog?.disable();
   await deps.fence()?.stop();
   if (wasLeader) {
     const control = await controller.controlData({ timeoutMs: 5000 });

@@ -5,6 +5,7 @@
  */
 import {
   postgresStatusFromObservation,
+  publishedTags,
   systemClock,
   type DynamicSettings,
   type FenceState,
@@ -12,6 +13,8 @@ import {
   type JsonObject,
   type NodeFenceState,
   type NodeState,
+  type PostgresObservation,
+  type ScheduledRestart,
   type TagValue,
 } from '@pgwarden/core';
 import type { NodeStateSource } from '../api/types.js';
@@ -30,18 +33,15 @@ export interface StateInputs {
   readonly tags: Readonly<Record<string, TagValue>>;
   /** The fence's state (deadline on the monotonic system clock), or null while the fence is off. */
   readonly fence?: () => FenceState | null;
+  /** The restart scheduled through `POST /restart`, if any (`scheduled_restart` in `/patroni`). */
+  readonly scheduledRestart?: () => ScheduledRestart | null;
+  /** `watchdog.mode: required` and the device is unusable (Patroni's `watchdog_failed`). */
+  readonly watchdogFailed?: () => boolean;
 }
 
-const BUILTIN_BOOLEAN_TAGS = ['clonefrom', 'nofailover', 'noloadbalance', 'nosync', 'nostream'];
-
-/** Patroni's _filter_tags: built-in boolean tags are shown only when set. */
+/** Patroni's _filter_tags, shared with the member key: every configured tag but false built-in booleans. */
 export function filterTags(raw: Readonly<Record<string, unknown>>): Record<string, TagValue> {
-  const out: Record<string, TagValue> = {};
-  for (const [tag, value] of Object.entries(raw)) {
-    if (BUILTIN_BOOLEAN_TAGS.includes(tag) && !value) continue;
-    out[tag] = value as TagValue;
-  }
-  return out;
+  return publishedTags(raw) as Record<string, TagValue>;
 }
 
 /** The fence as the API reports it: the monotonic deadline becomes epoch seconds at read time. */
@@ -51,20 +51,37 @@ export function nodeFenceState(fence: FenceState | null): NodeFenceState | null 
   return { armed: fence.armed, deadline, fencedCount: fence.fencedCount };
 }
 
-export function buildNodeState(inputs: StateInputs): NodeState {
+/** Postgres states in which Patroni runs the status query (others answer with state and role only). */
+const QUERIED_STATES = new Set(['running', 'starting', 'restarting']);
+
+/**
+ * The live query's own deadline, longer than the API's 2 s wait on purpose: a Postgres
+ * that hangs is answered from the loop's state when the wait ends, while one that refuses
+ * (a fast failure) is reported `unknown`, as Patroni does.
+ */
+const LIVE_QUERY_TIMEOUT_MS = 3000;
+
+/**
+ * The observation to show: the loop's last one by default; `live` replaces it with a
+ * fresh answer, or with `failed` when the live query failed (Patroni then reports
+ * `state: unknown` for a running Postgres and no `xlog`).
+ */
+type ObservationSource = { readonly kind: 'loop' } | { readonly kind: 'live'; readonly observation: PostgresObservation } | { readonly kind: 'failed' };
+
+export function buildNodeState(inputs: StateInputs, source: ObservationSource = { kind: 'loop' }): NodeState {
   const { loop, controller, dcs } = inputs;
   const status = loop.getStatus();
   const pg = controller.status();
   const cluster = dcs.lastCluster;
   const dynamic = inputs.dynamic();
-  const obs = controller.lastObservation;
+  const obs = source.kind === 'live' ? source.observation : source.kind === 'failed' ? null : controller.lastObservation;
   const running = pg.postmasterPid !== null && pg.state !== 'stopped' && pg.state !== 'crashed';
-  const shown = obs && (pg.state === 'running' || pg.state === 'starting' || pg.state === 'restarting');
+  const shown = obs && QUERIED_STATES.has(pg.state);
   return {
     name: inputs.name,
     scope: inputs.scope,
     version: inputs.version,
-    state: pg.state,
+    state: source.kind === 'failed' && pg.state === 'running' ? 'unknown' : pg.state,
     role: obs && pg.state === 'running' ? (obs.inRecovery ? 'replica' : 'primary') : pg.role,
     postmasterRunning: running,
     postgres: shown
@@ -85,8 +102,8 @@ export function buildNodeState(inputs: StateInputs): NodeState {
     dynamicNosync: false,
     systemIdentifier: controller.systemIdentifier,
     pendingRestartReason: pg.pendingRestartReason,
-    scheduledRestart: null,
-    watchdogFailed: false,
+    scheduledRestart: inputs.scheduledRestart?.() ?? null,
+    watchdogFailed: inputs.watchdogFailed?.() ?? false,
     loggerQueueSize: 0,
     loggerRecordsLost: 0,
     nextLoopAt: (dcs.lastCycleAt || systemClock.now()) + dynamic.timing.loopWait * 1000,
@@ -95,9 +112,22 @@ export function buildNodeState(inputs: StateInputs): NodeState {
   };
 }
 
+/**
+ * The state with the monitoring query run now (GET /patroni). Postgres not running: the
+ * loop's state, as Patroni does not query then. The query failed: Patroni's answer —
+ * `unknown` and no `xlog`, which peers in a leader race read as "unreachable" rather than
+ * trusting a position from before the failure.
+ */
+export async function liveNodeState(inputs: StateInputs): Promise<NodeState> {
+  if (!QUERIED_STATES.has(inputs.controller.status().state)) return buildNodeState(inputs);
+  const r = await inputs.controller.observeLive({ timeoutMs: LIVE_QUERY_TIMEOUT_MS });
+  return r.ok && r.value ? buildNodeState(inputs, { kind: 'live', observation: r.value }) : buildNodeState(inputs, { kind: 'failed' });
+}
+
 export function nodeStateSource(inputs: StateInputs): NodeStateSource {
   return {
     current: () => buildNodeState(inputs),
+    live: () => liveNodeState(inputs),
     cluster: () => inputs.dcs.lastCluster,
     config: () => (inputs.dcs.lastCluster?.config?.data as JsonObject | undefined) ?? null,
   };

@@ -51,12 +51,12 @@ describe('pgwarden --generate-sample-config', () => {
     expect(current.postgresql.authentication.rewind).toEqual({ username: 'rewind_user', password: '#FIXME' });
   });
 
-  it('writes to the given file; --generate-config says it printed the sample', async () => {
+  it('writes to the given file', async () => {
     const file = join(tempDir(), 'sub', 'out.yml');
     const io = captureIo();
-    expect(await runCli(['--generate-config', file], io)).toBe(0);
+    expect(await runCli(['--generate-sample-config', file], io)).toBe(0);
     expect(readFileSync(file, 'utf8')).toContain('bootstrap:');
-    expect(io.err.join('')).toMatch(/running Postgres is not implemented yet/);
+    expect(io.err).toEqual([]);
   });
 });
 

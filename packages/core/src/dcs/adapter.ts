@@ -115,6 +115,13 @@ export interface DcsAdapter {
    */
   watch(listener: (event: DcsWatchEvent) => void): () => void;
 
+  /**
+   * The dynamic `ttl` changed (`/config`): the leader lock and member key must live for
+   * `ttlSeconds` from the next refreshLeader/touchMember on, as Patroni's `set_ttl` does.
+   * Optional: an adapter without it keeps the ttl it was created with.
+   */
+  setTtl?(ttlSeconds: number): void;
+
   /** Ends our session (its keys go at once) and releases every resource. */
   close(): Promise<void>;
 }

@@ -53,8 +53,16 @@ export class Dcs {
     this.logger = options.logger ?? silentLogger;
   }
 
+  /** New timing from `/config`; a changed ttl goes to the adapter, whose lease follows it from the next renewal. */
   setTiming(timing: DcsTiming): void {
+    const ttlChanged = timing.ttl !== this.timing.ttl;
     this.timing = timing;
+    if (ttlChanged) this.adapter.setTtl?.(timing.ttl);
+  }
+
+  /** The ttl in force (seconds). */
+  get ttl(): number {
+    return this.timing.ttl;
   }
 
   /** One read of the whole cluster. Garbage in a key is logged once and read as empty. */

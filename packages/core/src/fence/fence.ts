@@ -7,7 +7,7 @@ import { systemClock, type Clock } from '../time/clock.js';
 import { findLivePostmaster } from '../postgres/local/postmaster-pid.js';
 import { bootTimeCs, monotonicToBootCs, startTicks } from './boot-clock.js';
 import { defaultGuardScript, GuardFiles, isSameProcess, spawnGuard, wake, type GuardState, type ProcRef } from './guard-process.js';
-import { ReportTail, type FireReason, type GuardEvent } from './report.js';
+import { markSeen, ReportTail, unseenStop, type FireReason, type GuardEvent } from './report.js';
 
 /**
  * What the HA loop calls (issue #8). The fence keeps a writable primary from outliving its
@@ -120,6 +120,7 @@ export class Fence implements FenceHandle {
         if (old) wake(old);
         this.logger.info(`fence: adopted guard pid ${old?.pid} (${this.sent.kind})`);
       } else {
+        this.reportUnseenStop(files);
         this.sent = { kind: 'disarmed', agent: this.agent };
         files.writeState(this.sent);
         this.guard = await this.spawn();
@@ -249,9 +250,34 @@ export class Fence implements FenceHandle {
       const report: FenceReport = { why: this.pendingWhy, stop: ev.mode, atWallMs: this.clock.wallNow() };
       this.last = report;
       this.logger.warn(`fence: guard stopped Postgres (${STOP[ev.mode] ?? ev.mode}) because ${WHY[report.why] ?? report.why}`);
+      this.markSeen();
       for (const fn of this.listeners) fn(report);
     } else if (ev.kind === 'exit' && this.sent?.kind !== 'exit') {
       this.logger.info(`fence: guard exited (${ev.why})`);
+    }
+  }
+
+  /**
+   * The previous guard fenced while no agent was running (the agent was killed and the
+   * guard acted at the deadline): nobody has logged it yet, so this agent does, and
+   * counts it, since it is why this node's Postgres is found stopped.
+   */
+  private reportUnseenStop(files: GuardFiles): void {
+    const stop = unseenStop(files.report);
+    if (!stop) return;
+    this.fenced += 1;
+    this.last = { why: stop.why, stop: stop.mode, atWallMs: this.clock.wallNow() };
+    const how = stop.mode === null ? 'a stop it may not have finished' : (STOP[stop.mode] ?? stop.mode);
+    this.logger.warn(`fence: while no agent was running, the guard stopped Postgres (${how}) because ${WHY[stop.why] ?? stop.why}`);
+    this.markSeen();
+  }
+
+  private markSeen(): void {
+    if (!this.files) return;
+    try {
+      markSeen(this.files.report, bootTimeCs());
+    } catch (error) {
+      this.logger.warn(`fence: cannot write to ${this.files.report}: ${(error as Error).message}`);
     }
   }
 

@@ -39,12 +39,25 @@ same_proc() { proc_stat "$1" && [ "$PTICKS" = "$2" ]; }
 
 report() { now_cs; echo "$NOW $*" >>"$REPORT"; }
 
-nap() { # sleep $1 centiseconds unless woken by SIGUSR1
-	[ "$WOKE" = 1 ] && return
-	sleep "$(($1 / 100)).$(($1 % 100 / 10))$(($1 % 10))" &
-	sp=$!
-	[ "$WOKE" = 1 ] || wait "$sp"
-	kill "$sp" 2>/dev/null
+# One `sleep` child lasts at most this long (2 s). If the guard is SIGKILLed, nothing is
+# left to kill its child, so a long sleep would linger as an orphan; 2 s steps bound that
+# at the cost of one short-lived fork every 2 s while idle (no busy loop).
+STEP_CS=200
+
+nap() { # sleep $1 centiseconds unless woken by SIGUSR1, in steps of at most STEP_CS
+	now_cs
+	nap_end=$((NOW + $1))
+	while [ "$WOKE" = 0 ]; do
+		now_cs
+		step=$((nap_end - NOW))
+		[ "$step" -le 0 ] && return
+		[ "$step" -gt "$STEP_CS" ] && step=$STEP_CS
+		sleep "$((step / 100)).$((step % 100 / 10))$((step % 10))" &
+		sp=$!
+		# A signal between the test and `wait` is seen after this step (<= 2 s).
+		[ "$WOKE" = 1 ] || wait "$sp"
+		kill "$sp" 2>/dev/null
+	done
 }
 
 gone_within() { # wait up to $1 cs for the postmaster to exit (a zombie counts as gone)

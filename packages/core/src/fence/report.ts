@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 
 /** What the guard says it did, one line each (see guard.sh `report`). */
 export type GuardEvent =
@@ -7,6 +7,8 @@ export type GuardEvent =
   | { readonly kind: 'signal'; readonly atCs: number; readonly signal: string }
   | { readonly kind: 'done'; readonly atCs: number; readonly mode: string }
   | { readonly kind: 'exit'; readonly atCs: number; readonly why: string }
+  /** Written by an agent (not the guard) once it has reported a stop: see unseenStop. */
+  | { readonly kind: 'seen'; readonly atCs: number }
   | { readonly kind: 'other'; readonly line: string };
 
 /** Why the guard fired: no heartbeat moved the deadline, and the agent was … */
@@ -27,6 +29,8 @@ export function parseReportLine(line: string): GuardEvent {
       return { kind: 'done', atCs, mode: arg };
     case 'exit':
       return { kind: 'exit', atCs, why: arg };
+    case 'seen':
+      return { kind: 'seen', atCs };
     default:
       return { kind: 'other', line };
   }
@@ -68,4 +72,34 @@ function sizeOf(path: string): number {
   } catch {
     return 0;
   }
+}
+
+/**
+ * A stop the guard made while no agent was watching (the agent was SIGKILLed or crashed
+ * and the guard fenced at the deadline): the last `fired` in the report file with no
+ * `seen` mark and no later guard start after it. A restarted agent reports it once, then
+ * marks it with `markSeen`, so the next restart does not report it again.
+ */
+export function unseenStop(path: string): { why: FireReason; mode: string | null } | null {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+  let why: FireReason | null = null;
+  let mode: string | null = null;
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const ev = parseReportLine(line);
+    if (ev.kind === 'fired') [why, mode] = [ev.why, null];
+    else if (ev.kind === 'done') mode = ev.mode;
+    else if (ev.kind === 'started' || ev.kind === 'seen') why = null;
+  }
+  return why === null ? null : { why, mode };
+}
+
+/** Appends the agent's `seen` mark (same clock as the guard's lines). */
+export function markSeen(path: string, atCs: number): void {
+  appendFileSync(path, `${atCs} seen\n`, { mode: 0o600 });
 }

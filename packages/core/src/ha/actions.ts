@@ -82,7 +82,17 @@ export interface FailsafeCheck {
   readonly onRejected: Decision;
 }
 
-export type Gate = AcquireLeader | RefreshLeader | ClaimInitialize | WriteSync | CheckDivergence | FailsafeCheck;
+/**
+ * Open the watchdog device before promotion or after bootstrap (spec/ha.md §3.11);
+ * `failed` only when `watchdog.mode: required` and no safe device could be set up.
+ */
+export interface ActivateWatchdog {
+  readonly type: 'activateWatchdog';
+  readonly onActivated: Decision;
+  readonly onFailed: Decision;
+}
+
+export type Gate = AcquireLeader | RefreshLeader | ClaimInitialize | WriteSync | CheckDivergence | FailsafeCheck | ActivateWatchdog;
 
 // ---- plain actions -----------------------------------------------------------------
 
@@ -156,6 +166,7 @@ export function isGate(action: Action): action is Gate {
     case 'writeSync':
     case 'checkDivergence':
     case 'failsafeCheck':
+    case 'activateWatchdog':
       return true;
     default:
       return false;
@@ -182,6 +193,8 @@ export function branches(gate: Gate): Record<string, Decision> {
       return { needed: gate.onNeeded, notNeeded: gate.onNotNeeded, unknown: gate.onUnknown };
     case 'failsafeCheck':
       return { accepted: gate.onAccepted, rejected: gate.onRejected };
+    case 'activateWatchdog':
+      return { activated: gate.onActivated, failed: gate.onFailed };
   }
 }
 
@@ -198,6 +211,8 @@ function withBranches(gate: Gate, map: (d: Decision) => Decision): Gate {
       return { ...gate, onNeeded: map(gate.onNeeded), onNotNeeded: map(gate.onNotNeeded), onUnknown: map(gate.onUnknown) };
     case 'failsafeCheck':
       return { ...gate, onAccepted: map(gate.onAccepted), onRejected: map(gate.onRejected) };
+    case 'activateWatchdog':
+      return { ...gate, onActivated: map(gate.onActivated), onFailed: map(gate.onFailed) };
   }
 }
 

@@ -16,7 +16,7 @@ import { gateOf, type Action, type AsyncAction, type Decision, type Gate } from 
 import type { CycleState } from './cycle-state.js';
 import { AFTER_RELEASE_MS, newLeaderToFollow, stopForDemotion, type DemoteDeps } from './demote.js';
 import { buildMemberData } from './member-data.js';
-import type { FailsafePoster, HaPostgres, TimelineHistorySource } from './ports.js';
+import type { FailsafePoster, HaPostgres, HaWatchdog, TimelineHistorySource } from './ports.js';
 import type { TaskBody, TaskOutcome, TaskRunner } from './task-runner.js';
 import type { NodeConfig, TaskKind } from './view.js';
 
@@ -29,6 +29,8 @@ export interface ExecutorDeps {
   readonly node: NodeConfig;
   readonly postFailsafe?: FailsafePoster;
   readonly history?: TimelineHistorySource;
+  /** The Linux watchdog device; absent = none (spec/ha.md §3.11). */
+  readonly watchdog?: HaWatchdog;
 }
 
 /** Per-cycle inputs the executor needs besides the decision. */
@@ -77,6 +79,8 @@ export class Executor {
         const outcome = gate.type === 'acquireLeader' ? await dcs.acquireLeader() : await dcs.refreshLeader(ctx.cluster);
         if (outcome.kind === 'held') {
           state.lockValidUntil = outcome.validUntil;
+          // Patroni's update_lock: every successful renewal feeds the watchdog.
+          if (gate.type === 'refreshLeader') this.deps.watchdog?.keepalive(watchdogTiming(ctx));
           return ['held', gate.onHeld];
         }
         if (outcome.kind === 'lost') {
@@ -110,9 +114,15 @@ export class Executor {
         if (accepted) {
           // Failsafe consent extends our leadership by ttl (Patroni: set_is_leader(True)).
           state.lockValidUntil = this.deps.clock.now() + ctx.config.timing.ttl * 1000;
+          this.deps.watchdog?.keepalive(watchdogTiming(ctx));
           return ['accepted', gate.onAccepted];
         }
         return ['rejected', gate.onRejected];
+      }
+      case 'activateWatchdog': {
+        const watchdog = this.deps.watchdog;
+        const ok = !watchdog || watchdog.isRunning() || watchdog.activate(watchdogTiming(ctx));
+        return ok ? ['activated', gate.onActivated] : ['failed', gate.onFailed];
       }
     }
   }
@@ -242,6 +252,7 @@ export class Executor {
       case 'writeSync':
       case 'checkDivergence':
       case 'failsafeCheck':
+      case 'activateWatchdog':
         throw new Error(`a gate (${action.type}) must be the last action of its list`);
       default:
         return this.launch(action, state, ctx);
@@ -284,6 +295,8 @@ export class Executor {
     // A task may be starting or promoting this very Postgres: it must not outlive the demotion.
     await this.deps.tasks.cancel();
     await stopForDemotion(deps, mode, state.lockValidUntil);
+    // Patroni disables the watchdog at the stop's safepoint; Postgres is down by now.
+    this.deps.watchdog?.disable();
     // Stopped: we act as leader no more, whether or not the DCS still names us (offline).
     state.lockValidUntil = null;
     state.memory = { ...state.memory, following: null };
@@ -327,9 +340,15 @@ export class Executor {
   }
 
   private launch(action: AsyncAction, state: CycleState, ctx: ExecutionContext): void {
+    // Restarting as a replica: no watchdog until we promote (Patroni's recover).
+    if (action.type === 'startPostgres' && action.role === 'replica') this.deps.watchdog?.disable();
     const spec = taskBody(action, this.deps.postgres, ctx.config.timing.loopWait * 1000, this.deps, ctx, state);
     this.deps.tasks.launch(spec.kind, spec.name, spec.run);
   }
+}
+
+function watchdogTiming(ctx: ExecutionContext): { ttl: number; loopWait: number } {
+  return { ttl: ctx.config.timing.ttl, loopWait: ctx.config.timing.loopWait };
 }
 
 function demoteDeps(deps: ExecutorDeps, ctx: ExecutionContext): DemoteDeps {
@@ -433,6 +452,8 @@ function taskBody(
           // graceful: CHECKPOINT first so the shutdown checkpoint is short, then a fast stop.
           const d = demoteDeps(deps, ctx);
           const stopped = await stopForDemotion(d, 'graceful', state.lockValidUntil);
+          // A failed stop leaves a primary running: keep the watchdog on it (Patroni's safepoint never came).
+          if (stopped) deps.watchdog?.disable();
           const control = await postgres.controlData({ timeoutMs: d.retryTimeoutMs });
           const lastLsn = control.ok ? control.value.checkpointLsn : undefined;
           if (!stopped) return { ok: false, message: 'could not stop PostgreSQL' };

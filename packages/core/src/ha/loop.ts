@@ -18,8 +18,8 @@ import type { UnsafeSwitches } from './decide/context.js';
 import { decide } from './decide/index.js';
 import { Executor } from './executor.js';
 import { parsePeerStatus, unreachablePeer, type PeerStatus } from './peers.js';
-import type { FailsafePoster, HaPostgres, PeerStatusFetcher, TimelineHistorySource } from './ports.js';
-import { memoryAfterTask } from './task-results.js';
+import type { FailsafePoster, HaPostgres, HaWatchdog, PeerStatusFetcher, TimelineHistorySource } from './ports.js';
+import { memoryAfterTask, rewindRetryable } from './task-results.js';
 import { TaskRunner, type TaskOutcome, type TaskResult } from './task-runner.js';
 import { INITIAL_MEMORY, type ClusterView, type FailsafeRecord, type HaMemory, type HaView, type NodeConfig, type TaskKind } from './view.js';
 
@@ -33,6 +33,8 @@ export interface HaLoopOptions {
   readonly fetchPeerStatus?: PeerStatusFetcher;
   readonly postFailsafe?: FailsafePoster;
   readonly history?: TimelineHistorySource;
+  /** The Linux watchdog device (spec/ha.md §3.11); absent = none, as `watchdog.mode: off`. */
+  readonly watchdog?: HaWatchdog;
   /**
    * TEST ONLY: remove one safety step so the simulation's planted-bug tests can prove
    * they catch it (decide/context.ts UnsafeSwitches). Never set from configuration.
@@ -86,6 +88,9 @@ export class HaLoop {
   private readonly unsubscribes: (() => void)[] = [];
   private inCycle = false;
   private pendingResults: TaskResult[] = [];
+  /** A background checkpoint's outcome that landed mid-cycle (see onCheckpoint). */
+  private pendingCheckpoint: boolean | null = null;
+  private readonly cycleListeners = new Set<(status: HaStatus) => void>();
 
   constructor(options: HaLoopOptions) {
     this.opts = options;
@@ -102,9 +107,20 @@ export class HaLoop {
       node: options.node,
       ...(options.postFailsafe ? { postFailsafe: options.postFailsafe } : {}),
       ...(options.history ? { history: options.history } : {}),
+      ...(options.watchdog ? { watchdog: options.watchdog } : {}),
     });
     this.executor.onCheckpoint = (ok) => {
+      // Mid-cycle (a fast checkpoint ends before the cycle that launched it), the cycle's
+      // own change needed → running would win mergeMemory and leave it `running` for
+      // ever, so a former primary would wait for checkpoint_after_promote for ever:
+      // apply it after the cycle, like a task result.
+      if (this.inCycle) {
+        this.pendingCheckpoint = ok;
+        return;
+      }
       this.memory = { ...this.memory, checkpointAfterPromote: ok ? 'done' : 'needed' };
+      // Publish checkpoint_after_promote at once: a former primary waits for it to rewind.
+      if (ok) this.wake();
     };
     this.status = {
       cycle: 0,
@@ -142,6 +158,19 @@ export class HaLoop {
     const launched = this.tasks.launch(kind, name, body);
     if (launched) this.wake();
     return launched;
+  }
+
+  /**
+   * Cancels the running task, if any, and waits (bounded, CANCEL_GRACE_MS) for it to
+   * settle. `POST /reinitialize` with `force` does this first, as Patroni's
+   * reinitialize(force) cancels its async executor; the next cycle sees no task.
+   */
+  async cancelTask(): Promise<void> {
+    const running = this.tasks.current;
+    if (!running) return;
+    this.logger.info(`cancelling ${running.name}`);
+    await this.tasks.cancel();
+    this.wake();
   }
 
   /** Run the next cycle now (REST actions, tests). */
@@ -225,7 +254,7 @@ export class HaLoop {
     // A result landing mid-cycle is applied after the cycle's own memory changes, never under them.
     if (this.inCycle) {
       this.pendingResults.push(r);
-      this.wake();
+      if (wakesEarly(r)) this.wake();
       return;
     }
     this.applyTaskResult(r);
@@ -235,18 +264,42 @@ export class HaLoop {
     this.memory = memoryAfterTask(this.memory, r);
     if (r.kind === 'demote' && r.ok) this.lockValidUntil = null;
     if (!r.ok) this.logger.warn(`${r.name} failed: ${r.message ?? r.code ?? 'unknown error'}`);
-    this.wake();
+    if (wakesEarly(r)) this.wake();
   }
 
   /** One observe → decide → act cycle. Public so tests and the simulation can step it. */
   async runCycle(): Promise<HaStatus> {
     this.inCycle = true;
+    let status: HaStatus;
     try {
-      return await this.cycle();
+      status = await this.cycle();
     } finally {
       this.inCycle = false;
       for (const r of this.pendingResults.splice(0)) this.applyTaskResult(r);
+      const checkpointed = this.pendingCheckpoint;
+      this.pendingCheckpoint = null;
+      if (checkpointed !== null) this.executor.onCheckpoint?.(checkpointed);
     }
+    for (const listener of [...this.cycleListeners]) {
+      try {
+        listener(status);
+      } catch (error) {
+        this.logger.error(`a cycle listener failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    return status;
+  }
+
+  /**
+   * Calls `listener` after every cycle with its outcome; returns the unsubscribe. The agent
+   * starts a due scheduled restart from here, as Patroni's evaluate_scheduled_restart runs
+   * at the end of a cycle: an action launched now is seen as the task by the next cycle.
+   */
+  onCycleEnd(listener: (status: HaStatus) => void): () => void {
+    this.cycleListeners.add(listener);
+    return () => {
+      this.cycleListeners.delete(listener);
+    };
   }
 
   private async cycle(): Promise<HaStatus> {
@@ -271,6 +324,7 @@ export class HaLoop {
     // The background checkpoint may have reported meanwhile; the cycle wins on the keys it changed.
     this.memory = mergeMemory(view.memory, state.memory, this.memory);
     this.lockValidUntil = state.lockValidUntil;
+    this.stopWatchdogUnlessLeading(view.config.pause);
     const leaf = state.leaf ?? d;
     const s = this.opts.postgres.status();
     this.status = {
@@ -349,7 +403,26 @@ export class HaLoop {
       memory: this.memory,
       failsafeLeader: this.failsafeLeader,
       random: this.opts.random(),
+      watchdog: this.watchdogView(),
     };
+  }
+
+  private watchdogView(): HaView['watchdog'] {
+    const w = this.opts.watchdog;
+    if (!w) return null;
+    const timing = { ttl: this.config.timing.ttl, loopWait: this.config.timing.loopWait };
+    return { mode: w.mode, running: w.isRunning(), healthy: w.isHealthy(timing) };
+  }
+
+  /**
+   * The watchdog runs only on a primary that holds the lock outside pause. Demotions
+   * and restarts as a replica disable it where they happen (executor); this catches every
+   * other way of ending up without the lock (released, lost, data directory gone, failed
+   * start) and entering pause, where operators own the cluster (Patroni disables it then).
+   */
+  private stopWatchdogUnlessLeading(paused: boolean): void {
+    const w = this.opts.watchdog;
+    if (w?.isRunning() && (paused || this.lockValidUntil === null)) w.disable();
   }
 
   /**
@@ -406,4 +479,13 @@ function mergeMemory(before: HaMemory, cycle: HaMemory, live: HaMemory): HaMemor
     if (cycle[key] !== before[key]) out[key] = cycle[key];
   }
   return out as unknown as HaMemory;
+}
+
+/**
+ * A finished task wakes the loop, except a rewind that will be retried (the source has not
+ * checkpointed since its promotion, or is unreachable): that waits for the next regular
+ * cycle, or the loop would spin until the source is ready.
+ */
+function wakesEarly(r: TaskResult): boolean {
+  return !rewindRetryable(r);
 }

@@ -8,7 +8,27 @@ import type { ControllerStatus, PostgresObservation } from '../postgres/observat
 import type { NodeTags } from './tags.js';
 import type { HaMemory, NodeConfig, RunningTask } from './view.js';
 
+/** Patroni's built-in boolean tags: published only when true (tags.py `_filter_tags`). */
+const BUILTIN_BOOLEAN_TAGS = new Set(['clonefrom', 'nofailover', 'noloadbalance', 'nosync', 'nostream']);
+
+/**
+ * The configured tags as Patroni publishes them (member key, `/patroni`): every tag,
+ * custom ones included, with their configured values, except built-in booleans that are
+ * false. `nofailover` is kept even when false if `failover_priority` is also set, so
+ * peers can see both sides of the conflict.
+ */
+export function publishedTags(raw: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [tag, value] of Object.entries(raw)) {
+    const shown = !BUILTIN_BOOLEAN_TAGS.has(tag) || Boolean(value) || (tag === 'nofailover' && Object.hasOwn(raw, 'failover_priority'));
+    if (shown) out[tag] = value;
+  }
+  return out;
+}
+
 export function tagsForMemberKey(tags: NodeTags): Record<string, unknown> {
+  if (tags.raw) return publishedTags(tags.raw);
+  // Tags built in code (simulation, tests) carry no configured object: publish the parsed flags.
   const out: Record<string, unknown> = {};
   if (tags.clonefrom) out.clonefrom = true;
   if (tags.nofailover || tags.failoverPriority !== 1) out.nofailover = tags.nofailover;

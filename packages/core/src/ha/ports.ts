@@ -60,3 +60,20 @@ export interface FailsafeBody {
 
 /** POST /failsafe; resolves true only for HTTP 200 with body `Accepted`. */
 export type FailsafePoster = (peer: PeerAddress, body: FailsafeBody, signal: AbortSignal) => Promise<boolean>;
+
+/**
+ * The Linux watchdog device (spec/ha.md §3.11), optional: without it the engine behaves
+ * as with `watchdog.mode: off`. Calls are synchronous and never block (see
+ * watchdog/linux-device.ts). `timing` is the ttl/loop_wait in force.
+ */
+export interface HaWatchdog {
+  readonly mode: 'off' | 'automatic' | 'required';
+  /** Before promotion and after bootstrap; false when a required watchdog could not be set up. */
+  activate(timing: { readonly ttl: number; readonly loopWait: number }): boolean;
+  /** After each lock renewal and failsafe-kept cycle. */
+  keepalive(timing: { readonly ttl: number; readonly loopWait: number }): void;
+  disable(): void;
+  isRunning(): boolean;
+  /** False when `required` and leading would fail: such a node stays out of the race. */
+  isHealthy(timing: { readonly ttl: number; readonly loopWait: number }): boolean;
+}

@@ -48,6 +48,7 @@ export const REASONS = [
   'start-readonly-with-lock',
   'start-secondary',
   'rewind',
+  'rewind-waiting-checkpoint',
   'reinitialize',
   // leader race (§1.8)
   'race-acquired-as-primary',
@@ -65,6 +66,8 @@ export const REASONS = [
   'standby-cluster-not-supported',
   'leader-no-action',
   'leader-promote',
+  'watchdog-activation-failed-demote',
+  'watchdog-activation-failed-release',
   'paused-waiting-promote',
   'paused-removed-lock-not-primary',
   'lock-lost-paused-primary',

@@ -14,6 +14,8 @@ export interface NodeTags {
   readonly clonefrom: boolean;
   readonly noloadbalance: boolean;
   readonly replicatefrom: string | null;
+  /** The tags object as configured (patroni.yml `tags`), custom keys included; what the member key publishes. */
+  readonly raw?: Readonly<Record<string, unknown>>;
 }
 
 export const DEFAULT_TAGS: NodeTags = {
@@ -40,5 +42,6 @@ export function readTags(raw: unknown): NodeTags {
     clonefrom: readBool(raw.clonefrom, false),
     noloadbalance: readBool(raw.noloadbalance, false),
     replicatefrom: typeof raw.replicatefrom === 'string' && raw.replicatefrom ? raw.replicatefrom : null,
+    raw,
   };
 }

@@ -23,8 +23,10 @@ export function memoryAfterTask(memory: HaMemory, r: TaskResult): HaMemory {
       return r.code === 'vetoed' ? { ...memory, prePromoteVetoed: true } : memory;
     case 'rewind':
       if (r.ok) return { ...memory, rewind: r.value === 'removed-for-reclone' ? 'initial' : 'success', following: null };
-      // The leader has not checkpointed yet: stay in NEED and try again.
-      return r.code === 'not-ready' ? memory : { ...memory, rewind: 'failed' };
+      // Stay in NEED and try again when the source was not ready (no checkpoint since its
+      // promotion) or not reachable as a primary; only a rewind that failed against a
+      // healthy source is final (Patroni's check_leader_is_not_in_recovery after a failure).
+      return rewindRetryable(r) ? memory : { ...memory, rewind: 'failed' };
     case 'start':
     case 'follow':
     case 'clone':
@@ -34,4 +36,9 @@ export function memoryAfterTask(memory: HaMemory, r: TaskResult): HaMemory {
     default:
       return memory;
   }
+}
+
+/** A failed rewind that will be tried again (the loop waits for its regular cycle). */
+export function rewindRetryable(r: TaskResult): boolean {
+  return r.kind === 'rewind' && !r.ok && (r.code === 'not-ready' || r.code === 'connection-failed' || r.code === 'wrong-role');
 }

@@ -128,6 +128,15 @@ export interface FailsafeRecord {
   readonly receivedAt: number;
 }
 
+/** The watchdog as decide() sees it; absent when the engine runs without one. */
+export interface WatchdogView {
+  readonly mode: 'off' | 'automatic' | 'required';
+  /** The device is open (activated). */
+  readonly running: boolean;
+  /** False when `required` and the device is known unusable: no leader race. */
+  readonly healthy: boolean;
+}
+
 export interface HaView {
   /** Clock.now(), monotonic ms. */
   readonly now: number;
@@ -149,4 +158,6 @@ export interface HaView {
   readonly failsafeLeader: FailsafeRecord | null;
   /** A uniform draw in [0, 1) from the loop's seeded Random (clone source choice). */
   readonly random: number;
+  /** Absent or null: no watchdog port (as `watchdog.mode: off`). */
+  readonly watchdog?: WatchdogView | null;
 }

@@ -229,4 +229,22 @@ describe('fence: the guard stops a primary whose agent cannot renew the lock', (
     expect(kids.filter(isAlive)).toEqual([]);
     expect(isAlive(pm)).toBe(false);
   });
+
+  it('(i) a SIGKILLed guard leaves no sleep child behind for more than one 2 s nap step', async () => {
+    const pm = await primaryPid();
+    // Disarmed with the production 30 s idle wake-up: the guard naps in 2 s steps.
+    const guard = await startAgent(1500);
+    const napping = await waitFor('the guard napping in a sleep child', async () => {
+      const kids = childrenOf(guard);
+      return kids.length > 0 ? kids : null;
+    }, 3000);
+    process.kill(guard, 'SIGKILL');
+    const killedAt = monoNow();
+    await waitFor('the orphaned sleep child to end', async () => napping.every((p) => !isAlive(p)), 5000);
+    const lingered = monoNow() - killedAt;
+    console.log(`orphaned sleep child of a SIGKILLed guard lingered ${Math.round(lingered)} ms`);
+    expect(lingered).toBeLessThan(3000);
+    expect(isAlive(pm)).toBe(true);
+    await agent!.send('shutdown');
+  });
 });

@@ -1,9 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fenceTimingProblem, readFenceSettings, systemClock } from '../../src/index.js';
 import { bootTimeCs, monotonicToBootCs, parseUptimeCs } from '../../src/fence/boot-clock.js';
 import { encodeState } from '../../src/fence/guard-process.js';
-import { parseReportLine } from '../../src/fence/report.js';
+import { markSeen, parseReportLine, unseenStop } from '../../src/fence/report.js';
 
 describe('fence: clock pairing, protocol and settings', () => {
   it('reads /proc/uptime as centiseconds, exactly as guard.sh computes it', () => {
@@ -48,5 +50,21 @@ describe('fence: clock pairing, protocol and settings', () => {
     expect(fenceTimingProblem(30, 10, 5000)).toBeNull();
     expect(fenceTimingProblem(20, 10, 5000)).toBeNull();
     expect(fenceTimingProblem(20, 15, 5000)).toMatch(/no slack/);
+  });
+
+  it('finds a stop no agent saw (the agent was dead), once: a seen mark or a new guard clears it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pgwarden-report-'));
+    try {
+      const path = join(dir, 'report');
+      expect(unseenStop(path)).toBeNull();
+      writeFileSync(path, '100 started pid=7\n200 fired agent-gone deadline=190 pm=9\n201 signal INT\n202 done fast\n');
+      expect(unseenStop(path)).toEqual({ why: 'agent-gone', mode: 'fast' });
+      markSeen(path, 300);
+      expect(unseenStop(path)).toBeNull();
+      writeFileSync(path, '200 fired agent-stopped deadline=190 pm=9\n201 signal INT\n250 started pid=8\n');
+      expect(unseenStop(path)).toBeNull();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -3,53 +3,10 @@
  * in-memory Postgres double per node.
  */
 import { describe, expect, it } from 'vitest';
-import { Dcs, HaLoop, KeyLayout, ManualClock, MemoryDcs, MemoryDcsServer, seededRandom, type HaStatus } from '../../src/index.js';
 import { FakePostgres } from './fake-postgres.js';
 import type { DataDirState, PgResult } from '../../src/index.js';
-import { nodeConfig, SYSID } from './fixtures.js';
-
-function world() {
-  const clock = new ManualClock();
-  const server = new MemoryDcsServer({ clock });
-  const layout = new KeyLayout({ scope: 'batman' });
-  const pgs = new Map<string, FakePostgres>();
-  const reachable = new Set<string>();
-  const node = (name: string, pg: FakePostgres) => {
-    pgs.set(name, pg);
-    reachable.add(name);
-    const dcs = new Dcs({
-      adapter: new MemoryDcs({ server, layout, name, ttlSeconds: 30 }),
-      timing: { ttl: 30, loopWait: 10, retryTimeout: 10 },
-      clock,
-      random: seededRandom(1),
-    });
-    const loop = new HaLoop({
-      dcs,
-      postgres: pg,
-      clock,
-      random: seededRandom(2),
-      node: nodeConfig({ name, apiUrl: `http://${name}:8008/patroni`, connUrl: `postgres://${name}:5432/postgres` }),
-      fetchPeerStatus: async (peer) => {
-        const p = pgs.get(peer.name);
-        if (!p || !p.running || !reachable.has(peer.name)) throw new Error('unreachable');
-        return p.role === 'primary'
-          ? { role: 'primary', xlog: { location: p.wal }, timeline: p.timeline }
-          : { role: 'replica', xlog: { received_location: p.wal, replayed_location: p.wal }, timeline: p.timeline };
-      },
-    });
-    return loop;
-  };
-  /** Runs one cycle while moving virtual time, so sleeps and deadlines inside it resolve. */
-  const step = async (loop: HaLoop): Promise<HaStatus> => {
-    let done: HaStatus | null = null;
-    const p = loop.runCycle().then((s) => (done = s));
-    for (let i = 0; i < 400 && done === null; i++) await clock.advance(100);
-    await p;
-    await clock.advance(0);
-    return done!;
-  };
-  return { clock, server, layout, node, step, pgs, reachable, key: (k: string) => server.get(layout.key(k))?.value };
-}
+import { SYSID } from './fixtures.js';
+import { world } from './loop-world.js';
 
 describe('HaLoop', () => {
   it('bootstraps a new cluster from an empty data directory and keeps the lock', async () => {

@@ -88,6 +88,9 @@ describe('PostgresModel', () => {
     await until(world, p!.stop('immediate'));
     world.network.heal('node1', 'node2');
     world.network.heal('node1', 'node3');
+    // As with the real controller: an unclean data directory must recover first.
+    expect(await until(world, p!.checkDivergence(up('node2')))).toMatchObject({ ok: false, code: 'not-ready' });
+    expect((await until(world, p!.crashRecovery())).ok).toBe(true);
     const verdict = await until(world, p!.checkDivergence(up('node2')));
     expect(verdict.ok && verdict.value.needed).toBe(true);
     // Before its post-promote checkpoint the new primary is not a valid rewind source.
@@ -125,6 +128,52 @@ describe('PostgresModel', () => {
     await world.runFor(200_000);
     expect(p!.status().state).toBe('running');
     expect(p!.isWritable()).toBe(true);
+  });
+
+  it('a running async replica ahead of the promoted sync standby is forked: the check says rewind', async () => {
+    const world = manualWorld();
+    const [p, r2, r3] = await primaryWithReplicas(world);
+    world.network.cut('node1', 'node2');
+    await until(world, p!.commit('only-on-node1-and-node3'));
+    await world.runFor(100);
+    expect(commitIds(r3!.wal).has('only-on-node1-and-node3')).toBe(true);
+    p!.crash('test');
+    expect((await until(world, r2!.promote())).ok).toBe(true);
+    await until(world, r3!.follow({ upstream: up('node2') }));
+    await world.runFor(6000);
+    expect(r3!.isStreamingFrom('node2')).toBe(false);
+    const obs = await until(world, r3!.observe());
+    expect(obs.ok && obs.value.walReceiver).toBeNull();
+    const verdict = await until(world, r3!.checkDivergence(up('node2')));
+    expect(verdict).toMatchObject({ ok: true, value: { needed: true } });
+    // The new primary itself is never checked: it is the one the others follow.
+    expect(await until(world, r2!.checkDivergence(up('node2')))).toMatchObject({ ok: false, code: 'wrong-role' });
+  });
+
+  it("a streaming standby on the leader's timeline needs no rewind", async () => {
+    const world = manualWorld();
+    const [p, r2] = await primaryWithReplicas(world);
+    await until(world, p!.commit('shared'));
+    await world.runFor(100);
+    expect(r2!.isStreamingFrom('node1')).toBe(true);
+    expect(await until(world, r2!.checkDivergence(up('node1')))).toMatchObject({ ok: true, value: { needed: false } });
+  });
+
+  it('a healed slow disk speeds operations in flight back up', async () => {
+    const world = manualWorld();
+    const [p] = await primaryWithReplicas(world);
+    await until(world, p!.stop('fast'));
+    p!.setSlowFactor(30); // start: 1.5 s of work, 45 s at x30
+    const started = world.clock.now();
+    let done = false;
+    void p!.start().then(() => (done = true));
+    await world.runFor(3000); // 0.1 s of work done at x30
+    expect(p!.status().state).toBe('starting');
+    p!.setSlowFactor(1);
+    await world.runFor(1500);
+    expect(done).toBe(true);
+    expect(p!.status().state).toBe('running');
+    expect(world.clock.now() - started).toBeLessThan(5000);
   });
 
   it('reports the postmaster exit to listeners, expected or not', async () => {

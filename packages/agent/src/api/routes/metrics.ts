@@ -1,8 +1,8 @@
-/** `GET /metrics`: always 200, Prometheus text. */
+/** `GET /metrics`: always 200, Prometheus text; Postgres queried now, as Patroni's does (same budget as `/patroni`). */
 import type { RouteContext } from '../context.js';
 import { renderMetrics } from '../metrics.js';
 import { writeResponse } from '../reply.js';
 
-export function metrics(ctx: RouteContext): void {
-  writeResponse(ctx.res, ctx.headers, 200, renderMetrics(ctx.deps.source.current()), 'text/plain');
+export async function metrics(ctx: RouteContext): Promise<void> {
+  writeResponse(ctx.res, ctx.headers, 200, renderMetrics(await ctx.deps.live.get()), 'text/plain');
 }

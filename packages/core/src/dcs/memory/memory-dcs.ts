@@ -46,8 +46,10 @@ export class MemoryDcs implements DcsAdapter {
     this.clientId = options.clientId ?? options.name;
   }
 
+  /** A new `/config` ttl: the session is renewed with it from the next refresh or touch on. */
   setTtl(ttlSeconds: number): void {
     this.ttlMs = ttlSeconds * 1000;
+    if (this.lease) this.server.setLeaseTtl(this.lease, this.ttlMs);
   }
 
   async read(ctx: DcsCallContext): Promise<RawSnapshot> {

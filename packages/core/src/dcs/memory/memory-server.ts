@@ -18,7 +18,8 @@ export interface StoredKey {
 
 interface Lease {
   readonly id: string;
-  readonly ttlMs: number;
+  /** Applied from the next keepalive on; changes when `/config`'s ttl does. */
+  ttlMs: number;
   expiresAt: number;
   timer: TimerHandle;
 }
@@ -109,6 +110,12 @@ export class MemoryDcsServer {
     lease.expiresAt = this.clock.now() + lease.ttlMs;
     lease.timer = this.clock.setTimer(lease.ttlMs, () => this.expire(id));
     return true;
+  }
+
+  /** Changes a lease's TTL from its next keepalive on (the current expiry stands). */
+  setLeaseTtl(id: string, ttlMs: number): void {
+    const lease = this.leases.get(id);
+    if (lease) lease.ttlMs = ttlMs;
   }
 
   leaseAlive(id: string | null): boolean {

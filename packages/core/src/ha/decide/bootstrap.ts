@@ -86,5 +86,13 @@ export function decideAfterBootstrap(ctx: Ctx): Decision {
   // An overwrite, not a race: we won `initialize`, so the cluster is ours.
   actions.push({ type: 'takeLeader' });
   if (ctx.syncMode) actions.push({ type: 'setSyncStandbyNames', value: ctx.config.synchronousModeStrict ? '*' : null });
-  return decision('bootstrap-initialized', 'initialized a new cluster', actions);
+  const initialized = decision('bootstrap-initialized', 'initialized a new cluster', actions);
+  const watchdog = ctx.view.watchdog;
+  if (!watchdog || watchdog.mode === 'off') return initialized;
+  // The new primary takes the lock only with the watchdog `required` asks for (spec/ha.md §3.11).
+  const cancel = decision('bootstrap-cancelled', 'Cancelling bootstrap because watchdog activation failed', [
+    { type: 'remember', patch: { bootstrap: null } },
+    { type: 'cancelInitialization' },
+  ]);
+  return decision(initialized.reason, initialized.message, [{ type: 'activateWatchdog', onActivated: initialized, onFailed: cancel }]);
 }

@@ -55,7 +55,8 @@ export function isHealthiestNode(ctx: Ctx): RaceVerdict {
     const r = manualFailoverWithoutLeader(ctx);
     return verdict(r.result ?? false, r.why, [...carried, ...r.actions]);
   }
-  // (The watchdog check, step 6, belongs to the watchdog port, which is not wired yet.)
+  // Step 6: `watchdog.mode: required` with an unusable device never leads (spec/ha.md §3.11).
+  if (ctx.view.watchdog && !ctx.view.watchdog.healthy) return verdict(false, 'Watchdog device is not usable', carried);
   const known = new Map<string, Pick<Member, 'name' | 'data'>>();
   for (const m of ctx.view.oldCluster?.members ?? []) known.set(m.name, m);
   if (ctx.config.failsafeMode && cluster.failsafe) {

@@ -9,7 +9,7 @@ import type { UpstreamNode } from '../../postgres/upstream.js';
 import { decision, type Action, type Decision } from '../actions.js';
 import type { ReasonCode } from '../reasons.js';
 import { nodeToFollow, type Ctx } from './context.js';
-import { demoteActions } from './demotion.js';
+import { demoteActions, triggerRewindCheck } from './demotion.js';
 
 export interface FollowMessages {
   readonly demote: { readonly reason: ReasonCode; readonly message: string };
@@ -29,8 +29,33 @@ export function follow(ctx: Ctx, msgs: FollowMessages): Decision {
   }
   const leaf = decision(msgs.follow.reason, msgs.follow.message, followActions(ctx, target));
   const starting = ctx.local.status.state === 'starting';
-  const rewind = starting ? null : rewindOrReinitialize(ctx, () => leaf);
+  const rewind = starting ? null : rewindOrReinitialize(withStuckReplicaCheck(ctx, target), () => leaf);
   return rewind ?? leaf;
+}
+
+/**
+ * pgwarden addition (Patroni only checks on demotion and restart): a running replica that
+ * already follows the leader, does not stream, and replays another timeline than the one
+ * the leader runs on may hold WAL the new leader never had (an async replica ahead of the
+ * sync standby that won). Its walreceiver would refuse forever, so arm the divergence
+ * check; a verdict of "not needed" leaves it to the walreceiver, which then can stream.
+ * Not in pause: a rewind stops Postgres.
+ */
+export function stuckOnAnotherTimeline(ctx: Ctx, target: UpstreamNode | null): boolean {
+  const leader = ctx.cluster.leader;
+  const obs = ctx.local.observation;
+  if (ctx.paused || !leader || !target || target.name !== leader.name || !obs || !obs.inRecovery) return false;
+  if (ctx.memory.following?.upstream !== leader.name) return false;
+  if (obs.walReceiver?.status === 'streaming') return false;
+  const leaderTimeline = leader.member.data.timeline;
+  return typeof leaderTimeline === 'number' && obs.timeline > 0 && leaderTimeline !== obs.timeline;
+}
+
+function withStuckReplicaCheck(ctx: Ctx, target: UpstreamNode | null): Ctx {
+  const state = ctx.memory.rewind;
+  if (state !== 'initial' && state !== 'not-need' && state !== 'success') return ctx;
+  if (!stuckOnAnotherTimeline(ctx, target)) return ctx;
+  return { ...ctx, memory: { ...ctx.memory, rewind: triggerRewindCheck(ctx) } };
 }
 
 /** Point Postgres at `target`. With no target and no lock anywhere, leave it as it is. */
@@ -83,6 +108,14 @@ function needed(ctx: Ctx, leader: RewindSource, otherwise: () => Decision): Deci
       return decision('crash-recovery', 'doing crash recovery in a single user mode', [
         { type: 'remember', patch: { rewind: 'need', crashRecoveryStartedAt: ctx.now } },
         { type: 'crashRecovery' },
+      ]);
+    }
+    if (!leader.checkpointedAfterPromote) {
+      // pg_rewind reads the source's control file: before its post-promote checkpoint that
+      // still shows the old timeline. Wait for the member key to say it ran (Patroni does),
+      // rather than launch a rewind that fails at once and is retried in a tight loop.
+      return decision('rewind-waiting-checkpoint', `waiting for checkpoint on ${leader.name} before rewind`, [
+        { type: 'remember', patch: { rewind: 'need' } },
       ]);
     }
     return decision('rewind', `running pg_rewind from ${leader.name}`, [

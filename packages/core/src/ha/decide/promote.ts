@@ -7,9 +7,25 @@ import { clusterTimeline } from '../../dcs/cluster.js';
 import { decision, prepend, type Action, type Decision } from '../actions.js';
 import type { ReasonCode } from '../reasons.js';
 import type { Ctx } from './context.js';
+import { demoteActions } from './demotion.js';
 import { withSyncProcessing } from './sync.js';
 
 export function enforcePrimaryRole(
+  ctx: Ctx,
+  stay: { reason: ReasonCode; message: string },
+  promote: { reason: ReasonCode; message: string },
+): Decision {
+  const watchdog = ctx.view.watchdog;
+  if (ctx.paused || !watchdog || watchdog.mode === 'off' || watchdog.running) return enforcePrimaryRoleBody(ctx, stay, promote);
+  // No leading without the watchdog `required` asks for (spec/ha.md §3.11): open it first.
+  const onActivated = enforcePrimaryRoleBody(ctx, stay, promote);
+  const onFailed = ctx.isPrimary
+    ? decision('watchdog-activation-failed-demote', 'Demoting self because watchdog could not be activated', demoteActions(ctx, 'immediate'))
+    : decision('watchdog-activation-failed-release', 'Not promoting self because watchdog could not be activated', [{ type: 'releaseLeader' }]);
+  return decision(onActivated.reason, onActivated.message, [{ type: 'activateWatchdog', onActivated, onFailed }]);
+}
+
+function enforcePrimaryRoleBody(
   ctx: Ctx,
   stay: { reason: ReasonCode; message: string },
   promote: { reason: ReasonCode; message: string },

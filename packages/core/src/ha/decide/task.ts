@@ -5,7 +5,7 @@
 import { decision, type Decision } from '../actions.js';
 import type { RunningTask } from '../view.js';
 import type { Ctx } from './context.js';
-import { demoteActions } from './demotion.js';
+import { demoteActions, triggerRewindCheck } from './demotion.js';
 import { decideDcsUnavailable } from './failsafe.js';
 import { isFailoverPossible } from './health.js';
 
@@ -30,7 +30,13 @@ function heldBranch(ctx: Ctx, task: RunningTask): Decision {
   return decision('task-lock-updated', `updated leader lock during ${task.name}`);
 }
 
-/** No lock (or the renewal said `lost`): never let a promotion or a primary start finish. */
+/**
+ * No lock (or the renewal said `lost`): never let a promotion or a primary start finish.
+ * Only what is or may come up writable is stopped: a running primary, or a start in flight
+ * (Patroni cancels `restart` and `starting primary after failure`, then demotes). Other
+ * tasks of a former primary (single-user crash recovery, pg_rewind, a re-clone) run with
+ * Postgres down and are left to finish: cancelling them would only throw the work away.
+ */
 function withoutLock(ctx: Ctx, task: RunningTask): Decision {
   if (ctx.memory.bootstrap === null && !ctx.paused) {
     const primaryish = ctx.isPrimary || ctx.role === 'primary' || ctx.role === 'promoted';
@@ -38,11 +44,19 @@ function withoutLock(ctx: Ctx, task: RunningTask): Decision {
       return decision('task-lost-before-promote', 'lost leader before promote', [{ type: 'cancelTask' }]);
     }
     // A graceful demotion is already taking Postgres down: let it finish.
-    if (primaryish && task.kind !== 'demote') {
+    const mayBeWritable = ctx.isPrimary || task.kind === 'restart' || task.kind === 'start';
+    if (primaryish && mayBeWritable && task.kind !== 'demote') {
       // Cancel first: a restart may be half-way through starting a postmaster.
       return decision('task-lost-lock', `lost leader lock during ${task.name}`, [
         { type: 'cancelTask' },
         ...demoteActions(ctx, 'immediate-nolock'),
+      ]);
+    }
+    if (primaryish && task.kind === 'crash-recovery') {
+      // Single-user mode accepts no connections: let it finish, and check for divergence
+      // before Postgres starts again, as a replica (no lock).
+      return decision('task-lost-lock', `lost leader lock during ${task.name}`, [
+        { type: 'remember', patch: { rewind: triggerRewindCheck(ctx) } },
       ]);
     }
   }

@@ -17,11 +17,16 @@ export class CallbackRunner {
   private readonly listeners = new Set<(e: CallbackEvent) => void>();
 
   constructor(
-    private readonly commands: Readonly<Partial<Record<CallbackAction, string>>>,
+    private commands: Readonly<Partial<Record<CallbackAction, string>>>,
     private readonly scope: string,
     private readonly runAs: RunAs | null,
     private readonly logger: Logger,
   ) {}
+
+  /** A reloaded config's callbacks, used from the next event on. */
+  setCommands(commands: Readonly<Partial<Record<CallbackAction, string>>>): void {
+    this.commands = commands;
+  }
 
   onCallback(fn: (e: CallbackEvent) => void): () => void {
     this.listeners.add(fn);

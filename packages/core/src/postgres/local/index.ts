@@ -3,3 +3,5 @@ export type { LocalPostgresConfig, RoleCredentials, ToolOptions, ReplicaMethodCo
 export type { RunAs } from './run-as.js';
 export type { ParameterRejection } from './parameter-validator.js';
 export { parseLsn, formatLsn } from './lsn.js';
+export { parseConninfo } from './conninfo.js';
+export { programStats } from './run-program.js';

@@ -33,6 +33,8 @@ import { cloneDataDir } from './clone.js';
 import { hasStandbySignal, recoveryParameters, writeConfigFiles, type RecoverySettings } from './config-files.js';
 import { buildConninfo, parseConnUrl, parseHostPort } from './conninfo.js';
 import { errorCode, withClient, type LocalConnectionTarget } from './connection.js';
+import { controlFileIdentity } from './control-file-identity.js';
+import { MonitorConnection } from './monitor-connection.js';
 import type { LocalContext } from './context.js';
 import { remaining } from './context.js';
 import { readControlData } from './controldata.js';
@@ -68,6 +70,9 @@ export interface LocalControllerOptions {
   readonly postmasterLog?: string;
 }
 
+/** Settings that locate or address this Postgres: a reload cannot change them under it. */
+const FIXED_CONFIG_KEYS = ['scope', 'name', 'data_dir', 'config_dir', 'bin_dir', 'bin_name', 'listen', 'pgpass', 'run_as'] as const;
+
 const SIGNAL_OF: Record<StopMode, NodeJS.Signals> = { smart: 'SIGTERM', fast: 'SIGINT', immediate: 'SIGQUIT' };
 
 /** Patroni 4's role word for callback arguments (spec README: write 4.x, `primary` not `master`). */
@@ -81,7 +86,7 @@ function patroniRole(role: PgRole): string {
  */
 export class LocalPostgresController implements PostgresController {
   readonly memberName: string;
-  private readonly config: LocalPostgresConfig;
+  private config: LocalPostgresConfig;
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly runAs: RunAs | null;
@@ -92,6 +97,14 @@ export class LocalPostgresController implements PostgresController {
   private readonly callbacks: CallbackRunner;
   private readonly exitListeners = new Set<(e: PostmasterExit) => void>();
   private dynamicParameters: PostgresParameters;
+  /** The session the per-cycle queries share (monitor-connection.ts). */
+  private readonly monitor = new MonitorConnection();
+  /**
+   * The system identifier with the files it was read from: it cannot change while the
+   * data directory and its pg_control are the same files, so pg_controldata (a child
+   * process) runs once per data directory instead of once per HA cycle.
+   */
+  private sysidCache: { readonly key: string; readonly sysid: string } | null = null;
   private bins: Binaries | null = null;
   private validator: ParameterValidator | null = null;
   private state: PgState = 'stopped';
@@ -270,6 +283,7 @@ export class LocalPostgresController implements PostgresController {
   }
 
   private handleExit(pid: number): void {
+    this.monitor.drop();
     const expected = this.expectedExitPid === pid;
     if (!expected) {
       this.state = 'crashed';
@@ -320,9 +334,18 @@ export class LocalPostgresController implements PostgresController {
 
   async dataDirState(opts: CallOptions = {}): Promise<DataDirState> {
     return inspectDataDir(this.dataDir, this.runAs, async () => {
+      const key = await controlFileIdentity(this.dataDir);
+      if (key !== null && this.sysidCache?.key === key) return this.sysidCache.sysid;
       const cd = await this.controlData(opts);
-      return cd.ok ? cd.value.sysid : null;
+      if (!cd.ok || !cd.value.sysid) return null;
+      if (key !== null) this.sysidCache = { key, sysid: cd.value.sysid };
+      return cd.value.sysid;
     });
+  }
+
+  /** Drops what was learnt about the data directory (it is being created, replaced or rewound). */
+  private forgetDataDir(): void {
+    this.sysidCache = null;
   }
 
   async isRunning(): Promise<boolean> {
@@ -340,9 +363,9 @@ export class LocalPostgresController implements PostgresController {
 
   async observe(opts: CallOptions = {}): Promise<PgResult<PostgresObservation>> {
     try {
-      const obs = await withClient(
+      const obs = await this.monitor.run(
         this.localTarget(),
-        { connectTimeoutMs: Math.min(3000, opts.timeoutMs ?? 3000), statementTimeoutMs: Math.min(2000, opts.timeoutMs ?? 2000) },
+        { connectTimeoutMs: Math.min(3000, opts.timeoutMs ?? 3000), deadlineMs: Math.min(5000, opts.timeoutMs ?? 5000) },
         (c) => runMonitoringQuery(c, this.clock.now()),
       );
       if (this.role === 'replica' || this.role === 'primary' || this.role === 'promoted' || this.role === 'uninitialized') {
@@ -410,6 +433,7 @@ export class LocalPostgresController implements PostgresController {
     const busy = await this.busyPort();
     if (busy) return busy;
     this.state = this.config.bootstrap?.method && this.config.bootstrap.method !== 'initdb' ? 'running custom bootstrap script' : 'initializing new cluster';
+    this.forgetDataDir();
     const init = await initializeDataDir(this.ctx, timeoutMs, opts.signal);
     if (!init.ok) {
       this.state = this.state === 'initializing new cluster' ? 'initdb failed' : 'custom bootstrap failed';
@@ -485,6 +509,7 @@ export class LocalPostgresController implements PostgresController {
     if (dd.kind === 'not-accessible') return fail('data-dir-unusable', dd.reason);
     this.state = 'creating replica';
     await this.writePgpassFile();
+    this.forgetDataDir();
     const r = await cloneDataDir(this.ctx, source.upstream, opts.timeoutMs ?? 3_600_000, opts.signal);
     this.state = 'stopped';
     if (r.ok) this.role = 'replica';
@@ -493,6 +518,7 @@ export class LocalPostgresController implements PostgresController {
 
   async removeDataDirectory(): Promise<PgResult> {
     if (await this.isRunning()) return fail('wrong-role', `refusing to remove ${this.dataDir}: Postgres is running`);
+    this.forgetDataDir();
     await rm(this.dataDir, { recursive: true, force: true });
     this.role = 'uninitialized';
     return ok();
@@ -576,6 +602,8 @@ export class LocalPostgresController implements PostgresController {
       const argv = splitCommand(this.config.before_stop);
       await runProgram(argv[0]!, argv.slice(1), { runAs: this.runAs, timeoutMs: remaining(this.clock, deadline) / 2 });
     }
+    // A smart shutdown waits for every session to end, ours included.
+    this.monitor.drop();
     this.expectedExitPid = pid;
     try {
       process.kill(pid, SIGNAL_OF[mode]);
@@ -787,6 +815,31 @@ export class LocalPostgresController implements PostgresController {
     return ok({ reloaded: diff.value.reloaded, pendingRestart: diff.value.pendingRestart, rejected: eff.rejected });
   }
 
+  /**
+   * A reloaded patroni.yml (SIGHUP, POST /reload), as Patroni's reload_config: the new
+   * parameters, pg_hba, pg_ident, authentication, callbacks, scripts and timeouts take
+   * effect — a running Postgres gets its files rewritten and a reload, and the report
+   * says which parameters now wait for a restart. What locates or addresses this
+   * Postgres cannot change under it: those keys keep their old values and are returned
+   * in `notApplied` (the agent must be restarted for them).
+   */
+  async reloadConfig(next: LocalPostgresConfig, opts: CallOptions = {}): Promise<PgResult<{ notApplied: string[]; report: ConfigChangeReport | null }>> {
+    const notApplied: string[] = [];
+    const merged: Record<string, unknown> = { ...next };
+    const old = this.config as unknown as Record<string, unknown>;
+    for (const key of FIXED_CONFIG_KEYS) {
+      if (JSON.stringify(old[key] ?? null) !== JSON.stringify(merged[key] ?? null)) notApplied.push(key);
+      if (old[key] === undefined) delete merged[key];
+      else merged[key] = old[key];
+    }
+    this.config = merged as unknown as LocalPostgresConfig;
+    this.callbacks.setCommands(this.config.callbacks ?? {});
+    if (!(await this.isRunning())) return ok({ notApplied, report: null });
+    const r = await this.applyParameters(this.dynamicParameters, opts);
+    if (!r.ok) return r;
+    return ok({ notApplied, report: r.value ?? null });
+  }
+
   async setSynchronousStandbyNames(value: string | null, opts: CallOptions = {}): Promise<PgResult> {
     const next: Record<string, string | number | boolean> = { ...this.dynamicParameters };
     next['synchronous_standby_names'] = value ?? '';
@@ -829,6 +882,7 @@ export class LocalPostgresController implements PostgresController {
     if (!source.ok) return source;
     const stopped = await this.stop('fast', { checkpoint: false, blockCallbacks: true, timeoutMs: remaining(this.clock, deadline) });
     if (!stopped.ok) return stopped;
+    this.forgetDataDir();
     const r = await runPgRewind(this.ctx, leader, remaining(this.clock, deadline));
     if (r.ok) {
       this.role = 'replica';
@@ -849,10 +903,15 @@ export class LocalPostgresController implements PostgresController {
 
   async syncSlots(request: SlotPassRequest, opts: CallOptions = {}): Promise<PgResult<SlotPassReport>> {
     if (!(await this.isRunning())) return fail('not-running', 'slot pass needs Postgres running');
-    return runSlotPass(this.localTarget(), request, opts.timeoutMs ?? 10_000);
+    const timeoutMs = opts.timeoutMs ?? 10_000;
+    const target = this.localTarget();
+    return runSlotPass(target, request, timeoutMs, (fn) =>
+      this.monitor.run(target, { connectTimeoutMs: Math.min(3000, timeoutMs), deadlineMs: timeoutMs }, fn),
+    );
   }
 
   async close(): Promise<void> {
+    this.monitor.drop();
     this.watch?.stop();
     this.callbacks.close();
   }

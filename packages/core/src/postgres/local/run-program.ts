@@ -25,6 +25,9 @@ export interface RunProgramOptions {
 
 const MAX_CAPTURE = 1 << 20;
 
+/** Programs started by this process, for the loop-cost measurement (children per HA cycle). */
+export const programStats = { started: 0 };
+
 /**
  * Runs a short-lived program (initdb, pg_controldata, pg_basebackup, pg_rewind, a user
  * script) to completion and captures its output. It gets its own process group so that a
@@ -35,6 +38,7 @@ export function runProgram(path: string, args: readonly string[], opts: RunProgr
   return new Promise((resolve) => {
     const home = opts.runAs?.home ?? process.env['HOME'] ?? '/';
     let child;
+    programStats.started++;
     try {
       child = spawn(path, [...args], {
         cwd: opts.cwd ?? home,

@@ -1,6 +1,7 @@
 import type { PgResult } from '../result.js';
 import { fail, ok } from '../result.js';
 import type { DesiredSlot, IgnoreSlotRule, SlotPassReport, SlotPassRequest } from '../slots.js';
+import type pg from 'pg';
 import { withClient, type LocalConnectionTarget } from './connection.js';
 import { formatLsn } from './lsn.js';
 
@@ -35,14 +36,24 @@ function matches(want: DesiredSlot, have: ExistingSlot): boolean {
  * plugin or database changed, create missing ones (physical slots reserve WAL at once;
  * logical ones only on a primary, in their database), advance where asked.
  */
-export async function runSlotPass(target: LocalConnectionTarget, req: SlotPassRequest, timeoutMs: number): Promise<PgResult<SlotPassReport>> {
+/** Runs `fn` on a session to the local Postgres's main database. */
+export type MainSession = <T>(fn: (client: pg.Client) => Promise<T>) => Promise<T>;
+
+export async function runSlotPass(
+  target: LocalConnectionTarget,
+  req: SlotPassRequest,
+  timeoutMs: number,
+  main?: MainSession,
+): Promise<PgResult<SlotPassReport>> {
   const created: string[] = [];
   const advanced: string[] = [];
   const dropped: string[] = [];
   const deferred: { name: string; reason: string }[] = [];
   const opts = { connectTimeoutMs: Math.min(3000, timeoutMs), statementTimeoutMs: Math.min(timeoutMs, 10_000) };
+  // The controller passes its long-lived session; without one, a short-lived client.
+  const session: MainSession = main ?? ((fn) => withClient(target, opts, fn));
   try {
-    const { slots, inRecovery } = await withClient(target, opts, async (c) => {
+    const { slots, inRecovery } = await session(async (c) => {
       const r = await c.query<ExistingSlot>(
         `SELECT slot_name, slot_type, plugin, database, active,
                 pg_wal_lsn_diff(restart_lsn, '0/0')::float8 AS restart,
@@ -59,7 +70,15 @@ export async function runSlotPass(target: LocalConnectionTarget, req: SlotPassRe
       if (want) return !matches(want, s);
       return req.dropUndesired && !ignored(s, req.ignore ?? []);
     });
-    await withClient(target, opts, async (c) => {
+    const physicalWork =
+      toDrop.length > 0 ||
+      req.desired.some((want) => {
+        if (want.type !== 'physical') return false;
+        const have = existing.get(want.name);
+        return !have || (want.advanceTo !== undefined && !have.active && have.restart !== null && want.advanceTo > have.restart);
+      });
+    // Most cycles change nothing: no second round trip then.
+    if (physicalWork) await session(async (c) => {
       for (const s of toDrop) {
         if (s.active) {
           deferred.push({ name: s.slot_name, reason: 'active, cannot be dropped now' });

@@ -1,0 +1,97 @@
+import pg from 'pg';
+import type { ConnectOptions, LocalConnectionTarget } from './connection.js';
+
+/**
+ * The one connection the controller keeps to its own Postgres for the queries it runs
+ * every HA cycle (the monitoring query, the slot pass), as Patroni keeps one: opening a
+ * connection per query costs a backend fork and authentication each time, which under
+ * CPU load was a good part of a cycle.
+ *
+ * Every call has a deadline: when it passes, the connection is destroyed (a stalled
+ * server must not hold the loop) and the call fails. Any error drops the connection;
+ * the next call connects again. A changed target (new password, port) reconnects.
+ */
+export class MonitorConnection {
+  private client: pg.Client | null = null;
+  private connecting: Promise<pg.Client> | null = null;
+  private key = '';
+  /** How many connections were opened, for the loop-cost measurement and tests. */
+  connectionsOpened = 0;
+
+  constructor(private readonly defaults: { readonly statementTimeoutMs: number; readonly applicationName: string } = { statementTimeoutMs: 2000, applicationName: 'pgwarden' }) {}
+
+  get connected(): boolean {
+    return this.client !== null;
+  }
+
+  async run<T>(target: LocalConnectionTarget, opts: ConnectOptions & { readonly deadlineMs: number }, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+    const key = JSON.stringify(target);
+    if (key !== this.key) this.drop();
+    this.key = key;
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer from the local Postgres within ${opts.deadlineMs} ms`)), opts.deadlineMs);
+    });
+    try {
+      const client = await Promise.race([this.connect(target, opts), expired]);
+      return await Promise.race([fn(client), expired]);
+    } catch (error) {
+      // Whatever went wrong, the session may be unusable (or stuck): start over next time.
+      this.drop();
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private connect(target: LocalConnectionTarget, opts: ConnectOptions): Promise<pg.Client> {
+    if (this.client) return Promise.resolve(this.client);
+    if (this.connecting) return this.connecting;
+    const client = new pg.Client({
+      host: target.host,
+      port: target.port,
+      user: target.user,
+      ...(target.password !== undefined ? { password: target.password } : {}),
+      database: target.database ?? 'postgres',
+      connectionTimeoutMillis: opts.connectTimeoutMs ?? 3000,
+      statement_timeout: this.defaults.statementTimeoutMs,
+      application_name: this.defaults.applicationName,
+    } as pg.ClientConfig);
+    client.on('error', () => {
+      if (this.client === client) this.client = null;
+      void client.end().catch(() => undefined);
+    });
+    client.on('end', () => {
+      if (this.client === client) this.client = null;
+    });
+    this.connectionsOpened++;
+    const attempt = client.connect().then(
+      () => {
+        if (this.connecting === attempt) {
+          this.connecting = null;
+          this.client = client;
+        } else void client.end().catch(() => undefined); // dropped while connecting
+        return client;
+      },
+      (error: unknown) => {
+        if (this.connecting === attempt) this.connecting = null;
+        void client.end().catch(() => undefined);
+        throw error;
+      },
+    );
+    this.connecting = attempt;
+    return attempt;
+  }
+
+  /** Closes the connection now (before a stop: a smart shutdown waits for every session). */
+  drop(): void {
+    const client = this.client;
+    this.client = null;
+    this.connecting = null;
+    if (!client) return;
+    // end() waits for the server's goodbye; a stalled server must not keep the socket.
+    const stream = (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream;
+    void client.end().catch(() => undefined);
+    setTimeout(() => stream?.destroy(), 1000).unref();
+  }
+}

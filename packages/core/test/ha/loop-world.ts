@@ -1,0 +1,63 @@
+/**
+ * A few HaLoops against one in-memory DCS on a virtual clock, each with a FakePostgres:
+ * the harness of the loop and executor tests. `postFailsafe` is every node's POST
+ * /failsafe client (the executor's injected poster).
+ */
+import { Dcs, HaLoop, KeyLayout, ManualClock, MemoryDcs, MemoryDcsServer, seededRandom, type FailsafePoster, type HaStatus, type JsonObject } from '../../src/index.js';
+import type { FakePostgres } from './fake-postgres.js';
+import { nodeConfig } from './fixtures.js';
+
+export interface WorldOptions {
+  readonly postFailsafe?: FailsafePoster;
+  /** Keys merged over the default bootstrap.dcs of every node. */
+  readonly dcsConfig?: JsonObject;
+}
+
+export function world(options: WorldOptions = {}) {
+  const clock = new ManualClock();
+  const server = new MemoryDcsServer({ clock });
+  const layout = new KeyLayout({ scope: 'batman' });
+  const pgs = new Map<string, FakePostgres>();
+  const reachable = new Set<string>();
+  const node = (name: string, pg: FakePostgres) => {
+    pgs.set(name, pg);
+    reachable.add(name);
+    const dcs = new Dcs({
+      adapter: new MemoryDcs({ server, layout, name, ttlSeconds: 30 }),
+      timing: { ttl: 30, loopWait: 10, retryTimeout: 10 },
+      clock,
+      random: seededRandom(1),
+    });
+    const loop = new HaLoop({
+      dcs,
+      postgres: pg,
+      clock,
+      random: seededRandom(2),
+      node: nodeConfig({
+        name,
+        apiUrl: `http://${name}:8008/patroni`,
+        connUrl: `postgres://${name}:5432/postgres`,
+        bootstrapDcsConfig: { ttl: 30, loop_wait: 10, ...options.dcsConfig },
+      }),
+      ...(options.postFailsafe ? { postFailsafe: options.postFailsafe } : {}),
+      fetchPeerStatus: async (peer) => {
+        const p = pgs.get(peer.name);
+        if (!p || !p.running || !reachable.has(peer.name)) throw new Error('unreachable');
+        return p.role === 'primary'
+          ? { role: 'primary', xlog: { location: p.wal }, timeline: p.timeline }
+          : { role: 'replica', xlog: { received_location: p.wal, replayed_location: p.wal }, timeline: p.timeline };
+      },
+    });
+    return loop;
+  };
+  /** Runs one cycle while moving virtual time, so sleeps and deadlines inside it resolve. */
+  const step = async (loop: HaLoop): Promise<HaStatus> => {
+    let done: HaStatus | null = null;
+    const p = loop.runCycle().then((s) => (done = s));
+    for (let i = 0; i < 400 && done === null; i++) await clock.advance(100);
+    await p;
+    await clock.advance(0);
+    return done!;
+  };
+  return { clock, server, layout, node, step, pgs, reachable, key: (k: string) => server.get(layout.key(k))?.value };
+}

@@ -1,0 +1,113 @@
+/**
+ * What one HA cycle costs the local Postgres: the loop asks isRunning, observe (twice:
+ * the cycle's view and the member key), dataDirState and, on a primary, a slot pass.
+ * Under CPU load a connection per query (a backend fork plus authentication each) and a
+ * pg_controldata child per cycle made most cycles overrun loop_wait. Now: one kept
+ * session with a deadline, reconnected after any failure, and the system identifier read
+ * once per data directory. Connections are counted from the server's own log
+ * (log_connections), child processes from the controller's program counter.
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PostgresSandbox } from '@pgwarden/testkit';
+import { programStats } from '../../src/index.js';
+import { makeNode, sql, waitFor, type Node } from './helpers.js';
+
+const SLOT_REQUEST = { desired: [{ name: 'node2', type: 'physical' as const }], ignore: [], dropUndesired: true };
+
+describe('the per-cycle cost of the local controller', () => {
+  let sandbox: PostgresSandbox;
+  let node: Node;
+  let logPath: string;
+
+  beforeAll(async () => {
+    sandbox = new PostgresSandbox({ prefix: 'pgwarden-loopcost-' });
+    node = await makeNode(sandbox, 'cost', { log_connections: 'on' });
+    logPath = `${sandbox.root}/cost.log`;
+    expect(await node.controller.bootstrap()).toEqual({ ok: true });
+  });
+
+  afterAll(async () => {
+    await node?.controller.stop('immediate', { timeoutMs: 10_000 });
+    await node?.controller.close();
+    const left = sandbox?.livePostmasters() ?? [];
+    sandbox?.cleanup();
+    expect(left).toEqual([]);
+  });
+
+  /** Sessions the controller opened so far (application_name pgwarden), from the server log. */
+  const controllerConnections = (): number =>
+    readFileSync(logPath, 'utf8').split('\n').filter((l) => l.includes('connection authorized') && l.includes('application_name=pgwarden')).length;
+
+  async function cycle(): Promise<void> {
+    const c = node.controller;
+    expect(await c.isRunning()).toBe(true);
+    expect((await c.observe({ timeoutMs: 5000 })).ok).toBe(true);
+    expect((await c.dataDirState({ timeoutMs: 5000 })).kind).toBe('valid');
+    expect((await c.syncSlots(SLOT_REQUEST, { timeoutMs: 5000 })).ok).toBe(true);
+    expect((await c.observe({ timeoutMs: 5000 })).ok).toBe(true);
+  }
+
+  it('runs 20 cycles on one connection and without child processes once the system identifier is known', async () => {
+    await cycle(); // warm: connects, reads pg_control once, creates the slot
+    // The log does count our connections (so a zero below means none, not a blind counter).
+    await waitFor('the warm-up connection in the server log', async () => controllerConnections() >= 1, 5000);
+    const connectionsBefore = controllerConnections();
+    const programsBefore = programStats.started;
+    const cycles = 20;
+    const started = performance.now();
+    for (let i = 0; i < cycles; i++) await cycle();
+    const perCycleMs = (performance.now() - started) / cycles;
+    // The server logs a connection as it authorizes it: give the log a moment.
+    await new Promise((r) => setTimeout(r, 300));
+    const connections = controllerConnections() - connectionsBefore;
+    const programs = programStats.started - programsBefore;
+    console.log(`loop cost: ${cycles} cycles, ${connections} new connections, ${programs} child processes, ${perCycleMs.toFixed(1)} ms per cycle`);
+    expect(connections).toBe(0);
+    expect(programs).toBe(0);
+  });
+
+  it('reconnects after the session is terminated', async () => {
+    const [backend] = await sql<{ pid: number }>(node, `SELECT pid FROM pg_stat_activity WHERE application_name = 'pgwarden'`);
+    expect(backend).toBeDefined();
+    await sql(node, 'SELECT pg_terminate_backend($1)', [backend!.pid]);
+    // The next query may see the closed session (and fail) or a new one; within two it works.
+    const first = await node.controller.observe({ timeoutMs: 5000 });
+    const ok = first.ok || (await node.controller.observe({ timeoutMs: 5000 })).ok;
+    expect(ok).toBe(true);
+    const [now] = await sql<{ pid: number }>(node, `SELECT pid FROM pg_stat_activity WHERE application_name = 'pgwarden'`);
+    expect(now!.pid).not.toBe(backend!.pid);
+  });
+
+  it('a session that stops answering fails the call at its deadline, and the next call connects anew', async () => {
+    await node.controller.observe({ timeoutMs: 5000 });
+    const [backend] = await sql<{ pid: number }>(node, `SELECT pid FROM pg_stat_activity WHERE application_name = 'pgwarden'`);
+    process.kill(backend!.pid, 'SIGSTOP');
+    try {
+      const started = Date.now();
+      const r = await node.controller.observe({ timeoutMs: 1000 });
+      expect(r.ok).toBe(false);
+      expect(Date.now() - started).toBeLessThan(3000);
+    } finally {
+      process.kill(backend!.pid, 'SIGCONT');
+    }
+    await waitFor('a new session', async () => (await node.controller.observe({ timeoutMs: 5000 })).ok);
+  });
+
+  it('a smart stop is not held up by the kept session', async () => {
+    await node.controller.observe({ timeoutMs: 5000 });
+    expect(await node.controller.stop('smart', { checkpoint: false, timeoutMs: 20_000 })).toEqual({ ok: true });
+    expect((await node.controller.start({ role: 'primary' })).ok).toBe(true);
+  });
+
+  it('reads the system identifier again when the data directory is replaced', async () => {
+    const before = await node.controller.dataDirState();
+    expect(before.kind).toBe('valid');
+    expect(await node.controller.stop('fast', { timeoutMs: 20_000 })).toEqual({ ok: true });
+    expect(await node.controller.removeDataDirectory()).toEqual({ ok: true });
+    expect((await node.controller.dataDirState()).kind).toBe('empty');
+    expect(await node.controller.bootstrap()).toEqual({ ok: true });
+    const after = await node.controller.dataDirState();
+    expect(after.kind === 'valid' && before.kind === 'valid' && after.sysid !== before.sysid).toBe(true);
+  });
+});
