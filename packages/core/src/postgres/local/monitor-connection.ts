@@ -10,11 +10,16 @@ import type { ConnectOptions, LocalConnectionTarget } from './connection.js';
  * Every call has a deadline: when it passes, the connection is destroyed (a stalled
  * server must not hold the loop) and the call fails. Any error drops the connection;
  * the next call connects again. A changed target (new password, port) reconnects.
+ * Calls take turns (the loop's and the REST API's may overlap): two callers' statements
+ * must never interleave in one session, and pg only queues them with a deprecation
+ * warning. Waiting for the turn counts against the caller's deadline.
  */
 export class MonitorConnection {
   private client: pg.Client | null = null;
   private connecting: Promise<pg.Client> | null = null;
   private key = '';
+  /** Settles when the call holding the session is done. */
+  private turn: Promise<void> = Promise.resolve();
   /** How many connections were opened, for the loop-cost measurement and tests. */
   connectionsOpened = 0;
 
@@ -25,13 +30,24 @@ export class MonitorConnection {
   }
 
   async run<T>(target: LocalConnectionTarget, opts: ConnectOptions & { readonly deadlineMs: number }, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-    const key = JSON.stringify(target);
-    if (key !== this.key) this.drop();
-    this.key = key;
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`no answer from the local Postgres within ${opts.deadlineMs} ms`)), opts.deadlineMs);
     });
+    const previous = this.turn;
+    let release!: () => void;
+    this.turn = new Promise<void>((resolve) => (release = resolve));
+    try {
+      // Out of time before our turn: fail without touching the session the other call uses.
+      await Promise.race([previous, expired]);
+    } catch (error) {
+      clearTimeout(timer);
+      void previous.then(release);
+      throw error;
+    }
+    const key = JSON.stringify(target);
+    if (key !== this.key) this.drop();
+    this.key = key;
     try {
       const client = await Promise.race([this.connect(target, opts), expired]);
       return await Promise.race([fn(client), expired]);
@@ -41,6 +57,7 @@ export class MonitorConnection {
       throw error;
     } finally {
       clearTimeout(timer);
+      release();
     }
   }
 
