@@ -65,8 +65,6 @@ async function startDaemon(options: DaemonOptions): Promise<number> {
   // The loop keeps its own tracker and logs refused documents; this one only follows
   // parameters and pause for the daemon, so it stays quiet.
   const tracker = new DynamicConfigTracker(silentLogger, config.bootstrap.dcs);
-  // Before anything starts: `watchdog.mode: required` where no watchdog can exist exits 1.
-  const watchdog = createWatchdog(config, () => tracker.current.timing, logger);
   // SIGTERM while the DCS is still unreachable ends the wait: nothing was started yet.
   const waitAbort = new AbortController();
   const abortWait = (): void => waitAbort.abort();
@@ -96,6 +94,15 @@ async function startDaemon(options: DaemonOptions): Promise<number> {
     throw error;
   }
   if (first.cluster.config && Object.keys(first.cluster.config.data).length) tracker.update(first.cluster.config.data, first.cluster.config.modifyVersion);
+  // After the unique-name check, as in Patroni: `watchdog.mode: required` where no
+  // watchdog can exist exits 1 before Postgres or the API start.
+  let watchdog;
+  try {
+    watchdog = createWatchdog(config, () => tracker.current.timing, logger);
+  } catch (error) {
+    await dcs.close().catch(() => undefined);
+    throw error;
+  }
 
   // Mutable on purpose: a reload changes tags and addresses, which the loop (member key)
   // and the API (/patroni) read from these objects.
