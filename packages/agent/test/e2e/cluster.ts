@@ -60,7 +60,23 @@ export interface ClusterOptions {
   readonly extraYaml?: string;
   /** The DCS the agents run on; default etcd. */
   readonly dcs?: DcsKind;
+  /** bootstrap.dcs timing; default ttl 20, loop_wait 1, retry_timeout 3. */
+  readonly timing?: ClusterTiming;
+  /**
+   * The agent to run instead of pgwarden, as argv before the config path (e.g.
+   * `['/usr/bin/patroni']` for the benchmark's comparison); default `node bin/pgwarden.js`.
+   */
+  readonly agentCommand?: readonly string[];
 }
+
+/** bootstrap.dcs's ttl, loop_wait and retry_timeout, in seconds. */
+export interface ClusterTiming {
+  readonly ttl: number;
+  readonly loopWait: number;
+  readonly retryTimeout: number;
+}
+
+export const DEFAULT_TIMING: ClusterTiming = { ttl: 20, loopWait: 1, retryTimeout: 3 };
 
 export class E2eCluster {
   readonly nodes: AgentNode[] = [];
@@ -71,6 +87,7 @@ export class E2eCluster {
     readonly root: string,
     readonly dcs: E2eDcs,
     private readonly label: string,
+    private readonly agentCommand: readonly string[] | null = null,
   ) {}
 
   /** The etcd cluster, for scenarios that act on it; only when the cluster runs on etcd. */
@@ -83,10 +100,10 @@ export class E2eCluster {
     postgresBinDir(); // fails with an install hint when PostgreSQL 15 is missing
     const root = mkdtempSync('/tmp/pgwarden-e2e-');
     const dcs = await startDcs(options.dcs ?? 'etcd');
-    const cluster = new E2eCluster(root, dcs, options.label);
+    const cluster = new E2eCluster(root, dcs, options.label, options.agentCommand ?? null);
     cluster.removeExitHook = onProcessExit(() => cluster.killAllSync());
     cluster.own(root);
-    for (let i = 1; i <= options.nodes; i++) await cluster.addNode(`node${i}`, options.extraYaml ?? '');
+    for (let i = 1; i <= options.nodes; i++) await cluster.addNode(`node${i}`, options.extraYaml ?? '', options.timing ?? DEFAULT_TIMING);
     return cluster;
   }
 
@@ -95,7 +112,7 @@ export class E2eCluster {
     if (this.user) chownSync(path, this.user.uid, this.user.gid);
   }
 
-  private async addNode(name: string, extraYaml: string): Promise<AgentNode> {
+  private async addNode(name: string, extraYaml: string, timing: ClusterTiming): Promise<AgentNode> {
     const dir = join(this.root, name);
     mkdirSync(dir, { mode: 0o755 });
     this.own(dir);
@@ -113,7 +130,7 @@ export class E2eCluster {
       process: null,
       output: '',
     };
-    writeFileSync(node.configPath, nodeYaml(node, this.dcs.yaml, extraYaml));
+    writeFileSync(node.configPath, nodeYaml(node, this.dcs.yaml, extraYaml, timing));
     this.own(node.configPath);
     this.nodes.push(node);
     return node;
@@ -125,10 +142,11 @@ export class E2eCluster {
     return n;
   }
 
-  /** Starts `pgwarden <node>/patroni.yml` as a separate process. */
+  /** Starts `pgwarden <node>/patroni.yml` (or the `agentCommand`) as a separate process. */
   start(node: AgentNode, args: readonly string[] = []): ChildProcess {
-    accessSync(AGENT_BIN, constants.R_OK);
-    const child = spawnTracked(process.execPath, [AGENT_BIN, ...args, node.configPath], {
+    const [command, ...commandArgs] = this.agentCommand ?? [process.execPath, AGENT_BIN];
+    if (!this.agentCommand) accessSync(AGENT_BIN, constants.R_OK);
+    const child = spawnTracked(command!, [...commandArgs, ...args, node.configPath], {
       cwd: node.dir,
       env: { ...process.env, HOME: node.dir },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -194,7 +212,7 @@ export class E2eCluster {
   }
 }
 
-function nodeYaml(node: AgentNode, dcsYaml: string, extraYaml: string): string {
+function nodeYaml(node: AgentNode, dcsYaml: string, extraYaml: string, timing: ClusterTiming): string {
   return `scope: ${SCOPE}
 namespace: /service
 name: ${node.name}
@@ -205,9 +223,9 @@ restapi:
   connect_address: 127.0.0.1:${node.apiPort}
 ${dcsYaml}bootstrap:
   dcs:
-    ttl: 20
-    loop_wait: 1
-    retry_timeout: 3
+    ttl: ${timing.ttl}
+    loop_wait: ${timing.loopWait}
+    retry_timeout: ${timing.retryTimeout}
     maximum_lag_on_failover: 1048576
     postgresql:
       use_pg_rewind: true
