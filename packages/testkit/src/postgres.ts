@@ -6,9 +6,9 @@
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './ports.js';
 
 export const POSTGRES_PACKAGE = 'postgresql-15';
 export const DEFAULT_PG_BIN_DIR = '/usr/lib/postgresql/15/bin';
@@ -65,18 +65,9 @@ export function postgresRunAs(): OsUser | null {
   return user;
 }
 
-/** A free TCP port on 127.0.0.1 (bound, read back, released). */
+/** A free TCP port on 127.0.0.1, outside the ephemeral range (ports.ts). */
 export async function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
+  return freePort();
 }
 
 /** The PID in `<dataDir>/postmaster.pid`, or null. */
