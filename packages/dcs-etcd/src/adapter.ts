@@ -143,9 +143,9 @@ export class Etcd3Dcs implements DcsAdapter {
 
   async read(ctx: DcsCallContext, options: { readonly linearizable: boolean }): Promise<RawSnapshot> {
     const linearizable = options.linearizable || this.readOnly;
-    // The copy is served only after the watch stream answered a progress request: a
-    // frozen or partitioned server must not be read as a healthy, quiet one.
-    if (!linearizable && this.cache.isLive && (await this.cache.confirm(ctx.signal, CONFIRM_TIMEOUT_MS))) {
+    // The copy is served only after a round trip made for this read proved it current: a
+    // frozen server must not be read as a healthy, quiet one (see confirmCache).
+    if (!linearizable && this.cache.isLive && (await this.confirmCache(ctx))) {
       const cached = this.cache.snapshot();
       if (cached) return { kind: 'snapshot', entries: cached };
     }
@@ -161,6 +161,24 @@ export class Etcd3Dcs implements DcsAdapter {
       entries.push({ key, value: cached.value, version: cached.modRevision, session: cached.lease === '0' ? null : cached.lease });
     }
     return { kind: 'snapshot', entries };
+  }
+
+  /**
+   * Proves the watch copy current with one round trip. With a lease, that round trip is
+   * its keepalive, which the lease needs about once a loop anyway (touchMember then finds
+   * it fresh and sends none): the answer carries the serving member's store revision,
+   * and a copy complete up to it is as fresh as a serializable read sent now. Otherwise
+   * (no lease, or the revision moved on: a change still on its way, or writes outside our
+   * prefix) a progress request on the watch stream proves the stream alive, as before.
+   * A keepalive that fails fails the read: the read is then `unavailable`, as a range to
+   * the same server would be.
+   */
+  private async confirmCache(ctx: DcsCallContext): Promise<boolean> {
+    if (this.lease.id !== null && !this.lease.stale) {
+      const renewed = await this.lease.renew(ctx);
+      if (renewed !== null && this.cache.covers(renewed.revision)) return true;
+    }
+    return this.cache.isLive && this.cache.confirm(ctx.signal, CONFIRM_TIMEOUT_MS);
   }
 
   async acquireLeader(ctx: DcsCallContext): Promise<LockOutcome> {
@@ -192,10 +210,16 @@ export class Etcd3Dcs implements DcsAdapter {
 
   async refreshLeader(_current: RawEntry | null, ctx: DcsCallContext): Promise<LockOutcome> {
     if (this.lease.id === null) return { kind: 'lost', reason: 'not-held' };
+    // The lock's refresh is always this round trip to etcd, under the call's deadline.
+    let provenAt: string | null = null;
     if (this.lease.stale) {
       this.replacedLease = this.lease.id;
       await this.lease.grant(ctx);
-    } else if (!(await this.lease.keepAlive(ctx))) return { kind: 'lost', reason: 'not-held' };
+    } else {
+      const renewed = await this.lease.renew(ctx);
+      if (renewed === null) return { kind: 'lost', reason: 'not-held' };
+      provenAt = renewed.revision;
+    }
     const leaseId = this.lease.id!;
     const held: LockOutcome = { kind: 'held', validUntil: this.lease.validUntil };
     const path = this.layout.key('leader');
@@ -216,9 +240,16 @@ export class Etcd3Dcs implements DcsAdapter {
         return held;
       }
     }
-    // Patroni trusts the snapshot when it names us with our lease. pgwarden confirms with
-    // a compare-only transaction (a read: the key's mod_revision stays put), so a key
+    // Patroni trusts its cached copy when it names us with our lease. pgwarden trusts it
+    // only when it holds every change up to the revision the keepalive just answered:
+    // then a key deleted or taken before that instant would show there, as in the
+    // compare-only transaction below, which it spares (one request a loop). Otherwise
+    // that transaction checks (a read: the key's mod_revision stays put), so a key
     // deleted or taken after the snapshot is reported at once instead of next cycle.
+    if (provenAt !== null && this.cache.covers(provenAt)) {
+      const cached = this.cache.lookup(path);
+      if (cached && cached.value === this.name && cached.lease === leaseId) return held;
+    }
     const response = await this.txn(ctx, 'check leader', {
       compare: [
         { key: utf8(path), target: CompareTarget.Value, result: CompareResult.Equal, value: utf8(this.name) },

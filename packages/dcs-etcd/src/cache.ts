@@ -70,6 +70,15 @@ export class WatchCache {
   /** Reads waiting for the stream to answer a progress request. */
   private confirmations: ((alive: boolean) => void)[] = [];
   private progressRequested = false;
+  /**
+   * The copy holds every change under the prefix up to this store revision: the build's
+   * range revision, then the header revision of each event response (etcd sends a
+   * watcher's events in revision order, a batch's header carrying the revision it brings
+   * the watcher to). Not moved by our own writes (older changes by others may still be
+   * on their way) nor by `created` or progress responses: etcd 3.4 stamps those with the
+   * store's revision even while the watcher is still catching up. -1: unknown.
+   */
+  private completeTo = -1n;
   private readonly prefix: Buffer;
   private readonly unsubscribe: () => void;
 
@@ -118,6 +127,17 @@ export class WatchCache {
   private settleConfirmations(alive: boolean): void {
     this.progressRequested = false;
     for (const settle of this.confirmations.splice(0)) settle(alive);
+  }
+
+  /**
+   * True when the live copy holds every change up to `revision`, a store revision some
+   * member answered after a request we sent (lease.ts `renew`): the copy is then at
+   * least as fresh as a serializable read sent at that moment, with no request to the
+   * watch stream. False when revision is not a number.
+   */
+  covers(revision: string): boolean {
+    if (!this.live || !/^\d+$/.test(revision)) return false;
+    return this.completeTo >= BigInt(revision);
   }
 
   /** Entries under the prefix, or null when the copy is not live. */
@@ -187,6 +207,7 @@ export class WatchCache {
 
   private stopStream(): void {
     this.generation++;
+    this.completeTo = -1n;
     this.settleConfirmations(false);
     const stream = this.stream;
     this.stream = null;
@@ -236,6 +257,7 @@ export class WatchCache {
         for (const path of new Set([...old.keys(), ...fresh.keys()])) this.emitChange(path, old.get(path)?.kv ?? null, fresh.get(path)?.kv ?? null);
       }
       this.built = true;
+      this.completeTo = revision;
       await this.openWatch(revision + 1n, generation);
     } catch (error) {
       if (generation !== this.generation || this.closed) return;
@@ -274,6 +296,11 @@ export class WatchCache {
         const revision = BigInt(event.kv.mod_revision);
         const deleted = String(event.type).toUpperCase() === 'DELETE';
         this.apply(path, deleted ? null : toCachedKey(event.kv), revision);
+      }
+      const through = response.header?.revision;
+      if (response.events.length > 0 && through !== undefined && /^\d+$/.test(String(through))) {
+        const revision = BigInt(String(through));
+        if (revision > this.completeTo) this.completeTo = revision;
       }
       // A progress notification (no events, watch id -1): answered after our request, so
       // the server is alive. Events already in flight prove nothing about now.

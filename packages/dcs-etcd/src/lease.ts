@@ -1,8 +1,9 @@
 /**
  * The agent's one etcd lease, shared by its leader and member keys (spec/dcs.md §3.1).
  * It is granted and kept alive only by explicit calls from the HA loop (refreshLeader
- * forces a keepalive, touchMember at most once per interval), never by a background
- * timer: a stuck loop must let the lease, and the lock with it, run out.
+ * forces a keepalive, a cached read sends one as its freshness proof, touchMember at
+ * most once per interval), never by a background timer: a stuck loop must let the
+ * lease, and the lock with it, run out.
  */
 import type { Clock } from '@pgwarden/core';
 import { DcsError } from '@pgwarden/core';
@@ -75,33 +76,43 @@ export class Lease {
    * alive and was renewed; false when etcd no longer knows it (answer without a TTL).
    */
   async keepAlive(ctx: CallContext): Promise<boolean> {
+    return (await this.renew(ctx)) !== null;
+  }
+
+  /**
+   * keepAlive that also returns the revision in the answer's header: the serving
+   * member's store revision once the renewal was done, i.e. at some instant after the
+   * request was sent. The watch cache uses it as a proof of freshness (cache.ts
+   * `covers`). null when etcd no longer knows the lease.
+   */
+  async renew(ctx: CallContext): Promise<{ readonly revision: string } | null> {
     const id = this.leaseId;
-    if (id === null) return false;
+    if (id === null) return null;
     const sentAt = this.clock.now();
-    const ttl = await this.endpoints.call(ctx, 'lease keepalive', async (client, options) => {
+    const answer = await this.endpoints.call(ctx, 'lease keepalive', async (client, options) => {
       const stream = await client.leaseClient.leaseKeepAlive(options);
-      const answer = new Promise<string>((resolve, reject) => {
-        stream.on('data', (response) => resolve(response.TTL));
+      const response = new Promise<{ TTL: string; revision: string }>((resolve, reject) => {
+        stream.on('data', (data) => resolve({ TTL: data.TTL, revision: String(data.header?.revision ?? '') }));
         stream.on('error', reject);
         stream.on('end', () => reject(new Error('the keepalive stream ended without an answer')));
       });
       stream.write({ ID: id });
       try {
-        return await abortable(answer, ctx.signal, () => deadlineError('lease keepalive', this.endpoints.currentUrl));
+        return await abortable(response, ctx.signal, () => deadlineError('lease keepalive', this.endpoints.currentUrl));
       } finally {
         // Half-close: etcd then ends the stream cleanly; cancelling would look like a failure.
         stream.end();
       }
     });
-    if (this.leaseId !== id) return false;
-    const seconds = Number(ttl);
+    if (this.leaseId !== id) return null;
+    const seconds = Number(answer.TTL);
     if (!(seconds > 0)) {
       this.drop();
-      return false;
+      return null;
     }
     this.sentAt = sentAt;
     this.grantedMs = seconds * 1000;
-    return true;
+    return { revision: answer.revision };
   }
 
   /**
