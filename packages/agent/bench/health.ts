@@ -5,8 +5,8 @@
  * application_name to it), plus each replica's agent reporting a running replica (a
  * replica still in pg_basebackup is `creating replica`, whose WAL stream would show too).
  */
-import pg from 'pg';
-import { SUPERUSER, type AgentNode, type E2eCluster } from '../test/e2e/cluster.js';
+import type { AgentNode, E2eCluster } from '../test/e2e/cluster.js';
+import { connect } from '../test/e2e/writer.js';
 import { until } from './clock.js';
 
 export interface NodeStatus {
@@ -32,19 +32,8 @@ export function isPrimaryRole(role: string): boolean {
 
 /** One query on a fresh connection (1 s connect, 2 s statement deadline); rows as objects. */
 export async function query(node: AgentNode, sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
-  const client = new pg.Client({
-    host: '127.0.0.1',
-    port: node.pgPort,
-    user: SUPERUSER.username,
-    password: SUPERUSER.password,
-    database: 'postgres',
-    connectionTimeoutMillis: 1000,
-    statement_timeout: 2000,
-    query_timeout: 3000,
-  });
-  client.on('error', () => {});
+  const client = await connect(node, 2000);
   try {
-    await client.connect();
     return (await client.query(sql, params)).rows as Record<string, unknown>[];
   } finally {
     await client.end().catch(() => {});

@@ -4,7 +4,8 @@
  * "last write acknowledged on the old primary" and "first on the new" on the same clock.
  */
 import pg from 'pg';
-import { SUPERUSER, type AgentNode } from '../test/e2e/cluster.js';
+import type { AgentNode } from '../test/e2e/cluster.js';
+import { connect } from '../test/e2e/writer.js';
 import { now, sleep } from './clock.js';
 
 export const WRITE_TABLE = 'bench_writes';
@@ -73,26 +74,6 @@ export class Writer {
   }
 }
 
-async function connect(node: AgentNode): Promise<pg.Client> {
-  const client = new pg.Client({
-    host: '127.0.0.1',
-    port: node.pgPort,
-    user: SUPERUSER.username,
-    password: SUPERUSER.password,
-    database: 'postgres',
-    connectionTimeoutMillis: 1000,
-    statement_timeout: 1000,
-    query_timeout: 1500,
-  });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-  } catch (e) {
-    await client.end().catch(() => {});
-    throw e;
-  }
-  return client;
-}
 
 async function alive(client: pg.Client): Promise<boolean> {
   try {

@@ -168,18 +168,4 @@ export async function call(node: PgNode, method: string, path: string, body?: un
   return { status: res.status, text, json };
 }
 
-/** Polls `probe` until it returns a truthy value; fails naming `what` after the deadline. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 60_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < until) {
-    try {
-      const v = await probe();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
+export { waitFor } from '../e2e/cluster.js';

@@ -17,17 +17,9 @@ export interface ConnectOptions {
   readonly applicationName?: string;
 }
 
-/**
- * One short-lived client: connect with a short timeout (Patroni: connect_timeout=3,
- * statement_timeout=2000 ms), run, close. Failures are returned to the caller as errors
- * with the server's SQLSTATE in `code` when there is one.
- */
-export async function withClient<T>(
-  target: LocalConnectionTarget,
-  opts: ConnectOptions,
-  fn: (client: pg.Client) => Promise<T>,
-): Promise<T> {
-  const client = new pg.Client({
+/** The client settings every local session uses (Patroni: connect_timeout=3, statement_timeout=2000 ms). */
+export function clientConfig(target: LocalConnectionTarget, opts: ConnectOptions): pg.ClientConfig {
+  return {
     host: target.host,
     port: target.port,
     user: target.user,
@@ -38,7 +30,20 @@ export async function withClient<T>(
     ...(opts.replication ? {} : { statement_timeout: opts.statementTimeoutMs ?? 2000 }),
     application_name: opts.applicationName ?? 'pgwarden',
     ...(opts.replication ? { replication: 'true' } : {}),
-  } as pg.ClientConfig);
+  } as pg.ClientConfig;
+}
+
+/**
+ * One short-lived client: connect with a short timeout (Patroni: connect_timeout=3,
+ * statement_timeout=2000 ms), run, close. Failures are returned to the caller as errors
+ * with the server's SQLSTATE in `code` when there is one.
+ */
+export async function withClient<T>(
+  target: LocalConnectionTarget,
+  opts: ConnectOptions,
+  fn: (client: pg.Client) => Promise<T>,
+): Promise<T> {
+  const client = new pg.Client(clientConfig(target, opts));
   client.on('error', () => undefined);
   try {
     await client.connect();

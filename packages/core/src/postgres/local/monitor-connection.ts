@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { ConnectOptions, LocalConnectionTarget } from './connection.js';
+import { clientConfig, type ConnectOptions, type LocalConnectionTarget } from './connection.js';
 
 /**
  * The one connection the controller keeps to its own Postgres for the queries it runs
@@ -64,16 +64,9 @@ export class MonitorConnection {
   private connect(target: LocalConnectionTarget, opts: ConnectOptions): Promise<pg.Client> {
     if (this.client) return Promise.resolve(this.client);
     if (this.connecting) return this.connecting;
-    const client = new pg.Client({
-      host: target.host,
-      port: target.port,
-      user: target.user,
-      ...(target.password !== undefined ? { password: target.password } : {}),
-      database: target.database ?? 'postgres',
-      connectionTimeoutMillis: opts.connectTimeoutMs ?? 3000,
-      statement_timeout: this.defaults.statementTimeoutMs,
-      application_name: this.defaults.applicationName,
-    } as pg.ClientConfig);
+    const client = new pg.Client(
+      clientConfig(target, { connectTimeoutMs: opts.connectTimeoutMs ?? 3000, statementTimeoutMs: this.defaults.statementTimeoutMs, applicationName: this.defaults.applicationName }),
+    );
     client.on('error', () => {
       if (this.client === client) this.client = null;
       void client.end().catch(() => undefined);
