@@ -202,15 +202,17 @@ async function startDaemon(options: DaemonOptions): Promise<number> {
     process.once('SIGTERM', onStop);
     process.once('SIGINT', onStop);
     // The loop stops by itself on a fatal condition (e.g. a failed bootstrap): so do we.
-    const watch = setInterval(() => {
-      const fatal = loop.getStatus().fatal;
+    // Only a cycle sets `fatal`, so the cycle-end hook sees it without an idle timer;
+    // setImmediate lets the loop finish that cycle and stop before the shutdown begins.
+    const unsubscribeFatal = loop.onCycleEnd(({ fatal }) => {
       if (!fatal) return;
-      clearInterval(watch);
-      logger.critical(fatal);
-      requestShutdown();
-      void shuttingDown!.then(() => resolve(1), () => resolve(1));
-    }, 1000);
-    watch.unref();
+      unsubscribeFatal();
+      setImmediate(() => {
+        logger.critical(fatal);
+        requestShutdown();
+        void shuttingDown!.then(() => resolve(1), () => resolve(1));
+      });
+    });
   });
   process.on('SIGHUP', reload);
   // A bug must not kill the agent with a bare stack trace: say what failed and keep going.

@@ -9,12 +9,16 @@
  * validUntil − margin of a renewal that did happen, and the guard only ever stops the
  * postmaster it was armed with (PID and start time), so a demotion's stop or a restart as
  * a replica cannot be hit by a stale deadline.
+ *
+ * The driver runs on the loop's cycle-end hook rather than a timer: the loop's status
+ * only changes at the end of a cycle, so a poll (it was every 200 ms) only added idle
+ * wake-ups, and the hook arms sooner after each renewal. A cycle that ends while an arm
+ * or disarm is still being written is not lost: the driver runs again on the latest status.
  */
 import { Fence, readFenceSettings, fenceTimingProblem, type FenceState, type HaLoop, type Logger } from '@pgwarden/core';
 import type { LocalConfig } from '../config/local-config.js';
 import type { ObservedController } from './observed-controller.js';
 
-const POLL_MS = 200;
 
 export interface FenceDriver {
   /** Clean shutdown (Postgres stopped, or paused): the guard exits without acting. */
@@ -43,35 +47,51 @@ export async function startFence(
   await fence.start({ dataDir: config.postgresql.dataDir, marginMs: settings.marginMs, ...(settings.stateDir && { stateDir: settings.stateDir }) });
   let lastCycle = -1;
   let busy = false;
-  const tick = async (): Promise<void> => {
+  let again = false;
+  let stopped = false;
+  const apply = async (): Promise<void> => {
     const status = loop.getStatus();
-    if (busy || status.cycle === lastCycle) return;
-    busy = true;
+    if (status.cycle === lastCycle) return;
     lastCycle = status.cycle;
+    const pg = controller.status();
+    const primary = pg.role === 'primary' || pg.role === 'promoted';
+    if (status.lockValidUntil !== null && primary && pg.postmasterPid !== null && !timing().paused) {
+      await fence.arm(status.lockValidUntil, pg.postmasterPid);
+    } else if (fence.state().armed) {
+      await fence.disarm(timing().paused ? 'paused' : status.lockValidUntil === null ? 'not holding the lock' : 'not a running primary');
+    }
+  };
+  const tick = async (): Promise<void> => {
+    if (busy) {
+      again = true;
+      return;
+    }
+    busy = true;
     try {
-      const pg = controller.status();
-      const primary = pg.role === 'primary' || pg.role === 'promoted';
-      if (status.lockValidUntil !== null && primary && pg.postmasterPid !== null && !timing().paused) {
-        await fence.arm(status.lockValidUntil, pg.postmasterPid);
-      } else if (fence.state().armed) {
-        await fence.disarm(timing().paused ? 'paused' : status.lockValidUntil === null ? 'not holding the lock' : 'not a running primary');
-      }
-    } catch (error) {
-      logger.warn(`fence: ${(error as Error).message}`);
+      do {
+        again = false;
+        if (stopped) break;
+        try {
+          await apply();
+        } catch (error) {
+          logger.warn(`fence: ${(error as Error).message}`);
+        }
+      } while (again);
     } finally {
       busy = false;
     }
   };
-  const timer = setInterval(() => void tick(), POLL_MS);
-  timer.unref();
+  const unsubscribe = loop.onCycleEnd(() => void tick());
   return {
     async stop() {
-      clearInterval(timer);
+      stopped = true;
+      unsubscribe();
       while (busy) await new Promise((r) => setTimeout(r, 20));
       await fence.shutdown();
     },
     detach() {
-      clearInterval(timer);
+      stopped = true;
+      unsubscribe();
       fence.detach();
     },
     state: () => fence.state(),

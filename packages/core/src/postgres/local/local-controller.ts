@@ -75,6 +75,11 @@ const FIXED_CONFIG_KEYS = ['scope', 'name', 'data_dir', 'config_dir', 'bin_dir',
 
 const SIGNAL_OF: Record<StopMode, NodeJS.Signals> = { smart: 'SIGTERM', fast: 'SIGINT', immediate: 'SIGQUIT' };
 
+/** How often /proc is read for a postmaster we adopted: its exit wakes the loop within this. */
+const ADOPTED_POSTMASTER_POLL_MS = 100;
+/** The same for our own child, whose exit event comes first; a backstop only. */
+const CHILD_POSTMASTER_POLL_MS = 1000;
+
 /** Patroni 4's role word for callback arguments (spec README: write 4.x, `primary` not `master`). */
 function patroniRole(role: PgRole): string {
   return role === 'primary' || role === 'promoted' ? 'primary' : role;
@@ -277,7 +282,12 @@ export class LocalPostgresController implements PostgresController {
 
   private adopt(pid: number, startedAtMs: number, childExit?: (fn: () => void) => void): void {
     this.watch?.stop();
-    const watch = new PostmasterWatch(pid, startedAtMs, this.clock, () => this.handleExit(pid));
+    // Our own child's exit is reported at once (SIGCHLD, below), and its PID cannot be
+    // reused before we reap it: the poll is only a backstop then, and polling it ten
+    // times a second was most of an idle agent's CPU. An adopted postmaster (the agent
+    // restarted) has no such event, so it keeps the fast poll.
+    const pollMs = childExit ? CHILD_POSTMASTER_POLL_MS : ADOPTED_POSTMASTER_POLL_MS;
+    const watch = new PostmasterWatch(pid, startedAtMs, this.clock, () => this.handleExit(pid), pollMs);
     this.watch = watch;
     childExit?.(() => void watch.check());
   }

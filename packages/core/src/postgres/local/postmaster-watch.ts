@@ -1,5 +1,5 @@
 import type { Clock, TimerHandle } from '../../time/clock.js';
-import { isGone, readProc } from './proc.js';
+import { isGone, readProcSync } from './proc.js';
 
 /**
  * Reports the moment a postmaster exits, whether it is our child or one we adopted.
@@ -28,7 +28,7 @@ export class PostmasterWatch {
   /** Checks now; fires onExit once if the process is gone. */
   async check(): Promise<void> {
     if (this.done) return;
-    const info = await readProc(this.pid);
+    const info = readProcSync(this.pid);
     if (isGone(info) || (info && Math.abs(info.startedAtMs - this.startedAtMs) > 50)) {
       if (this.done) return;
       this.done = true;
