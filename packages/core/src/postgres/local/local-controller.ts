@@ -281,6 +281,13 @@ export class LocalPostgresController implements PostgresController {
   }
 
   private adopt(pid: number, startedAtMs: number, childExit?: (fn: () => void) => void): void {
+    const current = this.watch;
+    if (current && !current.exited && current.pid === pid && Math.abs(current.startedAtMs - startedAtMs) <= 50) {
+      // Already watched (isRunning got there first): keep that watch, which a caller may be
+      // waiting on, and only add the exit event.
+      childExit?.(() => void current.check());
+      return;
+    }
     this.watch?.stop();
     // Our own child's exit is reported at once (SIGCHLD, below), and its PID cannot be
     // reused before we reap it: the poll is only a backstop then, and polling it ten
@@ -365,6 +372,10 @@ export class LocalPostgresController implements PostgresController {
     }
     const live = await findLivePostmaster(this.dataDir);
     if (!live) return false;
+    // While we looked, start() may have adopted this very postmaster (with its exit
+    // event): replacing that watch would make start() read "exited" and fail a start
+    // that worked.
+    if (this.watch && !this.watch.exited && this.watch.pid === live.pid) return true;
     this.adopt(live.pid, live.startedAtMs);
     if (this.state === 'stopped' || this.state === 'crashed') this.state = 'running';
     if (this.role === 'uninitialized') this.role = (await hasStandbySignal(this.dataDir)) ? 'replica' : 'primary';

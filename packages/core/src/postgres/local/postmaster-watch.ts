@@ -12,7 +12,7 @@ export class PostmasterWatch {
 
   constructor(
     readonly pid: number,
-    private readonly startedAtMs: number,
+    readonly startedAtMs: number,
     private readonly clock: Clock,
     private readonly onExit: () => void,
     private readonly intervalMs = 100,
