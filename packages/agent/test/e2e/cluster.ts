@@ -204,7 +204,15 @@ export class E2eCluster {
     // Keep the agents' output of the last run for post-mortems.
     const keep = join('/tmp/pgwarden-e2e-last', this.label);
     mkdirSync(keep, { recursive: true });
-    for (const n of this.nodes) writeFileSync(join(keep, `${n.name}.log`), n.output);
+    for (const n of this.nodes) {
+      writeFileSync(join(keep, `${n.name}.log`), n.output);
+      // The postmaster's own log (the controller writes it next to the data directory).
+      try {
+        writeFileSync(join(keep, `${n.name}.postgres.log`), readFileSync(`${n.dataDir}.log`).subarray(-200_000));
+      } catch {
+        /* never started */
+      }
+    }
     for (const n of this.nodes) if (n.process) await exited(n.process);
     await this.dcs.close();
     this.removeExitHook?.();
