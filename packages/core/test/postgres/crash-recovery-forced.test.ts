@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresSandbox } from '@pgwarden/testkit';
-import { makeNode, waitFor, type Node } from './helpers.js';
+import { makeNode, type Node, stopAndClean, waitFor } from './helpers.js';
 
 describe('LocalPostgresController.crashRecovery', () => {
   let sandbox: PostgresSandbox;
@@ -18,11 +18,7 @@ describe('LocalPostgresController.crashRecovery', () => {
   });
 
   afterAll(async () => {
-    await node?.controller.stop('immediate', { timeoutMs: 10_000 });
-    await node?.controller.close();
-    const left = sandbox?.livePostmasters() ?? [];
-    sandbox?.cleanup();
-    expect(left).toEqual([]);
+    await stopAndClean(sandbox, node);
   });
 
   it('keeps wal_log_hints in pg_control after recovering a killed primary, so pg_rewind stays possible', async () => {

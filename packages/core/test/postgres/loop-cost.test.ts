@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresSandbox } from '@pgwarden/testkit';
 import { programStats } from '../../src/index.js';
-import { makeNode, sql, waitFor, type Node } from './helpers.js';
+import { makeNode, type Node, sql, stopAndClean, waitFor } from './helpers.js';
 
 const SLOT_REQUEST = { desired: [{ name: 'node2', type: 'physical' as const }], ignore: [], dropUndesired: true };
 
@@ -28,11 +28,7 @@ describe('the per-cycle cost of the local controller', () => {
   });
 
   afterAll(async () => {
-    await node?.controller.stop('immediate', { timeoutMs: 10_000 });
-    await node?.controller.close();
-    const left = sandbox?.livePostmasters() ?? [];
-    sandbox?.cleanup();
-    expect(left).toEqual([]);
+    await stopAndClean(sandbox, node);
   });
 
   /** Sessions the controller opened so far (application_name pgwarden), from the server log. */

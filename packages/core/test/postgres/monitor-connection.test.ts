@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresSandbox } from '@pgwarden/testkit';
 import { MonitorConnection } from '../../src/postgres/local/monitor-connection.js';
-import { makeNode, SUPERUSER, type Node } from './helpers.js';
+import { makeNode, type Node, stopAndClean, SUPERUSER } from './helpers.js';
 
 describe('MonitorConnection: one session, calls take turns', () => {
   let sandbox: PostgresSandbox;
@@ -25,11 +25,7 @@ describe('MonitorConnection: one session, calls take turns', () => {
 
   afterAll(async () => {
     monitor.drop();
-    await node?.controller.stop('immediate', { timeoutMs: 10_000 });
-    await node?.controller.close();
-    const left = sandbox?.livePostmasters() ?? [];
-    sandbox?.cleanup();
-    expect(left).toEqual([]);
+    await stopAndClean(sandbox, node);
   });
 
   it('overlapping callers never interleave statements in the session', async () => {

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresSandbox } from '@pgwarden/testkit';
-import { makeNode, sql, type Node } from './helpers.js';
+import { makeNode, type Node, sql, stopAndClean } from './helpers.js';
 
 describe('LocalPostgresController.reloadConfig', () => {
   let sandbox: PostgresSandbox;
@@ -18,11 +18,7 @@ describe('LocalPostgresController.reloadConfig', () => {
   });
 
   afterAll(async () => {
-    await node?.controller.stop('immediate', { timeoutMs: 10_000 });
-    await node?.controller.close();
-    const left = sandbox?.livePostmasters() ?? [];
-    sandbox?.cleanup();
-    expect(left).toEqual([]);
+    await stopAndClean(sandbox, node);
   });
 
   it('applies parameters and pg_hba, reports restart-only ones, and keeps listen and data_dir', async () => {

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresSandbox } from '@pgwarden/testkit';
-import { makeNode, type Node } from './helpers.js';
+import { makeNode, type Node, stopAndClean } from './helpers.js';
 
 describe('LocalPostgresController.start role', () => {
   let sandbox: PostgresSandbox;
@@ -18,11 +18,7 @@ describe('LocalPostgresController.start role', () => {
   });
 
   afterAll(async () => {
-    await node?.controller.stop('immediate', { timeoutMs: 10_000 });
-    await node?.controller.close();
-    const left = sandbox?.livePostmasters() ?? [];
-    sandbox?.cleanup();
-    expect(left).toEqual([]);
+    await stopAndClean(sandbox, node);
   });
 
   it('reports the requested role while Postgres is still starting', async () => {

@@ -9,7 +9,7 @@
 import { pbkdf2 } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresSandbox } from '@pgwarden/testkit';
-import { makeNode, type Node } from './helpers.js';
+import { makeNode, type Node, stopAndClean } from './helpers.js';
 
 describe('LocalPostgresController.start while isRunning() is polled', () => {
   let sandbox: PostgresSandbox;
@@ -22,11 +22,7 @@ describe('LocalPostgresController.start while isRunning() is polled', () => {
   });
 
   afterAll(async () => {
-    await node?.controller.stop('immediate', { timeoutMs: 10_000 });
-    await node?.controller.close();
-    const left = sandbox?.livePostmasters() ?? [];
-    sandbox?.cleanup();
-    expect(left).toEqual([]);
+    await stopAndClean(sandbox, node);
   });
 
   it('a start succeeds however often isRunning() runs beside it', async () => {
