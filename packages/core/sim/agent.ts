@@ -12,7 +12,7 @@ import type { DcsTiming } from '../src/dcs/timing.js';
 import type { Logger } from '../src/logger.js';
 import type { PostgresController } from '../src/postgres/controller.js';
 import type { Clock, Random } from '../src/time/clock.js';
-import type { TimelineHistorySource } from '../src/ha/ports.js';
+import type { FailsafeBody } from '../src/ha/ports.js';
 import type { Fence } from './fence.js';
 import type { PostgresModel } from './postgres-model.js';
 
@@ -29,10 +29,15 @@ export interface NodeAgent {
    * means the agent serves no API (peers see it as unreachable).
    */
   apiStatus?(): unknown;
+  /** `POST /failsafe` on this agent: true when it answers `Accepted`. */
+  failsafe?(body: FailsafeBody): boolean;
 }
 
 /** GET /patroni on a peer through the simulated network; null = unreachable or timed out. */
 export type PeerFetch = (peer: string) => Promise<unknown | null>;
+
+/** POST /failsafe to a peer through the simulated network; false = refused, unreachable or timed out. */
+export type PeerFailsafe = (peer: string, body: FailsafeBody) => Promise<boolean>;
 
 export interface AgentContext {
   readonly name: string;
@@ -49,8 +54,7 @@ export interface AgentContext {
   readonly nofailover: boolean;
   readonly logger: Logger;
   readonly fetchPeer: PeerFetch;
-  /** The timeline history files (the engine's TimelineHistorySource port). */
-  readonly history: TimelineHistorySource;
+  readonly postFailsafe: PeerFailsafe;
   /**
    * What this node's REST API would read from Postgres for `GET /patroni`, without
    * going through the agent's clock (the API handler queries Postgres itself).

@@ -24,8 +24,8 @@ export const AGENTS: Readonly<Record<string, (strict: boolean) => AgentFactory>>
   'engine-nofence': (strict) => engineAgent({ fence: false, ...strictConfig(strict) }),
   // Planted bugs (test/sim/planted-bugs.test.ts). Without the fence for the lost-lock one:
   // the fence would kill the old primary anyway, and the engine's own step is under test.
-  'engine-skip-demote-on-lost': (strict) => engineAgent({ fence: false, unsafe: { skipDemoteOnLost: true }, ...strictConfig(strict) }),
-  'engine-skip-sync-filter': (strict) => engineAgent({ unsafe: { skipSyncFilter: true }, ...strictConfig(strict) }),
+  'engine-skip-demote-on-lost': (strict) => engineAgent({ fence: false, plant: 'skip-demote-on-lost', ...strictConfig(strict) }),
+  'engine-skip-sync-filter': (strict) => engineAgent({ plant: 'skip-sync-filter', ...strictConfig(strict) }),
   scripted: () => scriptedAgent(),
   'scripted-broken': () => scriptedAgent({ neverDemote: true, noFence: true }),
 };

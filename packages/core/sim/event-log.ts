@@ -15,6 +15,13 @@ export class EventLog {
   readonly lines: LogLine[] = [];
   /** Optional live sink (the CLI's --verbose). */
   sink: ((line: string) => void) | undefined;
+  private readonly listeners = new Set<(line: LogLine) => void>();
+
+  /** Calls `listener` with every line from now on (fault triggers); returns the unsubscribe. */
+  onLine(listener: (line: LogLine) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 
   constructor(private readonly clock: Clock) {}
 
@@ -22,6 +29,7 @@ export class EventLog {
     const line: LogLine = { at: this.clock.now(), source, message };
     this.lines.push(line);
     this.sink?.(formatLine(line));
+    for (const listener of [...this.listeners]) listener(line);
   }
 
   formatted(): string[] {

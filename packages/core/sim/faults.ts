@@ -68,6 +68,29 @@ export function describeFault(f: Fault): string {
   }
 }
 
+/**
+ * A fault pinned to an instant rather than a time: the first time a node logs a line
+ * containing `onLine` (its agent's lines, or `pg: …` for its Postgres model, e.g.
+ * `pg: pg_ctl promote`, `pg: promoted`), its agent is paused for `forMs`. Nodes in
+ * `except` are ignored.
+ */
+export interface AgentPauseTrigger {
+  readonly onLine: string;
+  readonly forMs: number;
+  readonly except?: readonly string[];
+}
+
+export function armTriggers(world: World, triggers: readonly AgentPauseTrigger[]): void {
+  for (const t of triggers) {
+    const off = world.log.onLine((line) => {
+      if (!line.message.includes(t.onLine) || t.except?.includes(line.source)) return;
+      if (!world.nodes.some((n) => n.name === line.source)) return;
+      off();
+      injectFault(world, { kind: 'pause-agent', node: line.source, forMs: t.forMs });
+    });
+  }
+}
+
 /** Schedules every fault of `schedule` (begin and heal) on the world clock. */
 export function scheduleFaults(world: World, schedule: FaultSchedule): void {
   for (const { at, fault } of schedule) {

@@ -526,6 +526,7 @@ export class PostgresModel implements PostgresController {
   async checkpoint(opts?: CallOptions): Promise<PgResult> {
     const proc = this.proc;
     if (!proc || proc.phase !== 'running') return fail('not-running', 'CHECKPOINT needs a running postgres');
+    this.env.log('CHECKPOINT');
     const waited = await waitOp(this.env.clock, this.diskDelay(this.env.timings.checkpointMs), opts?.timeoutMs ?? 600_000, opts?.signal);
     if (waited.kind !== 'done') return fail(waited.kind, `CHECKPOINT ${waited.kind}`);
     if (this.proc !== proc) return fail('not-running', 'postgres exited during CHECKPOINT');

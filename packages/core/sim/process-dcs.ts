@@ -20,6 +20,8 @@ export class ProcessDcsAdapter implements DcsAdapter {
     private readonly proc: AgentProcess,
     private readonly lock: LockRecorder,
     private readonly clock: Clock,
+    /** This node's event log (a won lock is logged, for fault triggers). */
+    private readonly log: (message: string) => void = () => undefined,
   ) {
     this.capabilities = inner.capabilities;
     // SIGKILL: the connection is gone but the session lives until its TTL runs out.
@@ -31,7 +33,13 @@ export class ProcessDcsAdapter implements DcsAdapter {
   }
 
   acquireLeader(ctx: DcsCallContext): Promise<LockOutcome> {
-    return this.proc.wrap(this.inner.acquireLeader(ctx).then((o) => this.record(o)));
+    return this.proc.wrap(
+      this.inner.acquireLeader(ctx).then((o) => {
+        // In the DCS, before the agent hears of it: the earliest instant a node leads.
+        if (o.kind === 'held') this.log('dcs: lock acquired');
+        return this.record(o);
+      }),
+    );
   }
 
   refreshLeader(current: RawEntry | null, ctx: DcsCallContext): Promise<LockOutcome> {

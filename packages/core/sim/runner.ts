@@ -6,7 +6,7 @@
  */
 import type { DcsTiming } from '../src/dcs/timing.js';
 import type { AgentFactory } from './agent.js';
-import { describeFault, generateSchedule, scheduleFaults, type FaultKind, type FaultSchedule } from './faults.js';
+import { armTriggers, describeFault, generateSchedule, scheduleFaults, type AgentPauseTrigger, type FaultKind, type FaultSchedule } from './faults.js';
 import { InvariantChecker, type InvariantOptions, type Violation } from './invariants.js';
 import type { PgModelTimings } from './pg-timings.js';
 import { deriveRandom } from './random.js';
@@ -43,6 +43,8 @@ export interface SimulationOptions {
   readonly debugLog?: boolean;
   /** Live log output (CLI --verbose). */
   readonly onLog?: (line: string) => void;
+  /** Agent pauses pinned to instants (a promotion's first writable moment…), besides the schedule. */
+  readonly triggers?: readonly AgentPauseTrigger[];
 }
 
 export interface SimulationStats {
@@ -103,6 +105,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   checker.attach();
   world.log.add('sim', `seed ${options.seed}, ${world.nodes.length} nodes, ${schedule.length} faults, ${duration / 1000}s`);
   scheduleFaults(world, schedule);
+  armTriggers(world, options.triggers ?? []);
   world.start();
   await world.runUntil(duration);
   if (!world.isStopped) checker.checkEnd();

@@ -23,7 +23,6 @@ import { PostgresModel } from './postgres-model.js';
 import { ProcessDcsAdapter } from './process-dcs.js';
 import { processBound } from './process-postgres.js';
 import type { PostgresController } from '../src/postgres/controller.js';
-import type { TimelineHistorySource } from '../src/ha/ports.js';
 import { deriveRandom } from './random.js';
 import { DEFAULT_WORKLOAD, Workload, type WorkloadOptions } from './workload.js';
 
@@ -150,7 +149,7 @@ export class World {
     const adapter = new MemoryDcs({ server: this.server, layout: this.layout, name: node.name, ttlSeconds: this.timing.ttl });
     const random = deriveRandom(this.seed, `agent:${node.name}:${generation}`);
     const dcs = new Dcs({
-      adapter: new ProcessDcsAdapter(adapter, proc, node.lock, this.clock),
+      adapter: new ProcessDcsAdapter(adapter, proc, node.lock, this.clock, (m) => this.log.add(node.name, m)),
       timing: this.timing,
       clock: proc.clock,
       random,
@@ -163,14 +162,14 @@ export class World {
       dcs,
       layout: this.layout,
       postgres: processBound<PostgresController>(node.pg, proc),
-      history: processBound<TimelineHistorySource>(node.pg, proc),
       pgApiSnapshot: () => node.pg.apiSnapshot(),
       fence: node.fence,
       timing: this.timing,
       synchronousMode: this.synchronousMode,
       nofailover: this.options.nofailover?.includes(node.name) ?? false,
       logger: this.agentLogger(node.name),
-      fetchPeer: (peer) => proc.wrap(this.fetchPeer(node.name, peer)),
+      fetchPeer: (peer) => proc.wrap(this.callPeer(node.name, peer, (agent) => agent.apiStatus?.() ?? null)),
+      postFailsafe: (peer, body) => proc.wrap(this.callPeer(node.name, peer, (agent) => agent.failsafe?.(body) ?? null)).then((r) => r === true),
       connUrl: (n) => `postgres://${n}:5432/postgres`,
       apiUrl: (n) => `http://${n}:8008/patroni`,
     };
@@ -237,14 +236,15 @@ export class World {
   }
 
   /** GET /patroni from one node to another, through the network model. */
-  private fetchPeer(from: string, to: string): Promise<unknown | null> {
+  /** A request from one agent's process to another's API; null = refused, unreachable or timed out. */
+  private callPeer<T>(from: string, to: string, handle: (agent: NodeAgent) => T | null): Promise<T | null> {
     return new Promise((resolve) => {
       const target = this.nodes.find((n) => n.name === to);
       const answer = (): void => {
         const proc = target?.process;
         if (!target || !proc) return resolve(null); // connection refused
         if (proc.state !== 'running') return void this.clock.setTimer(PEER_TIMEOUT_MS - PEER_LATENCY_MS, () => resolve(null));
-        resolve(target.agent?.apiStatus?.() ?? null);
+        resolve(target.agent ? handle(target.agent) : null);
       };
       if (!this.network.canReach(from, to)) this.clock.setTimer(PEER_TIMEOUT_MS, () => resolve(null));
       else this.clock.setTimer(PEER_LATENCY_MS, answer);

@@ -58,15 +58,22 @@ export class ConsulDcs implements DcsAdapter {
   private serviceSignature: string | null = null;
   private registeredService: string | null = null;
   private closed = false;
+  private loopWaitSeconds: number;
 
   constructor(private readonly options: ConsulDcsOptions) {
     this.client = options.client;
+    this.loopWaitSeconds = options.loopWaitSeconds;
     // Consul KV paths have no leading '/', whatever layout the caller built.
     this.layout = new KeyLayout({ namespace: options.layout.namespace, scope: options.layout.scope, leadingSlash: false });
     this.name = options.name;
     this.clock = options.clock;
     this.session = new ConsulSession(options.client, options.clock, options.logger, `${options.layout.scope}-${options.name}`, options.section.checks, options.ttlSeconds);
     this.watcher = new PrefixWatch(options.client, options.layout, options.clock, options.logger);
+  }
+
+  /** `/config`'s loop_wait changed: session renewals follow its pace. */
+  setLoopWait(loopWaitSeconds: number): void {
+    this.loopWaitSeconds = loopWaitSeconds;
   }
 
   async read(ctx: DcsCallContext, options: { readonly linearizable: boolean }): Promise<RawSnapshot> {
@@ -133,7 +140,7 @@ export class ConsulDcs implements DcsAdapter {
     this.ensureOpen();
     const budget = budgetOf(ctx);
     // One renewal per cycle is enough: refreshLeader renews too on the leader.
-    const renewDue = this.clock.now() - this.session.lastRenewSentAt >= (this.options.loopWaitSeconds * 1000) / 2;
+    const renewDue = this.clock.now() - this.session.lastRenewSentAt >= (this.loopWaitSeconds * 1000) / 2;
     const id = renewDue || !this.session.id ? (await this.session.ensure(budget)).id : this.session.id;
     if (this.lastMember?.value === value && this.lastMember.session === id) return { kind: 'written', version: null };
     const path = this.layout.member(this.name);

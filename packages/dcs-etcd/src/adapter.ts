@@ -57,7 +57,8 @@ export class Etcd3Dcs implements DcsAdapter {
   private readonly logger: Logger;
   private readonly readOnly: boolean;
   private touchIntervalMs: number;
-  private readonly loopWaitSeconds: number;
+  private loopWaitSeconds: number;
+  private ttlSeconds: number;
   /**
    * Our previous lease, replaced because `/config`'s ttl changed; the leader key may still
    * be bound to it, and the next refreshLeader moves it to the new one.
@@ -75,6 +76,7 @@ export class Etcd3Dcs implements DcsAdapter {
     // Patroni renews from touch_member at most once per loop_wait; never less often than
     // a third of the TTL, so a loop that keeps touching keeps its lease.
     this.loopWaitSeconds = options.loopWaitSeconds;
+    this.ttlSeconds = options.ttlSeconds;
     this.touchIntervalMs = Math.min(options.loopWaitSeconds, options.ttlSeconds / 3) * 1000;
     const retryTimeoutMs = options.retryTimeoutSeconds * 1000;
     this.endpoints = new Endpoints({ section: options.section, clock: options.clock, logger: options.logger, authTimeoutMs: retryTimeoutMs });
@@ -105,7 +107,14 @@ export class Etcd3Dcs implements DcsAdapter {
    */
   setTtl(ttlSeconds: number): void {
     this.lease.setTtl(ttlSeconds);
+    this.ttlSeconds = ttlSeconds;
     this.touchIntervalMs = Math.min(this.loopWaitSeconds, ttlSeconds / 3) * 1000;
+  }
+
+  /** `/config`'s loop_wait changed: member touches (which keep the lease alive) follow its pace. */
+  setLoopWait(loopWaitSeconds: number): void {
+    this.loopWaitSeconds = loopWaitSeconds;
+    this.touchIntervalMs = Math.min(loopWaitSeconds, this.ttlSeconds / 3) * 1000;
   }
 
   /** The lease ID we hold (decimal), or null. */

@@ -4,21 +4,24 @@
  *
  *   LocalPostgresController  drives this node's PostgreSQL (initdb, start, clone, promote, pg_rewind…)
  *   Dcs                      the cluster's shared state through one adapter (one session per node)
- *   HaLoop                   observe → decide → act every loop_wait
+ *   createNode               the HA loop (observe → decide → act every loop_wait), built from its ports
  *   RestApiServer            Patroni's REST API on its own port (health checks, /patroni, /switchover)
  */
 import { join } from 'node:path';
 import {
+  createNode,
   Dcs,
-  HaLoop,
+  DynamicConfigTracker,
+  httpPeerClient,
   LocalPostgresController,
+  NO_LEASE_GUARD,
   readDynamicConfig,
   readTags,
   systemClock,
   systemRandom,
   type LocalPostgresConfig,
+  type HaNode,
   type NodeConfig,
-  type PeerStatusFetcher,
 } from '@pgwarden/core';
 import { BOOTSTRAP_DCS, LOCAL_PARAMETERS, REPLICATION, SCOPE, SUPERUSER } from './cluster-config.js';
 import type { DcsChoice } from './dcs-choice.js';
@@ -38,15 +41,9 @@ export interface NodeAddress {
 /** The Patroni protocol version written into member keys. */
 const PROTOCOL_VERSION = '3.3.1';
 
-/** GET a peer's /patroni with the loop's abort signal: the engine asks peers while the cluster has no leader. */
-const fetchPeerStatus: PeerStatusFetcher = async (peer, signal) => {
-  const res = await fetch(peer.apiUrl, { signal });
-  return res.json();
-};
-
 export class DemoNode {
   readonly controller: LocalPostgresController;
-  readonly loop: HaLoop;
+  readonly loop: HaNode;
   readonly logger: FileLogger;
   private api: NodeApi | null = null;
 
@@ -58,24 +55,28 @@ export class DemoNode {
     logger: FileLogger,
   ) {
     this.logger = logger;
-    // The controller starts with the dynamic parameters it will find in /config.
-    const dynamic = readDynamicConfig(BOOTSTRAP_DCS).parameters as Record<string, string | number | boolean>;
+    // The dynamic configuration's one owner; the controller starts with its parameters,
+    // and the loop applies whatever /config changes later.
+    const dynamicConfig = new DynamicConfigTracker(logger, readDynamicConfig(BOOTSTRAP_DCS));
     this.controller = new LocalPostgresController({
       config,
       logger,
-      dynamicParameters: dynamic,
+      dynamicParameters: dynamicConfig.current.parameters as Record<string, string | number | boolean>,
       postmasterLog: join(address.dataDir, '..', `${address.name}.postgres.log`),
     });
-    this.loop = new HaLoop({
+    this.loop = createNode({
+      node,
       dcs,
       postgres: this.controller,
-      // The controller also reads pg_wal/<tli>.history, so a new primary publishes /history.
-      history: this.controller,
       clock: systemClock,
       random: systemRandom,
-      node,
       logger,
-      fetchPeerStatus,
+      // Peers' /patroni during a leader race, POST /failsafe while the DCS is down.
+      peers: httpPeerClient(),
+      // The demo stops engines on purpose to show a failover; a production agent passes the
+      // fence and the watchdog here (fenceLeaseGuard, watchdogLeaseGuard).
+      leaseGuard: NO_LEASE_GUARD,
+      dynamicConfig,
     });
   }
 

@@ -107,7 +107,14 @@ function samples(state: NodeState): Sample[] {
     },
     { name: 'patroni_is_paused', help: '1 in maintenance mode (automatic failover off), else 0.', type: 'gauge', value: flag(state.paused) },
   );
-  // pgwarden's own metrics (docs/fencing.md), after Patroni's; absent while the fence is off.
+  // pgwarden's own metrics, after Patroni's.
+  out.push({
+    name: 'pgwarden_ha_loop_errors_total',
+    help: 'HA loop cycles that ended in an unexpected error since the agent started (each logged; the loop went on).',
+    type: 'counter',
+    value: String(state.haLoopErrors ?? 0),
+  });
+  // The fence's (docs/fencing.md); absent while the fence is off.
   const fence = state.fence;
   if (fence) {
     out.push(

@@ -19,15 +19,28 @@ export async function runValidateConfig(configPath: string | undefined, io: CliI
   try {
     raw = loadConfig({ ...(configPath !== undefined && { path: configPath }), env: io.env }).raw;
   } catch (error) {
-    io.stderr(`${(error as Error).message}\n`);
+    io.stderr(`${oneLine(error)}\n`);
     return 1;
   }
-  const result = await checkConfig(raw, { mode: 'full' });
-  for (const warning of result.warnings) io.stderr(`warning: ${warning}\n`);
+  let result;
+  try {
+    result = await checkConfig(raw, { mode: 'full' });
+  } catch (error) {
+    // Every section check turns a bad value into an issue (validate-config.ts guards them
+    // too); this is the last resort, so that even a bug prints one line and no stack.
+    io.stderr(`(config): could not be checked (${oneLine(error)}); this is a bug in pgwarden, please report it\n`);
+    return 1;
+  }
+  for (const warning of result.warnings) io.stderr(`warning: ${oneLine(warning)}\n`);
   if (!result.ok) {
-    // One line per issue, whatever the reason text holds.
-    for (const issue of result.issues) io.stderr(`${formatConfigIssue(issue).replace(/\s*\n\s*/g, ' ')}\n`);
+    // One line per issue, whatever the key, value or reason text holds.
+    for (const issue of result.issues) io.stderr(`${oneLine(formatConfigIssue(issue))}\n`);
     return 1;
   }
   return 0;
+}
+
+function oneLine(text: unknown): string {
+  const message = text instanceof Error ? text.message : typeof text === 'string' ? text : 'unknown error';
+  return message.replace(/\s*[\r\n]+\s*/g, ' ');
 }

@@ -49,23 +49,41 @@ function validateWith(raw: unknown, options: ValidateOptions, earlier: readonly 
   const scope = checker.string('scope', raw.scope, { allowNumber: true });
   const namespace = checker.string('namespace', raw.namespace) ?? '/service';
 
-  const restapi = checkRestApi(ctx, raw.restapi);
-  const ctl = checkCtl(ctx, raw.ctl);
-  const postgresql = checkPostgresql(ctx, raw.postgresql);
-  const dcs = checkDcsSection(ctx, raw, options.adapters ?? new Map());
-  const citus = checkCitus(ctx, raw.citus);
-  const bootstrap = checkBootstrap(ctx, raw.bootstrap, citus);
-  const watchdog = checkWatchdog(ctx, raw.watchdog);
-  const tags = checkTags(ctx, raw.tags);
-  const log = checkLog(ctx, raw.log);
+  const section = <T>(key: string, check: () => T): T | undefined => guarded(checker, key, check);
+  const restapi = section('restapi', () => checkRestApi(ctx, raw.restapi));
+  const ctl = section('ctl', () => checkCtl(ctx, raw.ctl));
+  const postgresql = section('postgresql', () => checkPostgresql(ctx, raw.postgresql));
+  const dcs = section('(dcs)', () => checkDcsSection(ctx, raw, options.adapters ?? new Map()));
+  const citus = section('citus', () => checkCitus(ctx, raw.citus)) ?? null;
+  const bootstrap = section('bootstrap', () => checkBootstrap(ctx, raw.bootstrap, citus));
+  const watchdog = section('watchdog', () => checkWatchdog(ctx, raw.watchdog));
+  const tags = section('tags', () => checkTags(ctx, raw.tags));
+  const log = section('log', () => checkLog(ctx, raw.log));
 
   const issues = [...earlier, ...checker.issues].map(masked);
-  if (issues.length > 0 || !name || !scope || !restapi || !postgresql || !dcs) return { ok: false, issues, warnings };
+  if (issues.length > 0 || !name || !scope || !restapi || !postgresql || !dcs || !ctl || !bootstrap || !watchdog || !tags || !log) {
+    return { ok: false, issues, warnings };
+  }
   return {
     ok: true,
     config: { name, scope, namespace, restapi, ctl, postgresql, dcs, watchdog, tags, log, bootstrap, citus, raw },
     warnings,
   };
+}
+
+/**
+ * A section check that throws (a bug: every check should turn a bad value into an issue)
+ * becomes one issue naming the section, so `--validate-config` and a start print one
+ * line instead of a stack trace.
+ */
+function guarded<T>(checker: ConfigChecker, key: string, check: () => T): T | undefined {
+  try {
+    return check();
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : 'unknown error';
+    checker.issue(key, undefined, `could not be checked (${detail}); this is a bug in pgwarden, please report it with this section of the config`);
+    return undefined;
+  }
 }
 
 /** Adapters may build their own issues; mask again so no secret ever leaves this module. */

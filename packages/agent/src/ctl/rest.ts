@@ -16,9 +16,15 @@ export interface RestResponse {
   readonly body: string;
 }
 
+export interface RestCallOptions {
+  readonly signal?: AbortSignal;
+  /** Default 60 s: Patroni's REST calls may wait for a switchover. */
+  readonly timeoutMs?: number;
+}
+
 export interface RestClient {
   /** `base` is an api_url (`http://h:p/patroni`) or any URL of the member; `path` e.g. `switchover`. */
-  request(base: string, method: string, path: string, body?: unknown): Promise<RestResponse>;
+  request(base: string, method: string, path: string, body?: unknown, options?: RestCallOptions): Promise<RestResponse>;
 }
 
 /** Patroni's REST calls may wait for a switchover (2 × max(10, loop_wait) s). */
@@ -67,7 +73,8 @@ export function restClientFrom(config: Readonly<Record<string, unknown>>): RestC
   };
 
   return {
-    request(base, method, path, body) {
+    request(base, method, path, body, options = {}) {
+      const timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
       const url = new URL(base);
       url.pathname = `/${path}`;
       url.search = '';
@@ -83,13 +90,13 @@ export function restClientFrom(config: Readonly<Record<string, unknown>>): RestC
       return new Promise<RestResponse>((resolve, reject) => {
         // agent: false — a fresh connection per call: Patroni's API closes every connection
         // (HTTP/1.0), so a kept-alive socket would fail the next request with a reset.
-        const req = send(url, { method: method.toUpperCase(), headers, agent: false, timeout: REQUEST_TIMEOUT_MS, ...(https ? tlsOptions() : {}) }, (res) => {
+        const req = send(url, { method: method.toUpperCase(), headers, agent: false, timeout: timeoutMs, ...(options.signal && { signal: options.signal }), ...(https ? tlsOptions() : {}) }, (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
           res.on('error', reject);
         });
-        req.on('timeout', () => req.destroy(new Error(`timed out after ${REQUEST_TIMEOUT_MS / 1000} s`)));
+        req.on('timeout', () => req.destroy(new Error(`timed out after ${timeoutMs / 1000} s`)));
         req.on('error', reject);
         req.end(payload);
       });

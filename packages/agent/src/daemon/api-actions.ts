@@ -8,6 +8,7 @@ import type { HaLoop, JsonObject, Logger, Member } from '@pgwarden/core';
 import type { ApiActions, FailoverKey, RestartRequest } from '../api/types.js';
 import type { ObservedController } from './observed-controller.js';
 import { anyHealthyCandidate } from './peers.js';
+import type { PeerClient } from '@pgwarden/core';
 import type { RecordingDcs } from './recording-dcs.js';
 import { ScheduledRestarts } from './scheduled-restart.js';
 
@@ -22,6 +23,8 @@ export interface ActionDeps {
   readonly reload: () => void;
   /** Restarts scheduled with `POST /restart` `schedule`; without it scheduling is refused. */
   readonly scheduled?: ScheduledRestarts;
+  /** Other members' REST APIs (the switchover's "any healthy candidate?" check). */
+  readonly peers: PeerClient;
 }
 
 /** `15.4` → 150004, `15` → 150000, `9.6.3` → 90603, as Patroni compares versions. */
@@ -83,7 +86,7 @@ export function apiActions(deps: ActionDeps): ApiActions {
           : await dcs.writeFailover({ leader: key.leader, candidate: key.candidate, scheduledAt: key.scheduledAt }, expectedVersion);
       return r.kind === 'written';
     },
-    hasHealthyCandidate: (members: readonly Member[]) => anyHealthyCandidate(members),
+    hasHealthyCandidate: (members: readonly Member[]) => anyHealthyCandidate(deps.peers, members),
     wakeup: () => loop.wake(),
     async restart(request) {
       const started = launchRestart(deps, request);

@@ -3,14 +3,13 @@
  * Postgres controller, the HA loop and the REST API — and handles signals (SIGTERM and
  * SIGINT: Patroni's shutdown; SIGHUP: reload). Resolves with the exit code.
  */
-import { DynamicConfigTracker, HaLoop, silentLogger, systemClock, systemRandom } from '@pgwarden/core';
+import { combineLeaseGuards, createNode, DynamicConfigTracker, systemClock, systemRandom, watchdogLeaseGuard } from '@pgwarden/core';
 import { RestApiServer, type RestApiOptions } from '../api/server.js';
 import type { RestApiConfig } from '../api/types.js';
 import type { CliIo } from '../cli/io.js';
 import type { LocalConfig } from '../config/local-config.js';
 import { apiActions, scheduledRestarts } from './api-actions.js';
 import { loadStartConfig } from './config-load.js';
-import { dynamicConfigFollower } from './dynamic-apply.js';
 import { DaemonStartError } from './errors.js';
 import { startFence, type FenceDriver } from './fence-driver.js';
 import { createWatchdog } from './watchdog-driver.js';
@@ -18,7 +17,7 @@ import { createLogger, logSettingsOf, type DaemonLogger } from './log.js';
 import { toNodeConfig, PATRONI_VERSION } from './node-config.js';
 import { ObservedController } from './observed-controller.js';
 import { DcsWaitAborted, oneLine, openDcsWhenReachable } from './open-dcs.js';
-import { fetchPeerStatus } from './peers.js';
+import { agentPeerClient } from './peers.js';
 import { toLocalPostgresConfig } from './postgres-config.js';
 import { reloadConfig, type MutableNodeConfig } from './reload.js';
 import { restartApi } from './restart-api.js';
@@ -62,9 +61,9 @@ async function startDaemon(options: DaemonOptions): Promise<number> {
   for (const w of warnings) logger.warn(w);
   const version = serverVersion(config.postgresql.binDir);
 
-  // The loop keeps its own tracker and logs refused documents; this one only follows
-  // parameters and pause for the daemon, so it stays quiet.
-  const tracker = new DynamicConfigTracker(silentLogger, config.bootstrap.dcs);
+  // The dynamic configuration's one owner: the HA loop feeds it every /config it reads;
+  // the DCS timing, the fence, the scheduler and the API read what it holds.
+  const tracker = new DynamicConfigTracker(logger, config.bootstrap.dcs);
   // SIGTERM while the DCS is still unreachable ends the wait: nothing was started yet.
   const waitAbort = new AbortController();
   const abortWait = (): void => waitAbort.abort();
@@ -94,6 +93,8 @@ async function startDaemon(options: DaemonOptions): Promise<number> {
     throw error;
   }
   if (first.cluster.config && Object.keys(first.cluster.config.data).length) tracker.update(first.cluster.config.data, first.cluster.config.modifyVersion);
+  // The adapter was opened with bootstrap.dcs's timing; the cluster's /config rules from now on.
+  dcs.setTiming(tracker.current.timing);
   // After the unique-name check, as in Patroni: `watchdog.mode: required` where no
   // watchdog can exist exits 1 before Postgres or the API start.
   let watchdog;
@@ -114,20 +115,27 @@ async function startDaemon(options: DaemonOptions): Promise<number> {
     logger,
     dynamicParameters: tracker.current.parameters as Record<string, string | number | boolean>,
   });
-  const loop = new HaLoop({
+  let fence: FenceDriver | null;
+  try {
+    fence = await startFence(config, () => tracker.current.timing, logger);
+  } catch (error) {
+    await dcs.close().catch(() => undefined);
+    throw new DaemonStartError(`fence: ${oneLine(error)}; fix pgwarden.fence_dir or set pgwarden.fence: off`);
+  }
+  const peers = agentPeerClient(config.raw);
+  const loop = createNode({
+    node,
     dcs,
     postgres: controller,
     clock: systemClock,
     random: systemRandom,
-    node,
     logger,
-    fetchPeerStatus,
-    watchdog,
+    peers,
+    leaseGuard: fence ? combineLeaseGuards(fence.guard, watchdogLeaseGuard(watchdog)) : watchdogLeaseGuard(watchdog),
+    dynamicConfig: tracker,
   });
-  dcs.onSnapshot = dynamicConfigFollower(tracker, controller, logger);
 
   let shuttingDown: Promise<number> | null = null;
-  let fence: FenceDriver | null = null;
   let api: RestApiServer;
   const requestShutdown = (): void => {
     shuttingDown ??= shutdown({
@@ -165,7 +173,7 @@ async function startDaemon(options: DaemonOptions): Promise<number> {
       }).catch((error: unknown) => logger.error(`Reload failed: ${oneLine(error)}`)),
     );
   };
-  const restarts = scheduledRestarts({ name: config.name, dcs, loop, controller, logger, serverVersion: () => version, reload }, () => tracker.current.timing.loopWait);
+  const restarts = scheduledRestarts({ name: config.name, dcs, loop, controller, logger, serverVersion: () => version, reload, peers }, () => tracker.current.timing.loopWait);
   const apiOptions = (cfg: LocalConfig): RestApiOptions => ({
     config: restApiConfig(cfg),
     source: nodeStateSource({
@@ -181,12 +189,13 @@ async function startDaemon(options: DaemonOptions): Promise<number> {
       watchdogFailed: () => !watchdog.isHealthy(tracker.current.timing),
       scheduledRestart: () => restarts.view(),
     }),
-    actions: apiActions({ name: config.name, dcs, loop, controller, logger, serverVersion: () => version, reload, scheduled: restarts }),
+    actions: apiActions({ name: config.name, dcs, loop, controller, logger, serverVersion: () => version, reload, scheduled: restarts, peers }),
     logger,
   });
   try {
     api = await RestApiServer.start(apiOptions(config));
   } catch (error) {
+    await fence?.stop().catch(() => undefined);
     await dcs.close().catch(() => undefined);
     throw new DaemonStartError(`restapi.listen = ${String((config.raw.restapi as Record<string, unknown>)?.listen)}: cannot listen: ${oneLine(error)}`);
   }
@@ -220,13 +229,6 @@ async function startDaemon(options: DaemonOptions): Promise<number> {
     logger.error(`Unexpected error, please report it as a bug: ${oneLine(error)}`, { cause: error instanceof Error ? error.stack : String(error) });
   };
   process.on('unhandledRejection', onUnhandled);
-  try {
-    fence = await startFence(config, loop, controller, () => ({ ttl: tracker.current.timing.ttl, loopWait: tracker.current.timing.loopWait, paused: tracker.current.pause }), logger);
-  } catch (error) {
-    await api.close();
-    await dcs.close().catch(() => undefined);
-    throw new DaemonStartError(`fence: ${oneLine(error)}; fix pgwarden.fence_dir or set pgwarden.fence: off`);
-  }
   logger.info(`Starting pgwarden ${PATRONI_VERSION}-compatible agent ${config.name} of cluster ${config.scope}; REST API on ${api.url}`);
   loop.start();
   const code = await finished;

@@ -109,6 +109,7 @@ export function buildNodeState(inputs: StateInputs, source: ObservationSource = 
     nextLoopAt: (dcs.lastCycleAt || systemClock.now()) + dynamic.timing.loopWait * 1000,
     ttl: dynamic.timing.ttl,
     fence: nodeFenceState(inputs.fence?.() ?? null),
+    haLoopErrors: status.cycleErrors,
   };
 }
 
@@ -124,11 +125,17 @@ export async function liveNodeState(inputs: StateInputs): Promise<NodeState> {
   return r.ok && r.value ? buildNodeState(inputs, { kind: 'live', observation: r.value }) : buildNodeState(inputs, { kind: 'failed' });
 }
 
+/**
+ * `config()` is the document in force (the last valid `/config` the tracker accepted),
+ * not the raw DCS value: `/failsafe` and the switchover wait read it, and must agree
+ * with the engine when someone stored a document the agents refuse (`{"pause": true,
+ * "ttl": "bad"}` is not a paused cluster). `GET /config` reads the raw snapshot itself.
+ */
 export function nodeStateSource(inputs: StateInputs): NodeStateSource {
   return {
     current: () => buildNodeState(inputs),
     live: () => liveNodeState(inputs),
     cluster: () => inputs.dcs.lastCluster,
-    config: () => (inputs.dcs.lastCluster?.config?.data as JsonObject | undefined) ?? null,
+    config: () => (inputs.dcs.lastCluster?.config ? (inputs.dynamic().document as JsonObject) : null),
   };
 }

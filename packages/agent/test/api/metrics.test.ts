@@ -90,7 +90,15 @@ describe('GET /metrics', () => {
     expect(lines).toContain(`patroni_postgres_running${L} 0`);
     expect(lines).toContain(`patroni_postgres_server_version${L} 0`);
     expect(lines).toContain(`patroni_postgres_timeline${L} 0`);
-    expect(lines).toHaveLength(20);
+    // Patroni's 20, then pgwarden's loop-error counter.
+    expect(lines).toHaveLength(21);
+  });
+
+  it('counts HA cycles that ended in an unexpected error', async () => {
+    api = await startApi(primary({ haLoopErrors: 4 }));
+    const text = await (await fetch(`${api.url}/metrics`)).text();
+    expect(text).toContain('# TYPE pgwarden_ha_loop_errors_total counter');
+    expect(samples(text)).toContain(`pgwarden_ha_loop_errors_total${L} 4`);
   });
 });
 
@@ -100,7 +108,8 @@ describe('GET /metrics: pgwarden fence metrics', () => {
   it('appends the armed fence after Patroni\'s metrics, with HELP and TYPE', async () => {
     api = await startApi(primary({ fence: { armed: true, deadline: 1692356730.25, fencedCount: 3 } }));
     const text = await (await fetch(`${api.url}/metrics`)).text();
-    expect(samples(text)).toHaveLength(PATRONI_SAMPLES + 3);
+    // Patroni's, the loop-error counter, then the fence's three.
+    expect(samples(text)).toHaveLength(PATRONI_SAMPLES + 4);
     expect(samples(text).slice(0, PATRONI_SAMPLES - 1).every((l) => l.startsWith('patroni_'))).toBe(true);
     expect(text.split('\n').slice(-10)).toEqual([
       '# HELP pgwarden_fence_armed 1 while the fence guard is armed to stop this primary, else 0.',

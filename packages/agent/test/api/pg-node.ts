@@ -7,7 +7,10 @@
 import pg from 'pg';
 import { freeLoopbackPort, type PostgresSandbox } from '@pgwarden/testkit';
 import {
-  HaLoop,
+  createNode,
+  DynamicConfigTracker,
+  NO_LEASE_GUARD,
+  NO_PEERS,
   KeyLayout,
   MemoryDcs,
   MemoryDcsServer,
@@ -17,6 +20,7 @@ import {
   systemClock,
   systemRandom,
   type DcsAdapter,
+  type HaNode,
   type JsonObject,
   type LocalPostgresConfig,
   type NodeConfig,
@@ -35,7 +39,7 @@ export interface PgNode {
   /** `postgres://127.0.0.1:PORT/postgres`, for a replica to clone and follow from. */
   readonly connUrl: string;
   readonly controller: ObservedController;
-  readonly loop: HaLoop;
+  readonly loop: HaNode;
   readonly dcs: RecordingDcs;
   readonly server: MemoryDcsServer;
   readonly layout: KeyLayout;
@@ -93,8 +97,19 @@ export async function startPgNode(sandbox: PostgresSandbox, name: string, option
     bootstrapDcsConfig: DYNAMIC,
     removeDataDirectoryOnDivergedTimelines: false,
   };
-  const loop = new HaLoop({ dcs, postgres: controller, clock: systemClock, random: systemRandom, node, logger });
-  const deps = { name, dcs, loop, controller, logger, serverVersion: () => 150000, reload: () => undefined };
+  // One node, no peers and no guard: the API under test needs neither.
+  const loop = createNode({
+    node,
+    dcs,
+    postgres: controller,
+    clock: systemClock,
+    random: systemRandom,
+    logger,
+    peers: NO_PEERS,
+    leaseGuard: NO_LEASE_GUARD,
+    dynamicConfig: new DynamicConfigTracker(logger, dynamic),
+  });
+  const deps = { name, dcs, loop, controller, logger, serverVersion: () => 150000, reload: () => undefined, peers: NO_PEERS };
   const restarts = scheduledRestarts(deps, () => dynamic.timing.loopWait);
   const api = await RestApiServer.start({
     config: { listen: '127.0.0.1:0' },

@@ -40,6 +40,7 @@ function setup(loopWait = 10) {
     failsafeActive: false,
     task: null,
     fatal: null,
+    cycleErrors: 0,
     observation: null,
     cluster,
     ...o,

@@ -86,6 +86,17 @@ it('edit-config -s ttl=25 -p … --force prints the diff and changes config', as
   expect(((await dcsConfig()).postgresql as { parameters: object }).parameters).toEqual({ max_connections: 100 });
 });
 
+it('edit-config refuses a configuration the agents would refuse, and writes nothing', async () => {
+  const before = await dcsConfig();
+  for (const set of ['ttl=bad', 'retry_timeout=2147484', 'postgresql.parameters.__proto__=1']) {
+    const res = await runCtl(['-c', cluster.configFile, 'edit-config', '-s', set, '--force']);
+    expect(res.code, `${set}: ${res.stdout}${res.stderr}`).toBe(1);
+    expect(res.stderr).toMatch(/^Error: Not changed: the new configuration is invalid:\n  /);
+    expect(res.stdout).not.toContain('Configuration changed');
+  }
+  expect(await dcsConfig()).toEqual(before);
+});
+
 it('edit-config asks before applying and refuses when the config changed meanwhile', async () => {
   const declined = await runCtl(['-c', cluster.configFile, 'edit-config', '-s', 'loop_wait=5'], { input: 'n\n' });
   expect(declined.stdout).toContain('Apply these changes? [y/N]: ');

@@ -64,3 +64,13 @@ export async function etcdGet(hosts: readonly string[], key: string): Promise<st
   const value = doc.kvs?.[0]?.value;
   return value === undefined ? null : Buffer.from(value, 'base64').toString();
 }
+
+/** Writes a key through etcd's v3 JSON gateway, as an operator with etcdctl would (no validation). */
+export async function etcdPut(hosts: readonly string[], key: string, value: string): Promise<void> {
+  const res = await fetch(`http://${hosts[0]}/v3/kv/put`, {
+    method: 'POST',
+    body: JSON.stringify({ key: Buffer.from(key).toString('base64'), value: Buffer.from(value).toString('base64') }),
+    signal: AbortSignal.timeout(3000),
+  });
+  if (!res.ok) throw new Error(`etcd put ${key}: HTTP ${res.status}`);
+}

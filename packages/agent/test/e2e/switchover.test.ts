@@ -5,12 +5,14 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, patroni } from './api.js';
 import { E2eCluster, psql, waitFor, type AgentNode } from './cluster.js';
 import { tails, waitForPrimary, waitForStreaming } from './wait.js';
 
 const PATRONICTL = '/usr/bin/patronictl';
+const CTL_BIN = fileURLToPath(new URL('../../bin/pgwardenctl.js', import.meta.url));
 
 function patronictl(node: AgentNode, args: readonly string[]): { status: number | null; out: string } {
   const r = spawnSync(PATRONICTL, ['-c', node.configPath, ...args], { encoding: 'utf8', timeout: 90_000, env: { ...process.env, LC_ALL: 'C.UTF-8' } });
@@ -20,6 +22,8 @@ function patronictl(node: AgentNode, args: readonly string[]): { status: number 
 describe('pgwarden e2e: switchover, patronictl, PATCH /config', () => {
   let cluster: E2eCluster;
   let primary: AgentNode;
+  /** Who led each timeline, in order: [timeline 1's, timeline 2's, …]. */
+  const leaders: string[] = [];
 
   beforeAll(async () => {
     if (!existsSync(PATRONICTL)) throw new Error(`${PATRONICTL} not found: apt-get install -y patroni`);
@@ -28,6 +32,7 @@ describe('pgwarden e2e: switchover, patronictl, PATCH /config', () => {
     primary = await waitForPrimary(cluster);
     await waitForStreaming(cluster, primary, cluster.nodes.filter((n) => n !== primary));
     psql(primary, 'CREATE TABLE e2e_sw(id int primary key); INSERT INTO e2e_sw VALUES (1)');
+    leaders.push(primary.name);
   });
 
   afterAll(async () => {
@@ -46,6 +51,7 @@ describe('pgwarden e2e: switchover, patronictl, PATCH /config', () => {
     await waitFor('the old primary has the new row', () => psql(primary, 'SELECT count(*) FROM e2e_sw')[0] === '2', 30_000);
     expect(psql(primary, 'SELECT pg_is_in_recovery()')).toEqual(['t']);
     primary = next;
+    leaders.push(next.name);
   });
 
   it('patronictl list shows the cluster; patronictl switchover goes through the REST API', async () => {
@@ -63,6 +69,28 @@ describe('pgwarden e2e: switchover, patronictl, PATCH /config', () => {
     const next = await waitForPrimary(cluster, [candidate], 30_000);
     await waitForStreaming(cluster, next, cluster.nodes.filter((n) => n !== next));
     primary = next;
+    leaders.push(next.name);
+  });
+
+  it('GET /history, pgwardenctl history and patronictl history list both timelines with their new leaders', async () => {
+    type Line = [number, number, string, string?, string?];
+    const lines = await waitFor('/history with both promotions', async () => {
+      const r = await api(primary, '/history');
+      const h = r.status === 200 ? r.json<Line[]>() : [];
+      return h.length >= 2 ? h : null;
+    }, 30_000);
+    // Timeline 1 ended when leaders[1] was promoted, timeline 2 when leaders[2] was.
+    expect(lines.map((l) => [l[0], l[4]])).toEqual([
+      [1, leaders[1]],
+      [2, leaders[2]],
+    ]);
+    for (const l of lines) expect(l[3]).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    const ctl = spawnSync(process.execPath, [CTL_BIN, '-c', primary.configPath, 'history'], { encoding: 'utf8', timeout: 30_000 });
+    const theirs = patronictl(primary, ['history']);
+    for (const out of [`${ctl.stdout}${ctl.stderr}`, theirs.out]) {
+      expect(out).toMatch(new RegExp(`\\|\\s*1\\s*\\|[^\\n]*${leaders[1]}`));
+      expect(out).toMatch(new RegExp(`\\|\\s*2\\s*\\|[^\\n]*${leaders[2]}`));
+    }
   });
 
   it('PATCH /config with a restart-only parameter shows pending_restart in /patroni', async () => {

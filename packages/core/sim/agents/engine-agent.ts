@@ -1,38 +1,51 @@
 /**
- * The real HA engine (HaLoop from src/ha) behind the simulation's NodeAgent interface.
+ * The real HA engine behind the simulation's NodeAgent interface, built by createNode
+ * exactly as the daemon builds it; only the I/O behind the ports is the world's:
+ * - the DCS, Postgres (the model) and the clock of this agent's process;
+ * - peers through the simulated network (`GET /patroni`, `POST /failsafe`);
+ * - the lease guard: the world's fence (a process outside the agent that kills Postgres
+ *   at the deadline it was armed with), driven by the engine's own arm/settle actions.
  *
- * What the adapter adds, and why:
- * - `GET /patroni` for peers, built from the engine's last status and a live look at
- *   Postgres (as the REST API does), with the fields the leader race reads.
- * - The fence (`fence: true`, the default): armed with `validUntil` after every `held`
- *   lock answer, disarmed once the engine neither holds the lock nor runs a primary. This is what a watchdog
- *   port would do (Patroni: keepalive after each successful lock update); the engine
- *   has no watchdog port yet (election.ts says so), so the adapter stands in for it.
- *   Without it a paused agent leaves a writable primary past its lock (spec §5).
+ * `GET /patroni` for peers is built from the engine's last status and a live look at
+ * Postgres (as the REST API does), with the fields the leader race reads.
  */
+import { DynamicConfigTracker } from '../../src/config/dynamic-tracker.js';
+import { readDynamicConfig } from '../../src/config/dynamic.js';
 import type { JsonObject } from '../../src/dcs/cluster.js';
-import type { LockOutcome } from '../../src/dcs/outcomes.js';
-import type { UnsafeSwitches } from '../../src/ha/decide/context.js';
-import { HaLoop, type HaStatus } from '../../src/ha/loop.js';
+import { createNode, type HaNode } from '../../src/ha/create-node.js';
+import { NO_LEASE_GUARD, type LeaseGuard } from '../../src/ha/lease-guard.js';
+import type { FailsafeBody } from '../../src/ha/ports.js';
 import { DEFAULT_TAGS } from '../../src/ha/tags.js';
 import type { NodeConfig } from '../../src/ha/view.js';
 import type { AgentContext, AgentFactory, NodeAgent } from '../agent.js';
+import type { Fence } from '../fence.js';
+import { PLANTED_BUGS, type PlantedBug } from '../planted-bugs.js';
 
 export interface EngineAgentOptions {
-  /** Arm the world's fence with lockValidUntil after each cycle (default true). */
+  /** The world's fence as the lease guard (default true); false = NO_LEASE_GUARD, the engine alone. */
   readonly fence?: boolean;
   /** Extra keys for bootstrap.dcs (merged over the defaults built from the world). */
   readonly dcsConfig?: JsonObject;
-  /** TEST ONLY: planted bugs (one safety step off), see UnsafeSwitches. */
-  readonly unsafe?: UnsafeSwitches;
+  /** A planted bug (sim/planted-bugs.ts), for the simulation's own tests. */
+  readonly plant?: PlantedBug;
 }
 
 export function engineAgent(options: EngineAgentOptions = {}): AgentFactory {
   return (ctx) => new EngineAgent(ctx, options);
 }
 
+/** The world's fence behind the engine's lease-guard port. */
+export function worldFenceGuard(fence: Fence): LeaseGuard {
+  return {
+    readiness: () => null,
+    activate: () => true,
+    arm: async ({ validUntil }) => fence.arm(validUntil),
+    disarm: async () => fence.disarm(),
+  };
+}
+
 class EngineAgent implements NodeAgent {
-  private readonly loop: HaLoop;
+  private readonly loop: HaNode;
 
   constructor(
     private readonly ctx: AgentContext,
@@ -57,22 +70,27 @@ class EngineAgent implements NodeAgent {
       },
       removeDataDirectoryOnDivergedTimelines: false,
     };
-    this.loop = new HaLoop({
-      dcs: ctx.dcs,
-      postgres: ctx.postgres,
-      clock: ctx.clock,
-      random: ctx.random,
-      node,
-      logger: ctx.logger,
-      history: ctx.history,
-      ...(options.unsafe ? { unsafe: options.unsafe } : {}),
-      fetchPeerStatus: async (peer) => {
-        const body = await ctx.fetchPeer(peer.name);
-        if (body === null || body === undefined) throw new Error(`${peer.name} did not answer`);
-        return body;
+    this.loop = createNode(
+      {
+        node,
+        dcs: ctx.dcs,
+        postgres: ctx.postgres,
+        clock: ctx.clock,
+        random: ctx.random,
+        logger: ctx.logger,
+        peers: {
+          fetchStatus: async (peer) => {
+            const body = await ctx.fetchPeer(peer.name);
+            if (body === null || body === undefined) throw new Error(`${peer.name} did not answer`);
+            return body;
+          },
+          postFailsafe: (peer, body) => ctx.postFailsafe(peer.name, body),
+        },
+        leaseGuard: (options.fence ?? true) ? worldFenceGuard(ctx.fence) : NO_LEASE_GUARD,
+        dynamicConfig: new DynamicConfigTracker(ctx.logger, readDynamicConfig(node.bootstrapDcsConfig)),
       },
-    });
-    if (options.fence ?? true) this.wrapWithFence();
+      options.plant ? PLANTED_BUGS[options.plant] : undefined,
+    );
   }
 
   start(): void {
@@ -81,6 +99,10 @@ class EngineAgent implements NodeAgent {
 
   shutdown(): Promise<void> {
     return this.loop.stop();
+  }
+
+  failsafe(body: FailsafeBody): boolean {
+    return this.loop.recordFailsafe(body) === 'Accepted';
   }
 
   apiStatus(): unknown {
@@ -93,32 +115,6 @@ class EngineAgent implements NodeAgent {
       xlog: pg.primary ? { location: pg.flushLsn } : { received_location: pg.flushLsn, replayed_location: pg.replayLsn, paused: false },
       timeline: pg.timeline,
       database_system_identifier: pg.sysid,
-    };
-  }
-
-  /**
-   * Keepalive right after each successful lock call (as Patroni's watchdog does), and
-   * disarm only once a cycle ends without the lock *and* Postgres no longer runs as a
-   * primary (the demotion safepoint). HaLoop.runCycle is public and called through
-   * `this`, so wrapping the instance's method sees every cycle.
-   */
-  private wrapWithFence(): void {
-    const { dcs, fence } = this.ctx;
-    const keepalive = (o: LockOutcome): LockOutcome => {
-      if (o.kind === 'held') fence.arm(o.validUntil);
-      return o;
-    };
-    const acquire = dcs.acquireLeader.bind(dcs);
-    const refresh = dcs.refreshLeader.bind(dcs);
-    const take = dcs.takeLeader.bind(dcs);
-    dcs.acquireLeader = async () => keepalive(await acquire());
-    dcs.refreshLeader = async (cluster) => keepalive(await refresh(cluster));
-    dcs.takeLeader = async () => keepalive(await take());
-    const run = this.loop.runCycle.bind(this.loop);
-    this.loop.runCycle = async (): Promise<HaStatus> => {
-      const status = await run();
-      if (status.lockValidUntil === null && !this.ctx.pgApiSnapshot()?.primary) fence.disarm();
-      return status;
     };
   }
 }

@@ -7,6 +7,7 @@
 import type { ConfigIssue } from '../errors.js';
 import { parsePatroniBool, parsePatroniInt } from './patroni-values.js';
 import { isSecretPath, maskSecretsInText, SECRET_MASK } from './secret-keys.js';
+import { hasLineBreak, isReservedKey, LINE_BREAK_REASON, RESERVED_KEY_REASON, settingNameProblem, settingValueProblem } from './setting-rules.js';
 
 export type JsonRecord = Readonly<Record<string, unknown>>;
 
@@ -25,6 +26,9 @@ export function displayValue(path: string, value: unknown): unknown {
   if (value === undefined) return undefined;
   if (isSecretPath(path)) return SECRET_MASK;
   if (typeof value === 'string') return maskSecretsInText(value);
+  // Not JSON (only from code, never from a file or the DCS): shown as text so that
+  // formatting the issue cannot throw.
+  if (typeof value === 'bigint' || typeof value === 'symbol' || typeof value === 'function') return `(${typeof value})`;
   return value;
 }
 
@@ -33,6 +37,8 @@ export interface IntRule {
   readonly max?: number;
   /** Accept `"42"`, `"0x10"`, `4.0` as Patroni's parse_int does (dynamic config); default strict. */
   readonly lenient?: boolean;
+  /** Appended to an out-of-range message: the unit, why the limit exists, an example. */
+  readonly hint?: string;
 }
 
 export class ConfigChecker {
@@ -55,11 +61,43 @@ export class ConfigChecker {
     return undefined;
   }
 
-  string(path: string, value: unknown, options: { allowNumber?: boolean } = {}): string | undefined {
+  /** `singleLine`: the text goes into a config file line (recovery settings), so no line break or NUL. */
+  string(path: string, value: unknown, options: { allowNumber?: boolean; singleLine?: boolean } = {}): string | undefined {
     if (value === undefined || value === null) return undefined;
-    if (typeof value === 'string') return value;
-    if (options.allowNumber && typeof value === 'number') return String(value);
+    if (typeof value === 'string') {
+      if (options.singleLine && hasLineBreak(value)) {
+        this.issue(path, value, LINE_BREAK_REASON);
+        return undefined;
+      }
+      return value;
+    }
+    if (options.allowNumber && typeof value === 'number' && Number.isFinite(value)) return String(value);
     this.issue(path, value, 'is not a string; quote it if YAML reads it as a number or boolean');
+    return undefined;
+  }
+
+  /**
+   * True when a user-chosen `key` (a tag, slot or setting name) may become an object key;
+   * else an issue: see setting-rules.ts for why Object.prototype's names are refused.
+   */
+  ownKey(path: string, key: string): boolean {
+    if (!isReservedKey(key)) return true;
+    this.issue(path, undefined, RESERVED_KEY_REASON);
+    return false;
+  }
+
+  /** True when `name` is a usable Postgres setting name; else an issue at `path`. */
+  settingName(path: string, name: string): boolean {
+    const problem = settingNameProblem(name);
+    if (problem) this.issue(path, undefined, problem);
+    return problem === null;
+  }
+
+  /** The value when it can be written into postgresql.conf (string, finite number, boolean); else an issue. */
+  settingValue(path: string, value: unknown): string | number | boolean | undefined {
+    const problem = settingValueProblem(value);
+    if (problem === null) return value as string | number | boolean;
+    this.issue(path, value, problem);
     return undefined;
   }
 
@@ -82,12 +120,13 @@ export class ConfigChecker {
       this.issue(path, value, 'is not an integer; write a whole number without quotes or units');
       return undefined;
     }
+    const hint = rule.hint ? `; ${rule.hint}` : '';
     if (rule.min !== undefined && parsed < rule.min) {
-      this.issue(path, value, `must be at least ${rule.min}${rule.max !== undefined ? ` and at most ${rule.max}` : ''}`);
+      this.issue(path, value, `must be at least ${rule.min}${rule.max !== undefined ? ` and at most ${rule.max}` : ''}${hint}`);
       return undefined;
     }
     if (rule.max !== undefined && parsed > rule.max) {
-      this.issue(path, value, `must be at most ${rule.max}${rule.min !== undefined ? ` and at least ${rule.min}` : ''}`);
+      this.issue(path, value, `must be at most ${rule.max}${rule.min !== undefined ? ` and at least ${rule.min}` : ''}${hint}`);
       return undefined;
     }
     return parsed;
@@ -100,8 +139,15 @@ export class ConfigChecker {
     return undefined;
   }
 
-  /** A list of strings; `commaString` also takes `"a,b"` (as Patroni's env vars and host lists do). */
-  stringList(path: string, value: unknown, options: { commaString?: boolean; nonEmpty?: boolean } = {}): string[] | undefined {
+  /**
+   * A list of strings; `commaString` also takes `"a,b"` (as Patroni's env vars and host
+   * lists do); `singleLine` refuses items with a line break (each item is one file line, as in pg_hba).
+   */
+  stringList(
+    path: string,
+    value: unknown,
+    options: { commaString?: boolean; nonEmpty?: boolean; singleLine?: boolean } = {},
+  ): string[] | undefined {
     if (value === undefined || value === null) return undefined;
     if (options.commaString && typeof value === 'string') {
       return value
@@ -119,8 +165,9 @@ export class ConfigChecker {
     }
     const out: string[] = [];
     value.forEach((item: unknown, index) => {
-      if (typeof item === 'string') out.push(item);
-      else this.issue(joinPath(path, index), item, 'is not a string; quote it if YAML reads it as a number or boolean');
+      if (typeof item !== 'string') this.issue(joinPath(path, index), item, 'is not a string; quote it if YAML reads it as a number or boolean');
+      else if (options.singleLine && hasLineBreak(item)) this.issue(joinPath(path, index), item, LINE_BREAK_REASON);
+      else out.push(item);
     });
     return out.length === value.length ? out : undefined;
   }

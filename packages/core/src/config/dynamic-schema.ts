@@ -5,12 +5,17 @@
  * `validateDynamicConfig` reads a document the way Patroni does — legacy names
  * (`master_start_timeout`, `permanent_slots`), lenient booleans (`"on"`, `"yes"`, `1`),
  * integers written as strings — and returns typed settings plus two lists:
- * - `issues`: values that cannot be used (wrong type, below a minimum). Their keys take
- *   the default in `config`, but the document as a whole should be refused: see
- *   DynamicConfigTracker, which keeps the last good one.
+ * - `issues`: values that cannot be used (wrong type, out of range, a setting that
+ *   postgresql.conf cannot hold, a reserved key name). Their keys take the default in
+ *   `config`, but the document as a whole should be refused: see DynamicConfigTracker,
+ *   which keeps the last good one, and PATCH/PUT /config, which refuse to store it.
  * - `adjustments`: values changed on purpose, as Patroni does with a warning (timing
  *   raised to its minimums or made to satisfy loop_wait + 2*retry_timeout <= ttl,
  *   settings that are ignored here).
+ *
+ * It never throws, whatever the value (any JSON, and any JavaScript value too):
+ * test/config/dynamic-fuzz.test.ts holds it to that. See docs/dynamic-config.md for the
+ * rules beyond Patroni's (setting values, reserved key names, upper bounds of seconds).
  *
  * Deliberate difference: Patroni uses a per-key default for a value it cannot read in
  * `/config` and applies the rest; pgwarden applies an edited `/config` entirely or not at
@@ -19,7 +24,9 @@
 import type { ConfigIssue } from '../errors.js';
 import { normalizeTiming, type NormalizedTiming } from '../dcs/timing.js';
 import { ConfigChecker, joinPath, type JsonRecord } from './checker.js';
+import { secondsRule } from './dynamic-limits.js';
 import { checkDynamicPostgresql } from './dynamic-parameters.js';
+import { checkJsonShape } from './json-shape.js';
 import {
   checkIgnoreSlots,
   checkPermanentSlots,
@@ -87,8 +94,9 @@ export const DYNAMIC_ALIASES: Readonly<Record<string, string>> = {
 /** The document with legacy names folded onto the new ones (the new name wins). */
 export function resolveDynamicAliases(doc: JsonRecord): JsonRecord {
   const out: Record<string, unknown> = { ...doc };
+  const has = (key: string): boolean => Object.hasOwn(out, key) && out[key] !== undefined;
   for (const [legacy, current] of Object.entries(DYNAMIC_ALIASES)) {
-    if (out[legacy] !== undefined && out[current] === undefined) out[current] = out[legacy];
+    if (has(legacy) && !has(current)) out[current] = out[legacy];
   }
   return out;
 }
@@ -104,25 +112,32 @@ export function validateDynamicConfig(data: unknown, options: { pathPrefix?: str
   const document = data === undefined || data === null ? {} : (checker.record(prefix || '(config)', data) ?? {});
   const d = resolveDynamicAliases(document);
   const at = (key: string): string => joinPath(prefix, key);
-  const int = (key: string, min: number, fallback: number): number => checker.int(at(key), d[key], { lenient: true, min }) ?? fallback;
-  const bool = (key: string): boolean => checker.bool(at(key), d[key], { lenient: true }) ?? false;
+  const own = (key: string): unknown => (Object.hasOwn(d, key) ? d[key] : undefined);
+  const int = (key: string, min: number, fallback: number): number => checker.int(at(key), own(key), { lenient: true, min }) ?? fallback;
+  // Issues name the key as written: `master_start_timeout` when the value came from there.
+  const writtenAs = (key: string): string =>
+    Object.hasOwn(document, key) ? key : (Object.keys(DYNAMIC_ALIASES).find((legacy) => DYNAMIC_ALIASES[legacy] === key && Object.hasOwn(document, legacy)) ?? key);
+  const seconds = (key: 'primary_start_timeout' | 'primary_stop_timeout', fallback: number): number =>
+    checker.int(at(writtenAs(key)), own(key), secondsRule(key)) ?? fallback;
+  const bool = (key: string): boolean => checker.bool(at(key), own(key), { lenient: true }) ?? false;
 
-  // Values below the timing minimums are raised (with an adjustment), not refused, as Patroni does.
+  // Values below the timing minimums are raised (with an adjustment), not refused, as
+  // Patroni does; values above one day are refused (dynamic-limits.ts).
   const timing = normalizeTiming({
-    ttl: checker.int(at('ttl'), d.ttl, { lenient: true }),
-    loopWait: checker.int(at('loop_wait'), d.loop_wait, { lenient: true }),
-    retryTimeout: checker.int(at('retry_timeout'), d.retry_timeout, { lenient: true }),
+    ttl: checker.int(at('ttl'), own('ttl'), secondsRule('ttl')),
+    loopWait: checker.int(at('loop_wait'), own('loop_wait'), secondsRule('loop_wait')),
+    retryTimeout: checker.int(at('retry_timeout'), own('retry_timeout'), secondsRule('retry_timeout')),
   });
   adjustments.push(...timing.adjustments);
 
-  const pg = checkDynamicPostgresql(checker, at('postgresql'), d.postgresql, adjustments);
+  const pg = checkDynamicPostgresql(checker, at('postgresql'), own('postgresql'), adjustments);
   const config: DynamicSettings = {
     timing,
     maximumLagOnFailover: int('maximum_lag_on_failover', 0, DYNAMIC_DEFAULTS.maximumLagOnFailover),
     maximumLagOnSyncnode: int('maximum_lag_on_syncnode', -1, DYNAMIC_DEFAULTS.maximumLagOnSyncnode),
     maxTimelinesHistory: int('max_timelines_history', 0, DYNAMIC_DEFAULTS.maxTimelinesHistory),
-    primaryStartTimeout: int('primary_start_timeout', 0, DYNAMIC_DEFAULTS.primaryStartTimeout),
-    primaryStopTimeout: int('primary_stop_timeout', 0, DYNAMIC_DEFAULTS.primaryStopTimeout),
+    primaryStartTimeout: seconds('primary_start_timeout', DYNAMIC_DEFAULTS.primaryStartTimeout),
+    primaryStopTimeout: seconds('primary_stop_timeout', DYNAMIC_DEFAULTS.primaryStopTimeout),
     synchronousMode: bool('synchronous_mode'),
     synchronousModeStrict: bool('synchronous_mode_strict'),
     synchronousNodeCount: int('synchronous_node_count', 1, DYNAMIC_DEFAULTS.synchronousNodeCount),
@@ -131,16 +146,29 @@ export function validateDynamicConfig(data: unknown, options: { pathPrefix?: str
     pause: bool('pause'),
     useSlots: pg.useSlots,
     usePgRewind: pg.usePgRewind,
-    permanentSlots: checkPermanentSlots(checker, at('slots'), d.slots),
-    ignoreSlots: checkIgnoreSlots(checker, at('ignore_slots'), d.ignore_slots),
-    standbyCluster: checkStandbyCluster(checker, at('standby_cluster'), d.standby_cluster),
+    permanentSlots: checkPermanentSlots(checker, at('slots'), own('slots')),
+    ignoreSlots: checkIgnoreSlots(checker, at('ignore_slots'), own('ignore_slots')),
+    standbyCluster: checkStandbyCluster(checker, at('standby_cluster'), own('standby_cluster')),
     parameters: pg.parameters,
     pgHba: pg.pgHba,
     pgIdent: pg.pgIdent,
     recoveryConf: pg.recoveryConf,
     document,
   };
-  return { config, issues: checker.issues, adjustments };
+  // Last: it skips what the checks above already refused (json-shape.ts).
+  checkJsonShape(checker, prefix, document);
+  return { config, issues: distinct(checker.issues), adjustments };
+}
+
+/** The shape walk and a section's own check may name the same key for the same reason. */
+function distinct(issues: readonly ConfigIssue[]): ConfigIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((issue) => {
+    const key = `${issue.path}\u0000${issue.reason}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** The settings of an empty dynamic config: every default. */

@@ -3,6 +3,7 @@
  * `ignore_slots` matchers and the `standby_cluster` section of the dynamic config.
  */
 import { type ConfigChecker, joinPath, type JsonRecord } from './checker.js';
+import { setOwn } from './setting-rules.js';
 
 export interface PermanentSlotSpec {
   readonly name: string;
@@ -35,12 +36,14 @@ export function checkPermanentSlots(checker: ConfigChecker, path: string, raw: u
       checker.issue(slotPath, name, 'is not a valid slot name; use lower-case letters, digits and _ (at most 63)');
       continue;
     }
+    // `__proto__` and `constructor` pass SLOT_NAME; the engine keys slots by name.
+    if (!checker.ownKey(slotPath, name)) continue;
     const spec = value === null ? {} : checker.record(slotPath, value);
     if (!spec) continue;
     const type = spec.type === undefined ? 'physical' : checker.oneOf(joinPath(slotPath, 'type'), spec.type, ['physical', 'logical'] as const);
     if (!type) continue;
-    const database = checker.string(joinPath(slotPath, 'database'), spec.database) ?? null;
-    const plugin = checker.string(joinPath(slotPath, 'plugin'), spec.plugin) ?? null;
+    const database = checker.string(joinPath(slotPath, 'database'), spec.database, { singleLine: true }) ?? null;
+    const plugin = checker.string(joinPath(slotPath, 'plugin'), spec.plugin, { singleLine: true }) ?? null;
     if (type === 'logical' && (!database || !plugin)) {
       checker.issue(slotPath, value, 'is a logical slot without database and plugin; add both, e.g. {type: logical, database: app, plugin: pgoutput}');
       continue;
@@ -79,35 +82,34 @@ export function checkIgnoreSlots(checker: ConfigChecker, path: string, raw: unkn
   return out;
 }
 
-const STANDBY_KEYS = [
-  'host',
-  'port',
-  'primary_slot_name',
-  'create_replica_methods',
-  'restore_command',
-  'archive_cleanup_command',
-  'recovery_min_apply_delay',
-] as const;
-
 /**
  * The standby_cluster section, or null when it does not make this a standby cluster
- * (none of host, port, restore_command set). Unknown keys are dropped, as Patroni does.
+ * (none of host, port, restore_command set). Unknown keys are dropped, as Patroni does,
+ * and so are values that failed their check: a lenient reader (readDynamicConfig) must
+ * not see a standby cluster in `{host: 123}`. The strings go into primary_conninfo and
+ * the recovery settings, one line each, so they may not hold a line break.
  */
 export function checkStandbyCluster(checker: ConfigChecker, path: string, raw: unknown): JsonRecord | null {
   const section = checker.record(path, raw);
   if (!section) return null;
   const at = (key: string): string => joinPath(path, key);
-  checker.string(at('host'), section.host);
-  if (section.port !== undefined && section.port !== null && section.port !== '') {
-    checker.int(at('port'), section.port, { lenient: true, min: 1, max: 65535 });
-  }
-  checker.string(at('primary_slot_name'), section.primary_slot_name);
-  checker.string(at('restore_command'), section.restore_command);
-  checker.string(at('archive_cleanup_command'), section.archive_cleanup_command);
-  checker.string(at('recovery_min_apply_delay'), section.recovery_min_apply_delay, { allowNumber: true });
-  if (typeof section.create_replica_methods !== 'string') checker.stringList(at('create_replica_methods'), section.create_replica_methods);
+  const get = (key: string): unknown => (Object.hasOwn(section, key) ? section[key] : undefined);
+  const line = { singleLine: true } as const;
   const kept: Record<string, unknown> = {};
-  for (const key of STANDBY_KEYS) if (section[key] !== undefined) kept[key] = section[key];
-  return kept.host || kept.port || kept.restore_command ? kept : null;
+  const keep = (key: string, ok: unknown): void => {
+    if (ok !== undefined) setOwn(kept, key, get(key));
+  };
+  keep('host', checker.string(at('host'), get('host'), line));
+  const port = get('port');
+  if (port !== undefined && port !== null && port !== '') keep('port', checker.int(at('port'), port, { lenient: true, min: 1, max: 65535 }));
+  keep('primary_slot_name', checker.string(at('primary_slot_name'), get('primary_slot_name'), line));
+  keep('restore_command', checker.string(at('restore_command'), get('restore_command'), line));
+  keep('archive_cleanup_command', checker.string(at('archive_cleanup_command'), get('archive_cleanup_command'), line));
+  keep('recovery_min_apply_delay', checker.string(at('recovery_min_apply_delay'), get('recovery_min_apply_delay'), { allowNumber: true, singleLine: true }));
+  const methods = get('create_replica_methods');
+  keep(
+    'create_replica_methods',
+    typeof methods === 'string' ? checker.string(at('create_replica_methods'), methods, line) : checker.stringList(at('create_replica_methods'), methods, line),
+  );
+  return kept['host'] || kept['port'] || kept['restore_command'] ? kept : null;
 }
-

@@ -5,7 +5,7 @@
  * `loop_wait`). Adjustments (timing raised to its minimums, ignored settings) are logged
  * once when a document is accepted.
  */
-import { formatConfigIssue } from '../errors.js';
+import { formatConfigIssue, type ConfigIssue } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { toPatroniJson } from '../dcs/codec/json.js';
 import { defaultDynamicSettings, validateDynamicConfig, type DynamicSettings, type DynamicValidation } from './dynamic-schema.js';
@@ -41,18 +41,20 @@ export class DynamicConfigTracker {
   /**
    * Considers a `/config` document. `modifyVersion`, when given, identifies the
    * document (Patroni re-applies only when it changes); otherwise its content does.
+   * Never throws: it runs inside every HA cycle, and a document that made it throw
+   * would stop the loop on every node for as long as it stays in the DCS.
    */
   update(data: unknown, modifyVersion?: string): DynamicUpdate {
-    const identity = modifyVersion !== undefined && modifyVersion !== '' ? `v:${modifyVersion}` : `j:${toPatroniJson(data ?? null)}`;
+    const identity = modifyVersion !== undefined && modifyVersion !== '' ? `v:${modifyVersion}` : `j:${contentIdentity(data)}`;
     const repeated = identity === this.lastSeen;
-    const validation = validateDynamicConfig(data);
+    const validation = this.validate(data);
     if (repeated) {
       return validation.issues.length === 0 ? { kind: 'unchanged', config: this.good } : { kind: 'rejected', config: this.good, validation };
     }
     this.lastSeen = identity;
     if (validation.issues.length > 0) {
       this.logger.warn(
-        `Ignoring the dynamic configuration in the DCS: ${validation.issues.map(formatConfigIssue).join('; ')}. ` +
+        `Ignoring the dynamic configuration in the DCS: ${validation.issues.map(safeFormat).join('; ')}. ` +
           'The previous configuration stays in force; fix /config with patronictl edit-config or PATCH /config.',
         { issues: validation.issues },
       );
@@ -61,5 +63,32 @@ export class DynamicConfigTracker {
     for (const adjustment of validation.adjustments) this.logger.warn(`Dynamic configuration: ${adjustment}`);
     this.good = validation.config;
     return { kind: 'applied', config: this.good };
+  }
+
+  /** The validation, or (if the validator has a bug) a refusal naming the exception. */
+  private validate(data: unknown): DynamicValidation {
+    try {
+      return validateDynamicConfig(data);
+    } catch (error) {
+      const reason = `could not be read (${error instanceof Error ? error.message : 'unknown error'}); this is a bug in pgwarden, please report it with the document`;
+      return { config: this.good, issues: [{ path: '(config)', reason }], adjustments: [] };
+    }
+  }
+}
+
+/** The document's JSON, or a marker that changes with nothing when it has none (a BigInt, a cycle). */
+function contentIdentity(data: unknown): string {
+  try {
+    return toPatroniJson(data ?? null);
+  } catch {
+    return '(not JSON)';
+  }
+}
+
+function safeFormat(issue: ConfigIssue): string {
+  try {
+    return formatConfigIssue(issue);
+  } catch {
+    return `${issue.path}: ${issue.reason}`;
   }
 }

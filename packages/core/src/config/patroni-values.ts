@@ -68,7 +68,9 @@ function unitFactor(unit: string, baseUnit: string): number | null {
 /**
  * An integer from a number or a Postgres-style setting: `42`, `" 42 "`, `0x10`, `010`
  * (octal), `4097.5` (rounded half to even), and with `baseUnit` a unit suffix
- * (`1GB` with base `MB` → 1024). Anything else → null.
+ * (`1GB` with base `MB` → 1024). Anything else → null, including text that only reads
+ * as infinity (`"1e400"`, 300 hex digits): Python's int() would be exact there, and no
+ * setting can use such a number, so it is refused rather than becoming Infinity.
  */
 export function parsePatroniInt(value: unknown, baseUnit?: string): number | null {
   if (typeof value === 'number') return Number.isFinite(value) ? roundHalfEven(value) : null;
@@ -76,8 +78,12 @@ export function parsePatroniInt(value: unknown, baseUnit?: string): number | nul
   const parsed = leadingNumber(value.trim());
   if (!parsed) return null;
   const unit = parsed.rest.trim();
-  if (!unit) return roundHalfEven(parsed.value);
+  if (!unit) return finite(roundHalfEven(parsed.value));
   if (!baseUnit) return null;
   const factor = unitFactor(unit, baseUnit);
-  return factor === null ? null : roundHalfEven(parsed.value * factor);
+  return factor === null ? null : finite(roundHalfEven(parsed.value * factor));
+}
+
+function finite(value: number): number | null {
+  return Number.isFinite(value) ? value : null;
 }

@@ -64,9 +64,13 @@ export const PG_CMDLINE_OPTIONS: Readonly<Record<string, CmdlineOption>> = {
   wal_log_hints: option('on', isBool, 'on or off', 90400),
 };
 
-/** Postgres setting names are case-insensitive. */
+/**
+ * Postgres setting names are case-insensitive. Own keys only: a plain lookup would
+ * answer `constructor` with Object's constructor and `__proto__` with Object.prototype.
+ */
 export function cmdlineOption(name: string): CmdlineOption | undefined {
-  return PG_CMDLINE_OPTIONS[name.toLowerCase()];
+  const key = name.toLowerCase();
+  return Object.hasOwn(PG_CMDLINE_OPTIONS, key) ? PG_CMDLINE_OPTIONS[key] : undefined;
 }
 
 /**

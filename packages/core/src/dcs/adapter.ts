@@ -122,6 +122,12 @@ export interface DcsAdapter {
    */
   setTtl?(ttlSeconds: number): void;
 
+  /**
+   * The dynamic `loop_wait` changed: an adapter that paces its own keepalives or member
+   * touches by it follows from now on. Optional, as setTtl.
+   */
+  setLoopWait?(loopWaitSeconds: number): void;
+
   /** Ends our session (its keys go at once) and releases every resource. */
   close(): Promise<void>;
 }

@@ -53,11 +53,16 @@ export class Dcs {
     this.logger = options.logger ?? silentLogger;
   }
 
-  /** New timing from `/config`; a changed ttl goes to the adapter, whose lease follows it from the next renewal. */
+  /**
+   * New timing from `/config`; a changed ttl goes to the adapter, whose lease follows it
+   * from the next renewal, and so does a changed loop_wait (its keepalive pace).
+   */
   setTiming(timing: DcsTiming): void {
     const ttlChanged = timing.ttl !== this.timing.ttl;
+    const loopWaitChanged = timing.loopWait !== this.timing.loopWait;
     this.timing = timing;
     if (ttlChanged) this.adapter.setTtl?.(timing.ttl);
+    if (loopWaitChanged) this.adapter.setLoopWait?.(timing.loopWait);
   }
 
   /** The ttl in force (seconds). */

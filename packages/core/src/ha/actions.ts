@@ -9,6 +9,7 @@
  * reason and message describe the cycle.
  */
 import type { HistoryLine, JsonObject } from '../dcs/cluster.js';
+import type { PostgresParameters } from '../postgres/controller.js';
 import type { DesiredSlot, IgnoreSlotRule } from '../postgres/slots.js';
 import type { UpstreamNode } from '../postgres/upstream.js';
 import type { RewindSource } from '../postgres/rewind.js';
@@ -83,8 +84,9 @@ export interface FailsafeCheck {
 }
 
 /**
- * Open the watchdog device before promotion or after bootstrap (spec/ha.md §3.11);
- * `failed` only when `watchdog.mode: required` and no safe device could be set up.
+ * Activate the lease guard (open the watchdog device) before promotion or after bootstrap
+ * (spec/ha.md §3.11); `failed` only when `watchdog.mode: required` and no safe device
+ * could be set up.
  */
 export interface ActivateWatchdog {
   readonly type: 'activateWatchdog';
@@ -139,6 +141,19 @@ export type Action =
   | { readonly type: 'writeStatus'; readonly lastLsn: number; readonly slots: Readonly<Record<string, number>> | null }
   | { readonly type: 'writeFailsafe'; readonly members: Readonly<Record<string, string>> }
   | { readonly type: 'syncSlots'; readonly desired: readonly DesiredSlot[]; readonly ignore: readonly IgnoreSlotRule[]; readonly dropUndesired: boolean }
+  /**
+   * Arm (or move) the lease guard to the lock's validUntil as this cycle left it. Follows
+   * every outcome that gives us the lock for a while, and comes before `promote`.
+   */
+  | { readonly type: 'armLeaseGuard' }
+  /** End of every cycle: disarm the guard when leaseGuardSettlement says nothing is left to guard. */
+  | { readonly type: 'settleLeaseGuard'; readonly paused: boolean }
+  /**
+   * Hand `/config`'s `postgresql.parameters` to Postgres (config files rewritten, reload,
+   * pending_restart reported); the live synchronous_standby_names stays, as the sync
+   * logic owns it.
+   */
+  | { readonly type: 'applyParameters'; readonly parameters: PostgresParameters; readonly liveSyncStandbyNames: string | null }
   /** The post-promote CHECKPOINT, in the background. */
   | { readonly type: 'checkpoint' }
   | { readonly type: 'cancelTask' }

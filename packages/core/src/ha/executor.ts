@@ -9,6 +9,7 @@ import type { DynamicConfig } from '../config/dynamic.js';
 import type { Cluster, HistoryLine } from '../dcs/cluster.js';
 import type { Dcs } from '../dcs/dcs.js';
 import type { Logger } from '../logger.js';
+import type { PostgresParameters } from '../postgres/controller.js';
 import type { PgResult } from '../postgres/result.js';
 import type { UpstreamNode } from '../postgres/upstream.js';
 import type { Clock } from '../time/clock.js';
@@ -16,7 +17,8 @@ import { gateOf, type Action, type AsyncAction, type Decision, type Gate } from 
 import type { CycleState } from './cycle-state.js';
 import { AFTER_RELEASE_MS, newLeaderToFollow, stopForDemotion, type DemoteDeps } from './demote.js';
 import { buildMemberData } from './member-data.js';
-import type { FailsafePoster, HaPostgres, HaWatchdog, TimelineHistorySource } from './ports.js';
+import { leaseGuardSettlement, type LeaseGuard, type LeaseTiming } from './lease-guard.js';
+import type { FailsafePoster, HaPostgres } from './ports.js';
 import type { TaskBody, TaskOutcome, TaskRunner } from './task-runner.js';
 import type { NodeConfig, TaskKind } from './view.js';
 
@@ -27,10 +29,9 @@ export interface ExecutorDeps {
   readonly logger: Logger;
   readonly tasks: TaskRunner;
   readonly node: NodeConfig;
-  readonly postFailsafe?: FailsafePoster;
-  readonly history?: TimelineHistorySource;
-  /** The Linux watchdog device; absent = none (spec/ha.md §3.11). */
-  readonly watchdog?: HaWatchdog;
+  readonly postFailsafe: FailsafePoster;
+  /** What stops Postgres if this agent cannot renew the lock in time (fence, watchdog). */
+  readonly guard: LeaseGuard;
 }
 
 /** Per-cycle inputs the executor needs besides the decision. */
@@ -79,8 +80,6 @@ export class Executor {
         const outcome = gate.type === 'acquireLeader' ? await dcs.acquireLeader() : await dcs.refreshLeader(ctx.cluster);
         if (outcome.kind === 'held') {
           state.lockValidUntil = outcome.validUntil;
-          // Patroni's update_lock: every successful renewal feeds the watchdog.
-          if (gate.type === 'refreshLeader') this.deps.watchdog?.keepalive(watchdogTiming(ctx));
           return ['held', gate.onHeld];
         }
         if (outcome.kind === 'lost') {
@@ -114,14 +113,12 @@ export class Executor {
         if (accepted) {
           // Failsafe consent extends our leadership by ttl (Patroni: set_is_leader(True)).
           state.lockValidUntil = this.deps.clock.now() + ctx.config.timing.ttl * 1000;
-          this.deps.watchdog?.keepalive(watchdogTiming(ctx));
           return ['accepted', gate.onAccepted];
         }
         return ['rejected', gate.onRejected];
       }
       case 'activateWatchdog': {
-        const watchdog = this.deps.watchdog;
-        const ok = !watchdog || watchdog.isRunning() || watchdog.activate(watchdogTiming(ctx));
+        const ok = this.deps.guard.activate(leaseTiming(ctx));
         return ok ? ['activated', gate.onActivated] : ['failed', gate.onFailed];
       }
     }
@@ -130,7 +127,6 @@ export class Executor {
   /** Every member must answer `Accepted`; 2 s each, one retry, in parallel. */
   private async askFailsafe(members: Readonly<Record<string, string>>): Promise<boolean> {
     const post = this.deps.postFailsafe;
-    if (!post) return Object.keys(members).length === 0;
     const { node, clock } = this.deps;
     const body = { name: node.name, conn_url: node.connUrl, api_url: node.apiUrl };
     const once = async (name: string, apiUrl: string): Promise<boolean> => {
@@ -225,8 +221,17 @@ export class Executor {
           { timeoutMs: t.quick },
         );
         if (!r.ok) logger.warn(`replication slots: ${r.message}`);
+        else if (r.value.created.length || r.value.dropped.length) {
+          logger.info(`replication slots: created [${r.value.created.join(', ')}], dropped [${r.value.dropped.join(', ')}]`);
+        }
         return;
       }
+      case 'applyParameters':
+        return this.applyParameters(action.parameters, action.liveSyncStandbyNames, t.quick);
+      case 'armLeaseGuard':
+        return this.armGuard(state, ctx);
+      case 'settleLeaseGuard':
+        return this.settleGuard(action.paused, state);
       case 'checkpoint':
         this.backgroundCheckpoint(state);
         return;
@@ -264,6 +269,38 @@ export class Executor {
     return r.ok ? r.value : null;
   }
 
+  private async applyParameters(parameters: PostgresParameters, liveSync: string | null, timeoutMs: number): Promise<void> {
+    const { postgres, logger } = this.deps;
+    // synchronous_standby_names belongs to the sync logic, not to /config: keep the live value.
+    const merged = liveSync ? { ...parameters, synchronous_standby_names: liveSync } : parameters;
+    const r = await postgres.applyParameters(merged, { timeoutMs: Math.max(timeoutMs, 5000) });
+    if (!r.ok) {
+      logger.warn(`Reloading PostgreSQL configuration failed: ${r.message}`);
+      return;
+    }
+    if (r.value.reloaded.length) logger.info(`Reloaded PostgreSQL configuration: ${r.value.reloaded.join(', ')}`);
+    const pending = Object.keys(r.value.pendingRestart);
+    if (pending.length) logger.info(`Changed ${pending.join(', ')}: restart PostgreSQL to apply (pending_restart)`);
+  }
+
+  /**
+   * The guard follows the lock as this cycle left it; the postmaster that runs now is the
+   * one guarded (a replica's, before its promotion).
+   */
+  private async armGuard(state: CycleState, ctx: ExecutionContext): Promise<void> {
+    if (state.lockValidUntil === null) return;
+    const { postmasterPid } = this.deps.postgres.status();
+    await this.deps.guard.arm({ validUntil: state.lockValidUntil, postmasterPid }, leaseTiming(ctx));
+  }
+
+  private async settleGuard(paused: boolean, state: CycleState): Promise<void> {
+    const pg = this.deps.postgres.status();
+    const down = pg.state === 'stopped' || pg.state === 'crashed' || pg.state === 'start failed';
+    const mayAcceptWrites = this.deps.tasks.current?.kind === 'promote' || (!down && (pg.role === 'primary' || pg.role === 'promoted'));
+    const verdict = leaseGuardSettlement({ paused, holdsLock: state.lockValidUntil !== null, mayAcceptWrites });
+    if (verdict === 'disarm') await this.deps.guard.disarm(paused ? 'paused' : 'not holding the lock and not a primary');
+  }
+
   /** The post-promote CHECKPOINT runs beside the loop; the member key says so until it is done. */
   private backgroundCheckpoint(state: CycleState): void {
     if (state.memory.checkpointAfterPromote === 'running') return;
@@ -294,9 +331,10 @@ export class Executor {
     this.deps.logger.info(`Demoting self (${mode})`);
     // A task may be starting or promoting this very Postgres: it must not outlive the demotion.
     await this.deps.tasks.cancel();
-    await stopForDemotion(deps, mode, state.lockValidUntil);
-    // Patroni disables the watchdog at the stop's safepoint; Postgres is down by now.
-    this.deps.watchdog?.disable();
+    const stopped = await stopForDemotion(deps, mode, state.lockValidUntil);
+    // The safepoint (Patroni disables its watchdog here): no backend can report a commit.
+    // A stop that failed leaves a primary running: the guard stays armed on it.
+    if (stopped) await this.deps.guard.disarm(`demoted (${mode})`);
     // Stopped: we act as leader no more, whether or not the DCS still names us (offline).
     state.lockValidUntil = null;
     state.memory = { ...state.memory, following: null };
@@ -318,9 +356,7 @@ export class Executor {
       await this.deps.dcs.writeHistory([]);
       return;
     }
-    const source = this.deps.history;
-    if (!source) return;
-    const r = await source.readTimelineHistory(timeline, { timeoutMs });
+    const r = await this.deps.postgres.readTimelineHistory(timeline, { timeoutMs });
     if (!r.ok) return;
     // Older lines keep the promotion time and leader /history already had for them (Patroni
     // enriches every line from the DCS); the file itself only knows timeline, LSN and reason.
@@ -339,15 +375,15 @@ export class Executor {
     await this.deps.dcs.writeHistory(lines);
   }
 
-  private launch(action: AsyncAction, state: CycleState, ctx: ExecutionContext): void {
-    // Restarting as a replica: no watchdog until we promote (Patroni's recover).
-    if (action.type === 'startPostgres' && action.role === 'replica') this.deps.watchdog?.disable();
+  private async launch(action: AsyncAction, state: CycleState, ctx: ExecutionContext): Promise<void> {
+    // Restarting as a replica: nothing to guard until we promote (Patroni's recover).
+    if (action.type === 'startPostgres' && action.role === 'replica') await this.deps.guard.disarm('starting as a replica');
     const spec = taskBody(action, this.deps.postgres, ctx.config.timing.loopWait * 1000, this.deps, ctx, state);
     this.deps.tasks.launch(spec.kind, spec.name, spec.run);
   }
 }
 
-function watchdogTiming(ctx: ExecutionContext): { ttl: number; loopWait: number } {
+function leaseTiming(ctx: ExecutionContext): LeaseTiming {
   return { ttl: ctx.config.timing.ttl, loopWait: ctx.config.timing.loopWait };
 }
 
@@ -452,8 +488,8 @@ function taskBody(
           // graceful: CHECKPOINT first so the shutdown checkpoint is short, then a fast stop.
           const d = demoteDeps(deps, ctx);
           const stopped = await stopForDemotion(d, 'graceful', state.lockValidUntil);
-          // A failed stop leaves a primary running: keep the watchdog on it (Patroni's safepoint never came).
-          if (stopped) deps.watchdog?.disable();
+          // A failed stop leaves a primary running: keep it guarded (Patroni's safepoint never came).
+          if (stopped) await deps.guard.disarm('demoted (graceful)');
           const control = await postgres.controlData({ timeoutMs: d.retryTimeoutMs });
           const lastLsn = control.ok ? control.value.checkpointLsn : undefined;
           if (!stopped) return { ok: false, message: 'could not stop PostgreSQL' };

@@ -4,43 +4,36 @@
  * exiting, or a task finishing. Next run = previous start + loop_wait; a late cycle
  * starts at once with Patroni's "Loop time exceeded" warning.
  */
-import { readDynamicConfig, type DynamicConfig } from '../config/dynamic.js';
-import { DynamicConfigTracker } from '../config/dynamic-tracker.js';
+import type { DynamicConfig } from '../config/dynamic.js';
+import type { DynamicConfigTracker } from '../config/dynamic-tracker.js';
 import { isConfigValid, type Cluster, type Member } from '../dcs/cluster.js';
-import type { Dcs } from '../dcs/dcs.js';
-import { silentLogger, type Logger } from '../logger.js';
+import { toPatroniJson } from '../dcs/codec/json.js';
+import type { Logger } from '../logger.js';
 import type { ControlData, PostgresObservation } from '../postgres/observation.js';
 import type { DataDirState } from '../postgres/types.js';
-import type { Clock, Random, TimerHandle } from '../time/clock.js';
+import type { TimerHandle } from '../time/clock.js';
 import type { Decision } from './actions.js';
 import type { CycleState } from './cycle-state.js';
-import type { UnsafeSwitches } from './decide/context.js';
+import type { NodePorts } from './create-node.js';
 import { decide } from './decide/index.js';
 import { Executor } from './executor.js';
 import { parsePeerStatus, unreachablePeer, type PeerStatus } from './peers.js';
-import type { FailsafePoster, HaPostgres, HaWatchdog, PeerStatusFetcher, TimelineHistorySource } from './ports.js';
 import { memoryAfterTask, rewindRetryable } from './task-results.js';
 import { TaskRunner, type TaskOutcome, type TaskResult } from './task-runner.js';
-import { INITIAL_MEMORY, type ClusterView, type FailsafeRecord, type HaMemory, type HaView, type NodeConfig, type TaskKind } from './view.js';
+import { INITIAL_MEMORY, type ClusterView, type FailsafeRecord, type HaMemory, type HaView, type TaskKind } from './view.js';
 
-export interface HaLoopOptions {
-  readonly dcs: Dcs;
-  readonly postgres: HaPostgres;
-  readonly clock: Clock;
-  readonly random: Random;
-  readonly node: NodeConfig;
-  readonly logger?: Logger;
-  readonly fetchPeerStatus?: PeerStatusFetcher;
-  readonly postFailsafe?: FailsafePoster;
-  readonly history?: TimelineHistorySource;
-  /** The Linux watchdog device (spec/ha.md §3.11); absent = none, as `watchdog.mode: off`. */
-  readonly watchdog?: HaWatchdog;
-  /**
-   * TEST ONLY: remove one safety step so the simulation's planted-bug tests can prove
-   * they catch it (decide/context.ts UnsafeSwitches). Never set from configuration.
-   */
-  readonly unsafe?: UnsafeSwitches;
+/**
+ * For the simulation's planted bugs only: a rewrite of the view decide() sees and of the
+ * decision it returns, applied by the simulation around the real engine. Production never
+ * passes one; it is not a switch of the engine.
+ */
+export interface EngineRewrite {
+  readonly view?: (view: HaView) => HaView;
+  readonly decision?: (decision: Decision, view: HaView) => Decision;
 }
+
+/** Only createNode (create-node.ts) holds this: the loop is built in one place. */
+export const ASSEMBLY: unique symbol = Symbol('pgwarden.createNode');
 
 /** What the REST API reads: the last cycle's outcome, without any I/O. */
 export interface HaStatus {
@@ -56,6 +49,8 @@ export interface HaStatus {
   readonly task: string | null;
   /** Set when the loop stopped on a fatal condition. */
   readonly fatal: string | null;
+  /** Cycles that ended in an unexpected error (a bug): logged, counted, and the loop went on. */
+  readonly cycleErrors: number;
   /**
    * The cycle's monitoring query (null while Postgres is down or the query failed) and
    * the last DCS snapshot it had: what the REST API serves without doing I/O itself.
@@ -67,7 +62,10 @@ export interface HaStatus {
 export const PEER_STATUS_TIMEOUT_MS = 2000;
 
 export class HaLoop {
-  private readonly opts: HaLoopOptions;
+  private readonly opts: NodePorts;
+  private readonly rewrite: EngineRewrite;
+  private cycleErrors = 0;
+  private readonly configListeners = new Set<(config: DynamicConfig) => void>();
   private readonly logger: Logger;
   private readonly tasks: TaskRunner;
   private readonly executor: Executor;
@@ -92,11 +90,16 @@ export class HaLoop {
   private pendingCheckpoint: boolean | null = null;
   private readonly cycleListeners = new Set<(status: HaStatus) => void>();
 
-  constructor(options: HaLoopOptions) {
+  /** Use createNode(): `token` is only there so that nothing else builds a loop. */
+  constructor(options: NodePorts, token: typeof ASSEMBLY, rewrite: EngineRewrite = {}) {
+    if (token !== ASSEMBLY) throw new TypeError('build a node with createNode()');
     this.opts = options;
-    this.logger = options.logger ?? silentLogger;
-    this.config = readDynamicConfig(options.node.bootstrapDcsConfig);
-    this.configTracker = new DynamicConfigTracker(this.logger, this.config);
+    this.rewrite = rewrite;
+    this.logger = options.logger;
+    this.configTracker = options.dynamicConfig;
+    this.config = this.configTracker.current;
+    // The controller starts with the parameters in force now; later changes are decided.
+    this.memory = { ...INITIAL_MEMORY, appliedParameters: toPatroniJson(this.config.parameters) };
     this.tasks = new TaskRunner(options.clock, this.logger, (r) => this.onTaskFinished(r));
     this.executor = new Executor({
       dcs: options.dcs,
@@ -105,9 +108,8 @@ export class HaLoop {
       logger: this.logger,
       tasks: this.tasks,
       node: options.node,
-      ...(options.postFailsafe ? { postFailsafe: options.postFailsafe } : {}),
-      ...(options.history ? { history: options.history } : {}),
-      ...(options.watchdog ? { watchdog: options.watchdog } : {}),
+      postFailsafe: options.peers.postFailsafe,
+      guard: options.leaseGuard,
     });
     this.executor.onCheckpoint = (ok) => {
       // Mid-cycle (a fast checkpoint ends before the cycle that launched it), the cycle's
@@ -133,8 +135,25 @@ export class HaLoop {
       failsafeActive: false,
       task: null,
       fatal: null,
+      cycleErrors: 0,
       observation: null,
       cluster: null,
+    };
+  }
+
+  /** The dynamic configuration in force (the last good `/config`). */
+  dynamicConfig(): DynamicConfig {
+    return this.config;
+  }
+
+  /**
+   * Calls `listener` in the cycle that reads a new, valid `/config`, before deciding on
+   * it; returns the unsubscribe. Listeners must be quick and must not throw.
+   */
+  onConfigChange(listener: (config: DynamicConfig) => void): () => void {
+    this.configListeners.add(listener);
+    return () => {
+      this.configListeners.delete(listener);
     };
   }
 
@@ -216,12 +235,19 @@ export class HaLoop {
     let nextRun = clock.now();
     while (this.running) {
       const started = clock.now();
-      await this.runCycle();
+      try {
+        await this.runCycle();
+      } catch (error) {
+        // The loop must never die: a bug in one cycle is logged and counted, and the next
+        // cycle runs on time (a primary whose loop stopped would be fenced, and nobody
+        // would take over until every agent was restarted).
+        this.recordCycleError(error);
+      }
       if (this.status.fatal) {
         this.running = false;
         break;
       }
-      nextRun = started + this.config.timing.loopWait * 1000;
+      nextRun = started + loopWaitMs(this.config);
       const now = clock.now();
       if (now >= nextRun) {
         this.logger.warn('Loop time exceeded, rerunning immediately');
@@ -302,9 +328,18 @@ export class HaLoop {
     };
   }
 
+  private recordCycleError(error: unknown): void {
+    this.cycleErrors += 1;
+    this.status = { ...this.status, cycleErrors: this.cycleErrors };
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    this.logger.error(`Unexpected exception in the HA loop, please report it as a BUG; the next cycle runs as usual: ${detail}`);
+  }
+
   private async cycle(): Promise<HaStatus> {
-    const view = await this.observe();
-    const d = decide(view, this.opts.unsafe);
+    const observed = await this.observe();
+    const view = this.rewrite.view ? this.rewrite.view(observed) : observed;
+    const decided = decide(view);
+    const d = this.rewrite.decision ? this.rewrite.decision(decided, view) : decided;
     const state: CycleState = {
       memory: this.memory,
       lockValidUntil: this.lockValidUntil,
@@ -318,13 +353,13 @@ export class HaLoop {
       await this.executor.run(d, state, { cluster: view.dcs.kind === 'loaded' ? view.dcs.cluster : null, config: view.config });
     } catch (error) {
       // An exception here is a bug in the engine; say so the way Patroni does and keep cycling.
+      this.cycleErrors += 1;
       this.logger.error(`Unexpected exception: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
       state.leaf = { reason: d.reason, message: 'Unexpected exception raised, please report it as a BUG', actions: [] };
     }
     // The background checkpoint may have reported meanwhile; the cycle wins on the keys it changed.
     this.memory = mergeMemory(view.memory, state.memory, this.memory);
     this.lockValidUntil = state.lockValidUntil;
-    this.stopWatchdogUnlessLeading(view.config.pause);
     const leaf = state.leaf ?? d;
     const s = this.opts.postgres.status();
     this.status = {
@@ -338,6 +373,7 @@ export class HaLoop {
       failsafeActive: this.memory.failsafeActive,
       task: this.tasks.current?.name ?? null,
       fatal: state.fatal,
+      cycleErrors: this.cycleErrors,
       observation: view.local.observation,
       cluster: this.lastCluster,
     };
@@ -361,8 +397,7 @@ export class HaLoop {
       const cluster = loaded.cluster;
       if (isConfigValid(cluster.config) && Object.keys(cluster.config.data).length) {
         // A bad /config is refused whole (one warning); the last good one stays in force.
-        this.config = this.configTracker.update(cluster.config.data, cluster.config.modifyVersion).config;
-        dcs.setTiming(this.config.timing);
+        this.followConfig(cluster.config.data, cluster.config.modifyVersion);
       }
       this.lastCluster = cluster;
       if (cluster.leader) this.oldCluster = cluster;
@@ -408,21 +443,34 @@ export class HaLoop {
   }
 
   private watchdogView(): HaView['watchdog'] {
-    const w = this.opts.watchdog;
-    if (!w) return null;
-    const timing = { ttl: this.config.timing.ttl, loopWait: this.config.timing.loopWait };
-    return { mode: w.mode, running: w.isRunning(), healthy: w.isHealthy(timing) };
+    return this.opts.leaseGuard.readiness({ ttl: this.config.timing.ttl, loopWait: this.config.timing.loopWait });
   }
 
   /**
-   * The watchdog runs only on a primary that holds the lock outside pause. Demotions
-   * and restarts as a replica disable it where they happen (executor); this catches every
-   * other way of ending up without the lock (released, lost, data directory gone, failed
-   * start) and entering pause, where operators own the cluster (Patroni disables it then).
+   * A bad /config is refused whole (one warning) and the last good one stays in force; so
+   * is one the validator itself chokes on, so no document can stop the loop.
    */
-  private stopWatchdogUnlessLeading(paused: boolean): void {
-    const w = this.opts.watchdog;
-    if (w?.isRunning() && (paused || this.lockValidUntil === null)) w.disable();
+  private followConfig(data: unknown, modifyVersion: string | undefined): void {
+    let update;
+    try {
+      update = this.configTracker.update(data, modifyVersion);
+    } catch (error) {
+      this.logger.error(`Ignoring the dynamic configuration in the DCS: it could not be read (${error instanceof Error ? error.message : String(error)})`);
+      return;
+    }
+    this.config = update.config;
+    this.opts.dcs.setTiming(this.config.timing);
+    if (update.kind === 'applied') this.publishConfig();
+  }
+
+  private publishConfig(): void {
+    for (const listener of [...this.configListeners]) {
+      try {
+        listener(this.config);
+      } catch (error) {
+        this.logger.error(`a configuration listener failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
   }
 
   /**
@@ -437,7 +485,7 @@ export class HaLoop {
   }
 
   private async fetchPeers(cluster: Cluster): Promise<ReadonlyMap<string, PeerStatus>> {
-    const fetcher = this.opts.fetchPeerStatus;
+    const fetcher = this.opts.peers.fetchStatus;
     const targets = new Map<string, string>();
     const add = (m: Pick<Member, 'name' | 'data'>): void => {
       if (m.name !== this.opts.node.name && typeof m.data.api_url === 'string' && m.data.api_url) targets.set(m.name, m.data.api_url);
@@ -446,10 +494,6 @@ export class HaLoop {
     for (const [name, url] of Object.entries(cluster.failsafe ?? {})) add({ name, data: { api_url: url } });
     for (const m of cluster.members) add(m);
     const out = new Map<string, PeerStatus>();
-    if (!fetcher) {
-      for (const name of targets.keys()) out.set(name, unreachablePeer(name));
-      return out;
-    }
     // One shared 2 s budget, all in parallel, no retry.
     const abort = new AbortController();
     const timer = this.opts.clock.setTimer(PEER_STATUS_TIMEOUT_MS, () => abort.abort(new Error('peer status timed out')));
@@ -488,4 +532,10 @@ function mergeMemory(before: HaMemory, cycle: HaMemory, live: HaMemory): HaMemor
  */
 function wakesEarly(r: TaskResult): boolean {
   return !rewindRetryable(r);
+}
+
+/** The pause between cycle starts; never below 100 ms, whatever a document says. */
+function loopWaitMs(config: DynamicConfig): number {
+  const ms = config.timing.loopWait * 1000;
+  return Number.isFinite(ms) && ms >= 100 ? ms : 100;
 }

@@ -2,10 +2,7 @@
  * What the engine needs from the outside, as narrow interfaces. The engine depends on
  * these, never on the real controller, a concrete DCS adapter or an HTTP client.
  */
-import type { HistoryLine } from '../dcs/cluster.js';
 import type { PostgresController } from '../postgres/controller.js';
-import type { PgResult } from '../postgres/result.js';
-import type { CallOptions } from '../postgres/types.js';
 
 /** The subset of the controller the engine calls. */
 export type HaPostgres = Pick<
@@ -31,16 +28,9 @@ export type HaPostgres = Pick<
   | 'rewind'
   | 'crashRecovery'
   | 'syncSlots'
+  | 'readTimelineHistory'
+  | 'applyParameters'
 >;
-
-/**
- * The timeline history file (`<tli>.history` in pg_wal) as /history lines
- * `[tli, switch lsn, reason]`. Not on PostgresController yet (an interface gap); when
- * absent, /history is not rewritten after a promotion.
- */
-export interface TimelineHistorySource {
-  readTimelineHistory(timeline: number, opts?: CallOptions): Promise<PgResult<readonly HistoryLine[]>>;
-}
 
 export interface PeerAddress {
   readonly name: string;

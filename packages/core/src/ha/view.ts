@@ -103,6 +103,11 @@ export interface HaMemory {
   /** The live synchronous_standby_names last seen, and the WAL position when it changed. */
   readonly syncWatch: { readonly names: string; readonly lsn: number } | null;
   readonly following: FollowingState | null;
+  /**
+   * `postgresql.parameters` of the dynamic config last handed to Postgres, as JSON; null
+   * until the loop knows what the controller started with (then nothing is applied).
+   */
+  readonly appliedParameters: string | null;
 }
 
 export const INITIAL_MEMORY: HaMemory = {
@@ -118,6 +123,7 @@ export const INITIAL_MEMORY: HaMemory = {
   wasPaused: false,
   syncWatch: null,
   following: null,
+  appliedParameters: null,
 };
 
 /** A primary's `POST /failsafe` received by this node (spec/ha.md §1.14). */

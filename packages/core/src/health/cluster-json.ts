@@ -11,8 +11,12 @@ import { pythonIsoformat } from './python-time.js';
 
 const OPTIONAL_MEMBER_FIELDS = ['timeline', 'pending_restart', 'pending_restart_reason', 'scheduled_restart', 'tags'] as const;
 
-export function clusterAsJson(cluster: Cluster, scope: string): Record<string, unknown> {
-  const config = cluster.config?.data ?? null;
+/**
+ * `config`: the dynamic configuration to judge roles and pause by — an agent passes the
+ * one in force (a refused document must not make the API disagree with the engine);
+ * tools without one read the snapshot's.
+ */
+export function clusterAsJson(cluster: Cluster, scope: string, config: JsonObject | null = cluster.config?.data ?? null): Record<string, unknown> {
   const leaderName = cluster.leader?.name ?? null;
   const clusterLsn = cluster.status.lastLsn || 0;
   const members = [...cluster.members].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

@@ -157,6 +157,8 @@ export interface NodeState {
   readonly ttl: number;
   /** The fence's state; null or absent when the fence is off. */
   readonly fence?: NodeFenceState | null;
+  /** HA cycles that ended in an unexpected error (logged; the loop went on). */
+  readonly haLoopErrors?: number;
 }
 
 /** True when the role names a primary under either spelling. */

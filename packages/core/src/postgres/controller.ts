@@ -1,3 +1,4 @@
+import type { HistoryLine } from '../dcs/cluster.js';
 import type { CallbackEvent } from './callbacks.js';
 import type { ControlData, ControllerStatus, PostgresObservation } from './observation.js';
 import type { PgResult } from './result.js';
@@ -117,6 +118,11 @@ export interface PostgresController {
   promote(opts?: PromoteOptions): Promise<PgResult>;
   /** Point the node at an upstream as a replica (or standby leader); reload or restart as needed. */
   follow(request: FollowRequest, opts?: CallOptions): Promise<PgResult<FollowOutcome>>;
+  /**
+   * The timeline history file (`<tli>.history` in pg_wal) as /history lines
+   * `[tli, switch lsn, reason]`; an empty list for timeline 1.
+   */
+  readTimelineHistory(timeline: number, opts?: CallOptions): Promise<PgResult<readonly HistoryLine[]>>;
   /** CHECKPOINT with statement_timeout=0 (graceful demotion, post-promote). */
   checkpoint(opts?: CallOptions): Promise<PgResult>;
 

@@ -5,3 +5,4 @@ export { LinuxWatchdogDevice, DEFAULT_WATCHDOG_DEVICE, type LinuxWatchdogOptions
 export { TestingWatchdogDevice } from './testing-device.js';
 export { sysfsDirOf, readSysfsInfo, WDIOF_MAGICCLOSE, WDIOF_SETTIMEOUT, type WatchdogSysfsInfo } from './sysfs.js';
 export { Watchdog, defaultWatchdogDevice, watchdogStartupProblem, type WatchdogOptions } from './watchdog.js';
+export { watchdogLeaseGuard } from './lease-guard.js';

@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { Dcs, HaLoop, KeyLayout, ManualClock, MemoryDcs, MemoryDcsServer, seededRandom, type HaStatus } from '../../src/index.js';
 import { FakePostgres } from '../ha/fake-postgres.js';
+import { buildNode } from '../ha/build-node.js';
 import { nodeConfig } from '../ha/fixtures.js';
 
 function setup(ttl: number) {
@@ -55,7 +56,7 @@ describe('HaLoop follows the /config ttl', () => {
   it('after another node raises ttl in /config, the leader renews its lock for the new ttl', async () => {
     const { clock, server, layout, dcs } = setup(30);
     const pg = new FakePostgres('n1', { empty: true });
-    const loop = new HaLoop({ dcs, postgres: pg, clock, random: seededRandom(2), node: nodeConfig({ name: 'n1' }) });
+    const loop = buildNode({ dcs, postgres: pg, clock, random: seededRandom(2), node: nodeConfig({ name: 'n1' }) });
     const step = async (): Promise<HaStatus> => {
       let done: HaStatus | null = null;
       const p = loop.runCycle().then((s) => (done = s));

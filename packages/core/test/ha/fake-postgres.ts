@@ -18,6 +18,8 @@ import {
   type StopOptions,
   type FollowRequest,
   type UpstreamNode,
+  type HistoryLine,
+  type ConfigChangeReport,
 } from '../../src/index.js';
 import { SYSID } from './fixtures.js';
 
@@ -150,6 +152,20 @@ export class FakePostgres implements HaPostgres {
     this.upstream = request.upstream;
     return ok(wasRunning ? 'reloaded' : 'started');
   }
+  /** The parameters handed over by applyParameters, in order. */
+  readonly appliedParameters: Readonly<Record<string, string | number | boolean>>[] = [];
+  async applyParameters(parameters: Readonly<Record<string, string | number | boolean>>): Promise<PgResult<ConfigChangeReport>> {
+    this.calls.push('applyParameters');
+    this.appliedParameters.push(parameters);
+    return { ok: true, value: { reloaded: Object.keys(parameters), pendingRestart: {}, rejected: [] } };
+  }
+
+  /** What the timeline history files hold (by default none beyond timeline 1). */
+  historyLines: readonly HistoryLine[] = [];
+  async readTimelineHistory(timeline: number): Promise<PgResult<readonly HistoryLine[]>> {
+    return { ok: true, value: timeline <= 1 ? [] : this.historyLines };
+  }
+
   async checkpoint(): Promise<PgResult> {
     this.calls.push('checkpoint');
     return ok();

@@ -26,7 +26,8 @@ export function sig(a: Action): string {
   }
 }
 
-const NOISE = new Set(['touchMember', 'syncSlots']);
+/** Per-cycle bookkeeping, and the lease guard (its own table: lease-guard-decide.test.ts). */
+const NOISE = new Set(['touchMember', 'syncSlots', 'armLeaseGuard', 'settleLeaseGuard']);
 
 /** Runs decide() and follows `path` through its gates. */
 export function run(v: HaView, path: string[] = []) {
@@ -36,7 +37,7 @@ export function run(v: HaView, path: string[] = []) {
     decision: d,
     leaf,
     actions,
-    /** Signatures without the per-cycle bookkeeping (member touch, slot pass). */
+    /** Signatures without the per-cycle bookkeeping (member touch, slot pass, lease guard). */
     steps: actions.map(sig).filter((s) => !NOISE.has(s)),
     all: actions.map(sig),
   };

@@ -13,12 +13,11 @@ import {
   ManualClock,
   MemoryDcs,
   MemoryDcsServer,
-  ok,
   seededRandom,
   type HistoryLine,
-  type TimelineHistorySource,
 } from '../../src/index.js';
 import { FakePostgres } from './fake-postgres.js';
+import { buildNode } from './build-node.js';
 import { nodeConfig, SYSID } from './fixtures.js';
 
 describe('HaLoop writing /history', () => {
@@ -35,11 +34,10 @@ describe('HaLoop writing /history', () => {
       [1, 100, 'no recovery target specified'],
       [2, 200, 'no recovery target specified'],
     ];
-    const source: TimelineHistorySource = { readTimelineHistory: async () => ok(fileLines) };
-    const loop = new HaLoop({
+    pg.historyLines = fileLines;
+    const loop = buildNode({
       dcs: new Dcs({ adapter: new MemoryDcs({ server, layout, name: 'n1', ttlSeconds: 30 }), timing: { ttl: 30, loopWait: 10, retryTimeout: 10 }, clock, random: seededRandom(1) }),
       postgres: pg,
-      history: source,
       clock,
       random: seededRandom(2),
       node: nodeConfig({ name: 'n1', apiUrl: 'http://n1:8008/patroni', connUrl: 'postgres://n1:5432/postgres' }),

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { Dcs, HaLoop, KeyLayout, ManualClock, MemoryDcs, MemoryDcsServer, seededRandom, type HaStatus } from '../../src/index.js';
 import { FakePostgres } from './fake-postgres.js';
+import { buildNode } from './build-node.js';
 import { nodeConfig } from './fixtures.js';
 
 describe('HaLoop.getStatus', () => {
@@ -15,7 +16,7 @@ describe('HaLoop.getStatus', () => {
     const server = new MemoryDcsServer({ clock });
     const layout = new KeyLayout({ scope: 'status' });
     const pg = new FakePostgres('n1', { role: 'primary', wal: 7000 });
-    const loop = new HaLoop({
+    const loop = buildNode({
       dcs: new Dcs({ adapter: new MemoryDcs({ server, layout, name: 'n1', ttlSeconds: 30 }), timing: { ttl: 30, loopWait: 10, retryTimeout: 10 }, clock, random: seededRandom(1) }),
       postgres: pg,
       clock,

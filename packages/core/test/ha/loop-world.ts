@@ -3,14 +3,17 @@
  * the harness of the loop and executor tests. `postFailsafe` is every node's POST
  * /failsafe client (the executor's injected poster).
  */
-import { Dcs, HaLoop, KeyLayout, ManualClock, MemoryDcs, MemoryDcsServer, seededRandom, type FailsafePoster, type HaStatus, type JsonObject } from '../../src/index.js';
+import { Dcs, HaLoop, KeyLayout, ManualClock, MemoryDcs, MemoryDcsServer, seededRandom, type FailsafePoster, type HaStatus, type JsonObject, type LeaseGuard } from '../../src/index.js';
 import type { FakePostgres } from './fake-postgres.js';
+import { buildNode } from './build-node.js';
 import { nodeConfig } from './fixtures.js';
 
 export interface WorldOptions {
   readonly postFailsafe?: FailsafePoster;
   /** Keys merged over the default bootstrap.dcs of every node. */
   readonly dcsConfig?: JsonObject;
+  /** Each node's lease guard (default NO_LEASE_GUARD). */
+  readonly leaseGuard?: (name: string) => LeaseGuard;
 }
 
 export function world(options: WorldOptions = {}) {
@@ -28,7 +31,7 @@ export function world(options: WorldOptions = {}) {
       clock,
       random: seededRandom(1),
     });
-    const loop = new HaLoop({
+    const loop = buildNode({
       dcs,
       postgres: pg,
       clock,
@@ -40,6 +43,7 @@ export function world(options: WorldOptions = {}) {
         bootstrapDcsConfig: { ttl: 30, loop_wait: 10, ...options.dcsConfig },
       }),
       ...(options.postFailsafe ? { postFailsafe: options.postFailsafe } : {}),
+      ...(options.leaseGuard ? { leaseGuard: options.leaseGuard(name) } : {}),
       fetchPeerStatus: async (peer) => {
         const p = pgs.get(peer.name);
         if (!p || !p.running || !reachable.has(peer.name)) throw new Error('unreachable');

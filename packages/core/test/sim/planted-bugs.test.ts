@@ -1,28 +1,28 @@
 /**
  * Issue #4's proof: the simulation finds planted bugs in the real engine. Each test turns
- * off exactly one safety step (HaLoopOptions.unsafe, test only), searches a fixed seed
+ * off exactly one safety step (a rewrite from sim/planted-bugs.ts around the real engine),
  * range in order for the first run that reports the expected violation, then checks that
  * the same seed passes with the step on and that the printed schedule replays it exactly.
  */
 import { describe, expect, it } from 'vitest';
-import type { UnsafeSwitches } from '../../src/ha/decide/context.js';
+import type { PlantedBug } from '../../sim/planted-bugs.js';
 import { engineAgent } from '../../sim/agents/engine-agent.js';
 import { main, parseArgs, replayCommand } from '../../sim/cli.js';
 import type { InvariantName } from '../../sim/invariants.js';
 import { formatFailure, runSimulation, type SimulationOptions, type SimulationResult } from '../../sim/runner.js';
 
-type Setup = (unsafe: UnsafeSwitches) => Omit<SimulationOptions, 'seed'>;
+type Setup = (plant: PlantedBug | undefined) => Omit<SimulationOptions, 'seed'>;
 
-async function findSeed(setup: Setup, unsafe: UnsafeSwitches, want: InvariantName, seeds: number): Promise<SimulationResult> {
+async function findSeed(setup: Setup, plant: PlantedBug, want: InvariantName, seeds: number): Promise<SimulationResult> {
   for (let seed = 1; seed <= seeds; seed++) {
-    const r = await runSimulation({ seed, ...setup(unsafe) });
+    const r = await runSimulation({ seed, ...setup(plant) });
     if (r.violations[0]?.invariant === want) return r;
   }
   throw new Error(`no seed in 1..${seeds} reported ${want}`);
 }
 
-async function provePlanted(setup: Setup, unsafe: UnsafeSwitches, want: InvariantName, seeds: number, agentName: string, flags: string[]) {
-  const broken = await findSeed(setup, unsafe, want, seeds);
+async function provePlanted(setup: Setup, plant: PlantedBug, want: InvariantName, seeds: number, agentName: string, flags: string[]) {
+  const broken = await findSeed(setup, plant, want, seeds);
   // The report names the seed, the schedule and the command that replays it.
   const args = parseArgs(['--agent', agentName, ...flags, '--duration', '200']);
   if (typeof args === 'string') throw new Error(args);
@@ -31,14 +31,14 @@ async function provePlanted(setup: Setup, unsafe: UnsafeSwitches, want: Invarian
   expect(report).toContain(`violated ${want}`);
   expect(report).toContain(`--seed ${broken.seed} --agent ${agentName}`);
   // Exact replay from the seed and the printed schedule, in a test and through the CLI.
-  const replay = await runSimulation({ seed: broken.seed, ...setup(unsafe), schedule: JSON.parse(JSON.stringify(broken.schedule)) });
+  const replay = await runSimulation({ seed: broken.seed, ...setup(plant), schedule: JSON.parse(JSON.stringify(broken.schedule)) });
   expect(replay.violations).toEqual(broken.violations);
   const lines: string[] = [];
   const argv = ['--seed', String(broken.seed), '--agent', agentName, ...flags, '--duration', '200', '--schedule', JSON.stringify(broken.schedule)];
   expect(await main(argv, (l) => lines.push(l))).toBe(1);
   expect(lines.join('\n')).toContain(`violated ${want} at ${(broken.violations[0]!.at / 1000).toFixed(3)}s`);
   // The same seed with the step on is clean.
-  const safe = await runSimulation({ seed: broken.seed, ...setup({}) });
+  const safe = await runSimulation({ seed: broken.seed, ...setup(undefined) });
   if (!safe.ok) expect.fail(formatFailure(safe, `seed ${broken.seed} with the step on`));
   return broken;
 }
@@ -48,25 +48,25 @@ describe('planted bugs in the real engine', () => {
     // Only agent kills shorter than the lease (so the restarted agent finds its own key
     // gone from its new session, `lost`), and no fence: the fence would kill the old
     // primary at its deadline anyway; here the engine's own step is under test.
-    const setup: Setup = (unsafe) => ({
-      agent: engineAgent({ fence: false, unsafe }),
+    const setup: Setup = (plant) => ({
+      agent: engineAgent({ fence: false, ...(plant && { plant }) }),
       durationMs: 200_000,
       faults: { kinds: ['kill-agent'], maxFaultMs: 15_000 },
     });
-    const r = await provePlanted(setup, { skipDemoteOnLost: true }, 'two-writers', 40, 'engine-skip-demote-on-lost', ['--faults', 'kill-agent']);
+    const r = await provePlanted(setup, 'skip-demote-on-lost', 'two-writers', 40, 'engine-skip-demote-on-lost', ['--faults', 'kill-agent']);
     expect(r.violations[0]!.message).toMatch(/accept writes at the same instant/);
   }, 300_000);
 
   it('no /sync filter on automatic promotion: a lost acknowledged commit', async () => {
     // An async replica that lags (slow disk, partitions) may now win the race when the
     // synchronous standby is out of sight.
-    const setup: Setup = (unsafe) => ({
-      agent: engineAgent({ unsafe, dcsConfig: { synchronous_mode_strict: true } }),
+    const setup: Setup = (plant) => ({
+      agent: engineAgent({ ...(plant && { plant }), dcsConfig: { synchronous_mode_strict: true } }),
       synchronousMode: true,
       durationMs: 200_000,
       faults: { kinds: ['isolate-node', 'partition-nodes', 'slow-disk', 'crash-postgres'], minFaults: 4, maxFaults: 8 },
     });
-    const r = await provePlanted(setup, { skipSyncFilter: true }, 'lost-commit', 60, 'engine-skip-sync-filter', ['--strict']);
+    const r = await provePlanted(setup, 'skip-sync-filter', 'lost-commit', 60, 'engine-skip-sync-filter', ['--strict']);
     expect(r.violations[0]!.message).toMatch(/acknowledged synchronously .* is missing on primary/);
   }, 300_000);
 });

@@ -16,10 +16,12 @@ import {
   MemoryLogger,
   seededRandom,
   Watchdog,
+  watchdogLeaseGuard,
   type HaStatus,
   type WatchdogSettings,
 } from '../../src/index.js';
 import { FakePostgres } from '../ha/fake-postgres.js';
+import { buildNode } from '../ha/build-node.js';
 import { nodeConfig } from '../ha/fixtures.js';
 import { makeFifo, readFifo, tempDir, type FifoReader } from './fifo.js';
 
@@ -36,13 +38,13 @@ function world() {
       clock,
       random: seededRandom(1),
     });
-    return new HaLoop({
+    return buildNode({
       dcs,
       postgres: pg,
       clock,
       random: seededRandom(2),
       node: nodeConfig({ name, apiUrl: `http://${name}:8008/patroni`, connUrl: `postgres://${name}:5432/postgres` }),
-      ...(watchdog ? { watchdog } : {}),
+      ...(watchdog ? { leaseGuard: watchdogLeaseGuard(watchdog) } : {}),
       fetchPeerStatus: async (peer) => {
         const p = pgs.get(peer.name);
         if (!p || !p.running) throw new Error('unreachable');

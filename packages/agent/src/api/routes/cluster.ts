@@ -8,7 +8,8 @@ import { writeJson } from '../reply.js';
 
 export async function clusterView(ctx: RouteContext): Promise<void> {
   const cluster = await ctx.deps.actions.loadCluster();
-  writeJson(ctx.res, ctx.headers, 200, clusterAsJson(cluster, ctx.deps.source.current().scope));
+  // Roles and pause as the engine sees them: the configuration in force, not a refused document.
+  writeJson(ctx.res, ctx.headers, 200, clusterAsJson(cluster, ctx.deps.source.current().scope, ctx.deps.source.config() ?? cluster.config?.data ?? null));
 }
 
 export async function history(ctx: RouteContext): Promise<void> {

@@ -13,7 +13,7 @@ export async function restart(ctx: RouteContext): Promise<void> {
   const body = await readJsonBody(ctx.req, true);
   if (!body.ok) return sendError(ctx.res, body.status);
   const cluster = await actions.loadCluster();
-  if (configIsPaused(cluster.config?.data) && 'schedule' in body.value) {
+  if (configIsPaused(ctx.deps.source.config() ?? cluster.config?.data) && 'schedule' in body.value) {
     return writeResponse(ctx.res, ctx.headers, 500, "Can't schedule restart in the paused state");
   }
   const parsed = parseRestartRequest(body.value, clock.wallNow());

@@ -30,18 +30,37 @@ function checkUser(ctx: SectionContext, path: string, value: unknown, required: 
   return { username, ...(password !== undefined && { password }), options };
 }
 
-/** Local parameters; the command-line-only ones are ignored here, as Patroni ignores them. */
-function checkLocalParameters(ctx: SectionContext, value: unknown): RawConfig {
-  const params = ctx.checker.record('postgresql.parameters', value) ?? {};
+/**
+ * Settings that last longer than this many seconds become timers that Node cuts to
+ * 1 ms (setTimeout holds at most 2^31-1 ms); core's dynamic-limits.ts uses the same bound.
+ */
+const TIMER_LIMIT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/**
+ * Local parameters (also `recovery_conf`): written into postgresql.conf like the dynamic
+ * ones, so held to the same rules: a setting name, and a string (on one line), finite
+ * number or boolean. The command-line-only ones are ignored here, as Patroni ignores them.
+ */
+function checkLocalSettings(ctx: SectionContext, path: string, value: unknown, options: { cmdline: boolean }): RawConfig {
+  const { checker } = ctx;
+  const params = checker.record(path, value) ?? {};
   const out: Record<string, unknown> = {};
   for (const [name, item] of Object.entries(params)) {
-    if (cmdlineOption(name)) {
-      ctx.warnings.push(`postgresql.parameters.${name} is ignored in the local config; set it in bootstrap.dcs or with patronictl edit-config`);
+    const keyPath = joinPath(path, name);
+    if (!checker.settingName(keyPath, name)) continue;
+    // null passes through as before: the effective config decides what "not set" means.
+    if (item !== null && checker.settingValue(keyPath, item) === undefined) continue;
+    if (options.cmdline && cmdlineOption(name)) {
+      ctx.warnings.push(`${keyPath} is ignored in the local config; set it in bootstrap.dcs or with patronictl edit-config`);
     } else {
-      out[name] = item;
+      if (options.cmdline && name === 'unix_socket_directories') checker.string(keyPath, item);
+      setOwn(out, name, item);
     }
   }
-  ctx.checker.string('postgresql.parameters.unix_socket_directories', params.unix_socket_directories);
   return out;
 }
 
@@ -77,7 +96,10 @@ export function checkPostgresql(ctx: SectionContext, value: unknown): Postgresql
   const binName: Record<string, string> = {};
   const names = checker.record(at('bin_name'), pg.bin_name) ?? {};
   for (const [key, item] of Object.entries(names)) {
-    if (!BINARIES.includes(key)) checker.issue(joinPath(at('bin_name'), key), item, `is not a Postgres program pgwarden runs; use one of ${BINARIES.join(', ')}`);
+    if (!BINARIES.includes(key)) {
+      checker.issue(joinPath(at('bin_name'), key), item, `is not a Postgres program pgwarden runs; use one of ${BINARIES.join(', ')}`);
+      continue;
+    }
     const text = checker.string(joinPath(at('bin_name'), key), item);
     if (text === '') checker.issue(joinPath(at('bin_name'), key), text, 'is an empty string');
     else if (text !== undefined) binName[key] = text;
@@ -91,10 +113,16 @@ export function checkPostgresql(ctx: SectionContext, value: unknown): Postgresql
   const replication = pg.authentication ? checkUser(ctx, 'postgresql.authentication.replication', auth.replication, true) : undefined;
   const rewind = checkUser(ctx, 'postgresql.authentication.rewind', auth.rewind, false);
 
-  const parameters = checkLocalParameters(ctx, pg.parameters);
-  const pgHba = checker.stringList(at('pg_hba'), pg.pg_hba);
-  const pgIdent = checker.stringList(at('pg_ident'), pg.pg_ident);
-  const pgCtlTimeout = checker.int(at('pg_ctl_timeout'), pg.pg_ctl_timeout, { min: 0 }) ?? 60;
+  const parameters = checkLocalSettings(ctx, at('parameters'), pg.parameters, { cmdline: true });
+  // One entry, one line of pg_hba.conf / pg_ident.conf.
+  const pgHba = checker.stringList(at('pg_hba'), pg.pg_hba, { singleLine: true });
+  const pgIdent = checker.stringList(at('pg_ident'), pg.pg_ident, { singleLine: true });
+  const pgCtlTimeout =
+    checker.int(at('pg_ctl_timeout'), pg.pg_ctl_timeout, {
+      min: 0,
+      max: TIMER_LIMIT_SECONDS,
+      hint: `pg_ctl_timeout is in seconds and becomes a timer, which holds at most ${TIMER_LIMIT_SECONDS} s; write e.g. pg_ctl_timeout: 60`,
+    }) ?? 60;
   const usePgRewind = checker.bool(at('use_pg_rewind'), pg.use_pg_rewind);
   const useUnixSocket = checker.bool(at('use_unix_socket'), pg.use_unix_socket) ?? false;
   const useUnixSocketRepl = checker.bool(at('use_unix_socket_repl'), pg.use_unix_socket_repl) ?? false;
@@ -103,20 +131,25 @@ export function checkPostgresql(ctx: SectionContext, value: unknown): Postgresql
   const database = checker.string(at('database'), pg.database) ?? 'postgres';
   const createReplicaMethods = checker.stringList(at('create_replica_methods'), pg.create_replica_methods, { nonEmpty: true }) ?? ['basebackup'];
   for (const method of createReplicaMethods) {
-    if (method !== 'basebackup' && !(pg[method] && typeof pg[method] === 'object')) {
+    // Own keys only: `pg['__proto__']` would find Object.prototype, an object, and count as a section.
+    const section = Object.hasOwn(pg, method) ? pg[method] : undefined;
+    if (method !== 'basebackup' && !(section && typeof section === 'object')) {
       ctx.warnings.push(`postgresql.create_replica_methods names ${method} but there is no postgresql.${method} section with its command; it will be skipped`);
     }
   }
   if (pg.use_slots !== undefined) ctx.warnings.push('postgresql.use_slots is ignored in the local config; slots are enabled or disabled for the whole cluster in bootstrap.dcs');
   const callbacks: Record<string, string> = {};
   for (const [key, item] of Object.entries(checker.record(at('callbacks'), pg.callbacks) ?? {})) {
-    if (!CALLBACKS.includes(key)) checker.issue(joinPath(at('callbacks'), key), item, `is not a callback; use one of ${CALLBACKS.join(', ')}`);
+    if (!CALLBACKS.includes(key)) {
+      checker.issue(joinPath(at('callbacks'), key), item, `is not a callback; use one of ${CALLBACKS.join(', ')}`);
+      continue;
+    }
     const text = checker.string(joinPath(at('callbacks'), key), item);
     if (text !== undefined) callbacks[key] = text;
   }
   checker.string(at('pre_promote'), pg.pre_promote);
   checker.string(at('before_stop'), pg.before_stop);
-  checker.record(at('recovery_conf'), pg.recovery_conf);
+  checkLocalSettings(ctx, at('recovery_conf'), pg.recovery_conf, { cmdline: false });
 
   if (ctx.mode === 'full') {
     if (dataDir) checkDataDir(checker, at('data_dir'), dataDir);

@@ -8,6 +8,8 @@ function stringMap(ctx: SectionContext, path: string, value: unknown): Record<st
   const map = ctx.checker.record(path, value) ?? {};
   const out: Record<string, string> = {};
   for (const [key, item] of Object.entries(map)) {
+    // `out['__proto__'] = text` would be dropped silently; such a name is refused instead.
+    if (!ctx.checker.ownKey(joinPath(path, key), key)) continue;
     const text = ctx.checker.string(joinPath(path, key), item, { allowNumber: true });
     if (text !== undefined) out[key] = text;
   }

@@ -1,3 +1,4 @@
+import { joinPath } from '@pgwarden/core';
 import type { TagsConfig } from '../local-config.js';
 import type { SectionContext } from './context.js';
 
@@ -5,10 +6,13 @@ import type { SectionContext } from './context.js';
  * Built-in tags are typed; custom tags pass through as written. Setting both nofailover
  * and failover_priority is refused by `--validate-config` (as Patroni's validator does)
  * and accepted with a warning at start (as Patroni's daemon does): nofailover wins.
+ * A tag may not be named after a property of every JavaScript object (`constructor`, …).
  */
 export function checkTags(ctx: SectionContext, value: unknown): TagsConfig {
   const { checker } = ctx;
   const t = checker.record('tags', value) ?? {};
+  // Tags are copied by name into the member key; `__proto__` and friends would not be copied as keys.
+  for (const name of Object.keys(t)) checker.ownKey(joinPath('tags', name), name);
   const nofailover = checker.bool('tags.nofailover', t.nofailover);
   const failoverPriority = checker.int('tags.failover_priority', t.failover_priority, { min: 0 });
   const bothSet = t.nofailover !== undefined && t.nofailover !== null && t.failover_priority !== undefined && t.failover_priority !== null;

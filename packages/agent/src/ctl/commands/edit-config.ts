@@ -4,6 +4,7 @@
  * compare-and-set on the config's version, so a concurrent change is refused.
  */
 import { spawnSync } from 'node:child_process';
+import { formatConfigIssue, validateDynamicConfig } from '@pgwarden/core';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,6 +84,11 @@ export const editConfigCommand: Command = {
       if (sameConfig(cluster.config.data, changed)) {
         if (!quiet) ctx.io.echo('Not changed');
         return;
+      }
+      // The agents refuse a bad /config whole and keep the last good one: never store one.
+      const issues = validateDynamicConfig(changed).issues;
+      if (issues.length) {
+        throw new CtlError(`Not changed: the new configuration is invalid:\n${issues.map((i) => `  ${formatConfigIssue(i)}`).join('\n')}`);
       }
       if (!quiet) for (const line of unifiedDiff(before, after)) ctx.io.echo(line);
       if ((applyFile === '-' || replaceFile === '-') && !force) {

@@ -84,7 +84,7 @@ export function decideAfterBootstrap(ctx: Ctx): Decision {
   if (sysidValid(sysid)) actions.push({ type: 'initialize', createNew: ctx.cluster.initialize === null, sysid });
   actions.push({ type: 'writeConfig', data: ctx.node.bootstrapDcsConfig });
   // An overwrite, not a race: we won `initialize`, so the cluster is ours.
-  actions.push({ type: 'takeLeader' });
+  actions.push({ type: 'takeLeader' }, ...ctx.armGuard);
   if (ctx.syncMode) actions.push({ type: 'setSyncStandbyNames', value: ctx.config.synchronousModeStrict ? '*' : null });
   const initialized = decision('bootstrap-initialized', 'initialized a new cluster', actions);
   const watchdog = ctx.view.watchdog;

@@ -6,22 +6,9 @@ import type { DynamicConfig } from '../../config/dynamic.js';
 import { clusterTimeline, findMember, type Cluster, type Member } from '../../dcs/cluster.js';
 import type { PgRole } from '../../postgres/types.js';
 import type { UpstreamNode } from '../../postgres/upstream.js';
+import type { Action } from '../actions.js';
 import { readTags, type NodeTags } from '../tags.js';
 import type { HaMemory, HaView, LocalPostgres, NodeConfig } from '../view.js';
-
-/**
- * TEST ONLY: switches that remove one safety step, so the simulation's planted-bug tests
- * (test/sim/planted-bugs.test.ts) can prove it notices. Set only through
- * `HaLoopOptions.unsafe`, never from configuration; absent or false = the safe engine.
- */
-export interface UnsafeSwitches {
-  /** A primary whose lock refresh answers `lost` keeps running instead of demoting. */
-  readonly skipDemoteOnLost?: boolean;
-  /** The automatic leader race ignores /sync (any replica may promote in sync mode). */
-  readonly skipSyncFilter?: boolean;
-}
-
-export const SAFE: UnsafeSwitches = Object.freeze({});
 
 export interface Ctx {
   readonly view: HaView;
@@ -49,11 +36,11 @@ export interface Ctx {
   readonly syncActive: boolean;
   readonly ttlMs: number;
   readonly loopWaitMs: number;
-  /** TEST ONLY (see UnsafeSwitches); empty in every real run. */
-  readonly unsafe: UnsafeSwitches;
+  /** Arm the lease guard (nothing in pause: operators own the cluster then). */
+  readonly armGuard: readonly Action[];
 }
 
-export function makeContext(view: HaView, cluster: Cluster, unsafe: UnsafeSwitches = SAFE): Ctx {
+export function makeContext(view: HaView, cluster: Cluster): Ctx {
   const obs = view.local.observation;
   const role = view.local.status.role;
   const isPrimary = view.local.running && (obs ? !obs.inRecovery : role === 'primary' || role === 'promoted');
@@ -78,7 +65,7 @@ export function makeContext(view: HaView, cluster: Cluster, unsafe: UnsafeSwitch
     syncActive: syncMode && !!cluster.sync.leader,
     ttlMs: view.config.timing.ttl * 1000,
     loopWaitMs: view.config.timing.loopWait * 1000,
-    unsafe,
+    armGuard: view.config.pause ? [] : [{ type: 'armLeaseGuard' }],
   };
 }
 

@@ -66,7 +66,7 @@ export function isHealthiestNode(ctx: Ctx): RaceVerdict {
   }
   for (const m of cluster.members) known.set(m.name, m);
   let candidates = [...known.values()];
-  if (ctx.syncActive && !ctx.unsafe.skipSyncFilter) {
+  if (ctx.syncActive) {
     // Only /sync members (and the former leader) may promote automatically (invariant 5).
     if (!inSync(cluster, ctx.me, true)) return verdict(false, 'not a synchronous standby', carried);
     candidates = candidates.filter((m) => inSync(cluster, m.name, true));
@@ -122,7 +122,8 @@ function raceForLock(ctx: Ctx): Decision {
   return decision(won.reason, won.message, [
     {
       type: 'acquireLeader',
-      onHeld: prepend(afterWin, won),
+      // The guard is armed before anything else, so a promotion is covered from its first instant.
+      onHeld: prepend([...ctx.armGuard, ...afterWin], won),
       onLost: lost,
       onUnavailable: { ...decideDcsUnavailable(ctx), reason: 'race-dcs-unavailable' },
     },

@@ -25,6 +25,8 @@ export function decideDcsUnavailable(ctx: Ctx): Decision {
   const keep = failed(
     decision('failsafe-continue-as-leader', 'continue to run as a leader because failsafe mode is enabled and all members are accessible', [
       { type: 'remember', patch: { failsafeActive: true } },
+      // Every member confirmed: our leadership runs on for ttl, and so does the guard.
+      ...ctx.armGuard,
     ]),
   );
   return failed(decision(keep.reason, keep.message, [{ type: 'failsafeCheck', members: others, onAccepted: keep, onRejected: demote }]));

@@ -8,7 +8,7 @@ import { EMPTY_CLUSTER } from '../../dcs/cluster.js';
 import { appendToLeaves, prepend, type Action, type Decision } from '../actions.js';
 import type { HaView } from '../view.js';
 import { decideAfterBootstrap, decideWithoutDataDirectory } from './bootstrap.js';
-import { makeContext, SAFE, type Ctx, type UnsafeSwitches } from './context.js';
+import { makeContext, type Ctx } from './context.js';
 import { decideLeaderRace } from './election.js';
 import { decideDcsUnavailable, withFailsafeLeader } from './failsafe.js';
 import { triggerRewindCheck } from './demotion.js';
@@ -18,16 +18,16 @@ import { checkMembership } from './membership.js';
 import { withPausePrefix } from './pause.js';
 import { preamble } from './preamble.js';
 import { decideAfterStart, decideDownInPause, decideRecover, decideStarting } from './recovery.js';
+import { parameterActions } from './parameters.js';
 import { slotActions } from './slots.js';
 import { decideDuringTask } from './task.js';
 
-/** `unsafe` is for the simulation's planted-bug tests only (see UnsafeSwitches). */
-export function decide(view: HaView, unsafe: UnsafeSwitches = SAFE): Decision {
+export function decide(view: HaView): Decision {
   if (view.dcs.kind === 'unavailable') {
-    const ctx = makeContext(view, view.dcs.lastCluster ?? EMPTY_CLUSTER, unsafe);
-    return withPausePrefix(ctx, decideDcsUnavailable(ctx));
+    const ctx = makeContext(view, view.dcs.lastCluster ?? EMPTY_CLUSTER);
+    return withPausePrefix(ctx, settleGuard(ctx, decideDcsUnavailable(ctx)));
   }
-  const ctx = makeContext(view, withFailsafeLeader(view.dcs.cluster, view), unsafe);
+  const ctx = makeContext(view, withFailsafeLeader(view.dcs.cluster, view));
   const body = prepend(preamble(ctx), decideBody(ctx));
   const closing = closingActions(ctx);
   // Patroni's `finally`: touch the member key unless the DCS failed on this path.
@@ -35,7 +35,12 @@ export function decide(view: HaView, unsafe: UnsafeSwitches = SAFE): Decision {
   const finished = appendToLeaves(body, (leaf) =>
     leaf.dcsFailed || leaf.actions.some((a) => a.type === 'fatal') ? [] : [...closing, { type: 'touchMember' }],
   );
-  return withPausePrefix(ctx, finished);
+  return withPausePrefix(ctx, settleGuard(ctx, finished));
+}
+
+/** Every cycle ends by settling the lease guard (executor: leaseGuardSettlement). */
+function settleGuard(ctx: Ctx, d: Decision): Decision {
+  return appendToLeaves(d, () => [{ type: 'settleLeaseGuard', paused: ctx.paused }]);
 }
 
 function decideBody(ctx: Ctx): Decision {
@@ -63,7 +68,7 @@ function decideBody(ctx: Ctx): Decision {
 
 /** The end of a cycle where the DCS answered: slots, the first-cycle bookkeeping, failsafe reset. */
 function closingActions(ctx: Ctx): Action[] {
-  const actions: Action[] = [...slotActions(ctx, ctx.view.task?.kind ?? null)];
+  const actions: Action[] = [...parameterActions(ctx), ...slotActions(ctx, ctx.view.task?.kind ?? null)];
   if (ctx.local.running && ctx.local.status.state !== 'starting' && !ctx.memory.startCallbackFired && !ctx.view.task) {
     // First cycle with Postgres up: check a replica against the leader once.
     const patch = ctx.isPrimary ? { startCallbackFired: true } : { startCallbackFired: true, rewind: triggerRewindCheck(ctx) };

@@ -37,7 +37,7 @@ export function decideLockOwner(ctx: Ctx): Decision {
 
 /** The refresh gate with the lock holder's standard answers to `lost` and `unavailable`. */
 export function refreshThen(ctx: Ctx, onHeld: () => Decision, options: { status?: boolean } = {}): Decision {
-  const held = prepend(options.status === false ? [] : statusActions(ctx), onHeld());
+  const held = prepend([...ctx.armGuard, ...(options.status === false ? [] : statusActions(ctx))], onHeld());
   return decision(held.reason, held.message, [
     { type: 'refreshLeader', onHeld: held, onLost: lockLost(ctx), onUnavailable: decideDcsUnavailable(ctx) },
   ]);
@@ -45,8 +45,7 @@ export function refreshThen(ctx: Ctx, onHeld: () => Decision, options: { status?
 
 function lockLost(ctx: Ctx): Decision {
   if (ctx.isPrimary) {
-    // skipDemoteOnLost: a planted bug for the simulation (test only), behaves as in pause.
-    if (ctx.paused || ctx.unsafe.skipDemoteOnLost) return decision('lock-lost-paused-primary', 'continue to run as primary after failing to update leader lock in DCS');
+    if (ctx.paused) return decision('lock-lost-paused-primary', 'continue to run as primary after failing to update leader lock in DCS');
     return decision('lock-lost-demote', 'demoted self because failed to update leader lock in DCS', demoteActions(ctx, 'immediate-nolock'));
   }
   return decision('lock-lost-not-promoting', 'not promoting because failed to update leader lock in DCS');

@@ -8,6 +8,7 @@ import { decision, prepend, type Action, type Decision } from '../actions.js';
 import type { ReasonCode } from '../reasons.js';
 import type { Ctx } from './context.js';
 import { demoteActions } from './demotion.js';
+import { desiredSlots } from './slots.js';
 import { withSyncProcessing } from './sync.js';
 
 export function enforcePrimaryRole(
@@ -47,7 +48,7 @@ function enforcePrimaryRoleBody(
     // A promotion is under way (Postgres still reports recovery).
     return withSyncProcessing(ctx, decision(stay.reason, stay.message));
   }
-  const launch: Action[] = [{ type: 'remember', patch: { failsafeActive: false } }, { type: 'promote' }];
+  const launch: Action[] = [{ type: 'remember', patch: { failsafeActive: false } }, ...slotsBeforePromotion(ctx), { type: 'promote' }];
   if (!ctx.syncMode) return decision(promote.reason, promote.message, launch);
   return decision(promote.reason, promote.message, [
     {
@@ -67,6 +68,20 @@ function enforcePrimaryRoleBody(
       ),
     },
   ]);
+}
+
+/**
+ * The physical slots of the members that will stream from us, created on the standby
+ * before it is promoted (pgwarden addition: Patroni creates them in the first cycle as
+ * primary). Otherwise an agent that stalls right after the promotion leaves every replica
+ * unable to stream ("replication slot does not exist"), and whatever the new primary
+ * acknowledges meanwhile exists nowhere else.
+ */
+function slotsBeforePromotion(ctx: Ctx): Action[] {
+  if (!ctx.config.useSlots || !ctx.local.running) return [];
+  const desired = desiredSlots({ ...ctx, isPrimary: true }).filter((s) => s.type === 'physical');
+  if (!desired.length) return [];
+  return [{ type: 'syncSlots', desired, ignore: ctx.config.ignoreSlots, dropUndesired: false }];
 }
 
 /** /history is rewritten when its last line is not our previous timeline or lacks Patroni's 5 fields. */

@@ -18,7 +18,8 @@ function streamsFrom(ctx: Ctx, m: Member, upstream: string, upstreamIsLeader: bo
 }
 
 export function desiredSlots(ctx: Ctx): DesiredSlot[] {
-  const leaderRole = ctx.isPrimary || ctx.role === 'standby_leader';
+  // A promotion under way counts as the leader: its members' slots were just created for it.
+  const leaderRole = ctx.isPrimary || ctx.role === 'standby_leader' || ctx.role === 'promoted';
   const out = new Map<string, DesiredSlot>();
   for (const m of ctx.cluster.members) {
     // On the leader: one slot per member that streams from it. On a replica: those cascading from us.
@@ -51,5 +52,7 @@ export function slotActions(ctx: Ctx, taskKind: string | null): Action[] {
   if (!ctx.config.useSlots || !ctx.local.running || ctx.local.status.state === 'starting') return [];
   if (taskKind !== null && taskKind !== 'promote') return [];
   if (!ctx.cluster.config) return [];
-  return [{ type: 'syncSlots', desired: desiredSlots(ctx), ignore: ctx.config.ignoreSlots, dropUndesired: !ctx.paused }];
+  // In a leader race this very cycle may promote us (and create our members' slots first):
+  // drop nothing until a later cycle knows which role we have.
+  return [{ type: 'syncSlots', desired: desiredSlots(ctx), ignore: ctx.config.ignoreSlots, dropUndesired: !ctx.paused && !ctx.unlocked }];
 }

@@ -2,7 +2,7 @@
  * An async task is running (§1.2): the cycle only keeps the lock alive, or stops a
  * primary whose lock is gone.
  */
-import { decision, type Decision } from '../actions.js';
+import { decision, prepend, type Decision } from '../actions.js';
 import type { RunningTask } from '../view.js';
 import type { Ctx } from './context.js';
 import { demoteActions, triggerRewindCheck } from './demotion.js';
@@ -11,7 +11,7 @@ import { isFailoverPossible } from './health.js';
 
 export function decideDuringTask(ctx: Ctx, task: RunningTask): Decision {
   if (!ctx.ownsLock) return withoutLock(ctx, task);
-  const held = heldBranch(ctx, task);
+  const held = prepend(ctx.armGuard, heldBranch(ctx, task));
   return decision(held.reason, held.message, [
     { type: 'refreshLeader', onHeld: held, onLost: withoutLock(ctx, task), onUnavailable: decideDcsUnavailable(ctx) },
   ]);
