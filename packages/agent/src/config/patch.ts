@@ -11,11 +11,16 @@ export function patchConfig(base: Readonly<Record<string, unknown>>, overlay: Re
   for (const [key, value] of Object.entries(overlay)) {
     if (value === null || value === undefined) {
       delete out[key];
-    } else if (isRecord(value) && isRecord(out[key])) {
-      out[key] = patchConfig(out[key] as Record<string, unknown>, value);
+    } else if (isRecord(value) && Object.hasOwn(out, key) && isRecord(out[key])) {
+      setOwn(out, key, patchConfig(out[key] as Record<string, unknown>, value));
     } else {
-      out[key] = value;
+      setOwn(out, key, value);
     }
   }
   return out;
+}
+
+/** A plain own key whatever its name: a key spelled `__proto__` must stay data, never a prototype. */
+function setOwn(out: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(out, key, { value, writable: true, enumerable: true, configurable: true });
 }

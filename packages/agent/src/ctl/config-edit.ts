@@ -11,15 +11,20 @@ import { CtlError } from './errors.js';
 
 type Obj = Record<string, unknown>;
 
+/** A plain own key whatever its name: `-s __proto__=…` must reach the validator, not the prototype. */
+function setOwn(config: Obj, key: string, value: unknown): void {
+  Object.defineProperty(config, key, { value, writable: true, enumerable: true, configurable: true });
+}
+
 function setPath(config: Obj, path: string[], value: unknown, prefix: string[] = []): void {
   if (prefix.join('.') === 'postgresql.parameters') path = [path.join('.')];
   const key = path[0]!;
   if (path.length === 1) {
     if (value === null || value === undefined) delete config[key];
-    else config[key] = value;
+    else setOwn(config, key, value);
     return;
   }
-  if (!isRecord(config[key])) config[key] = {};
+  if (!Object.hasOwn(config, key) || !isRecord(config[key])) setOwn(config, key, {});
   const child = config[key] as Obj;
   setPath(child, path.slice(1), value, [...prefix, key]);
   if (Object.keys(child).length === 0) delete config[key];

@@ -132,19 +132,11 @@ export function apiActions(deps: ActionDeps): ApiActions {
 }
 
 /**
- * The scheduled-restart store for this agent: checked after every loop cycle, shown in
- * the member key the loop writes, and executed through the same path as an immediate
- * restart. Pass it to `apiActions` (`scheduled`) and to the state source.
+ * This agent's scheduled restart: kept and run by the HA engine, shown in the member key
+ * the loop writes. Pass it to `apiActions` (`scheduled`) and to the state source.
  */
-export function scheduledRestarts(deps: ActionDeps, loopWait: () => number): ScheduledRestarts {
-  const restarts = new ScheduledRestarts({
-    logger: deps.logger,
-    loopWait,
-    postmasterStartedAt: () => deps.controller.lastObservation?.postmasterStartedAt ?? null,
-    wake: () => deps.loop.wake(),
-    launch: (request) => launchRestart(deps, request).refusal,
-  });
-  deps.loop.onCycleEnd((status) => restarts.evaluate(status));
+export function scheduledRestarts(deps: ActionDeps): ScheduledRestarts {
+  const restarts = new ScheduledRestarts(deps.loop, () => deps.controller.lastObservation?.postmasterStartedAt ?? null);
   deps.dcs.memberExtras = () => {
     const json = restarts.memberJson();
     return json ? { scheduled_restart: json } : {};

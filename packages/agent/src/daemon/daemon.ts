@@ -173,7 +173,7 @@ async function startDaemon(options: DaemonOptions): Promise<number> {
       }).catch((error: unknown) => logger.error(`Reload failed: ${oneLine(error)}`)),
     );
   };
-  const restarts = scheduledRestarts({ name: config.name, dcs, loop, controller, logger, serverVersion: () => version, reload, peers }, () => tracker.current.timing.loopWait);
+  const restarts = scheduledRestarts({ name: config.name, dcs, loop, controller, logger, serverVersion: () => version, reload, peers });
   const apiOptions = (cfg: LocalConfig): RestApiOptions => ({
     config: restApiConfig(cfg),
     source: nodeStateSource({

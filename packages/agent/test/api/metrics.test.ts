@@ -44,6 +44,8 @@ describe('GET /metrics', () => {
       `patroni_dcs_last_seen${L} 1692356700`,
       `patroni_pending_restart${L} 1`,
       `patroni_is_paused${L} 0`,
+      // pgwarden's own, after Patroni's.
+      `pgwarden_ha_loop_errors_total${L} 0`,
     ]);
   });
 
@@ -137,8 +139,8 @@ describe('GET /metrics: pgwarden fence metrics', () => {
   it('omits the fence metrics while the fence is off', async () => {
     api = await startApi(primary({ fence: null }));
     const text = await (await fetch(`${api.url}/metrics`)).text();
-    expect(text).not.toContain('pgwarden_');
-    expect(samples(text)).toHaveLength(PATRONI_SAMPLES);
+    expect(text).not.toContain('pgwarden_fence');
+    expect(samples(text)).toHaveLength(PATRONI_SAMPLES + 1);
   });
 });
 

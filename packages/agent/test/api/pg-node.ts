@@ -110,7 +110,7 @@ export async function startPgNode(sandbox: PostgresSandbox, name: string, option
     dynamicConfig: new DynamicConfigTracker(logger, dynamic),
   });
   const deps = { name, dcs, loop, controller, logger, serverVersion: () => 150000, reload: () => undefined, peers: NO_PEERS };
-  const restarts = scheduledRestarts(deps, () => dynamic.timing.loopWait);
+  const restarts = scheduledRestarts(deps);
   const api = await RestApiServer.start({
     config: { listen: '127.0.0.1:0' },
     source: nodeStateSource({
@@ -156,7 +156,6 @@ export async function startPgNode(sandbox: PostgresSandbox, name: string, option
       }
     },
     async close() {
-      restarts.close();
       await loop.stop();
       await api.close();
       await controller.stop('immediate', { timeoutMs: 10_000 });

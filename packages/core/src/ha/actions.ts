@@ -111,7 +111,8 @@ export type AsyncAction =
       readonly upstream: UpstreamNode | null;
       readonly task: string;
     }
-  | { readonly type: 'restart'; readonly task: string }
+  /** stop (fast) and start again in `role`; `timeoutMs` bounds the whole restart. */
+  | { readonly type: 'restart'; readonly task: string; readonly role: 'primary' | 'replica'; readonly timeoutMs: number | null }
   | { readonly type: 'rewind'; readonly leader: RewindSource; readonly task: string }
   | { readonly type: 'crashRecovery' }
   /** graceful demotion runs as a task named `<action>: demote`. */
@@ -162,6 +163,10 @@ export type Action =
   | { readonly type: 'remember'; readonly patch: Partial<HaMemory> }
   /** Run the next cycle at once. */
   | { readonly type: 'wake' }
+  /** Run a cycle at this wall-clock time (a scheduled restart due before the next loop_wait). */
+  | { readonly type: 'wakeAt'; readonly epochMs: number }
+  /** A line in the agent's log that belongs to the decision (not the cycle's summary). */
+  | { readonly type: 'log'; readonly level: 'info' | 'warn'; readonly message: string }
   /** Stop the agent: the data directory belongs to another cluster, or bootstrap failed. */
   | { readonly type: 'fatal'; readonly message: string };
 

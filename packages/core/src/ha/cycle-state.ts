@@ -10,6 +10,8 @@ export interface CycleState {
   lockValidUntil: number | null;
   /** Run the next cycle at once. */
   wake: boolean;
+  /** Run a cycle at this wall-clock time (epoch ms) if it comes before the next loop_wait. */
+  wakeAt: number | null;
   /** The agent must stop (sysid mismatch, failed bootstrap). */
   fatal: string | null;
   /** The version of this cycle's last /sync write, for chained CAS writes. */

@@ -247,6 +247,12 @@ export class Executor {
       case 'wake':
         state.wake = true;
         return;
+      case 'wakeAt':
+        state.wakeAt = Math.min(state.wakeAt ?? Infinity, action.epochMs);
+        return;
+      case 'log':
+        logger[action.level](action.message);
+        return;
       case 'fatal':
         logger.error(action.message);
         state.fatal = action.message;
@@ -466,11 +472,7 @@ function taskBody(
       return {
         kind: 'restart',
         name: action.task,
-        run: async (signal) => {
-          const stop = await postgres.stop('fast', { signal });
-          if (!stop.ok) return result(stop);
-          return result(await postgres.start({ signal }));
-        },
+        run: async (signal) => result(await postgres.restart({ role: action.role, signal, ...(action.timeoutMs !== null && { timeoutMs: action.timeoutMs }) })),
       };
     case 'rewind':
       return { kind: 'rewind', name: action.task, run: async (signal) => result(await postgres.rewind(action.leader, { signal })) };

@@ -27,3 +27,4 @@ export { TaskRunner, type TaskResult, type TaskOutcome } from './task-runner.js'
 export { memoryAfterTask } from './task-results.js';
 export type { CycleState } from './cycle-state.js';
 export { HaLoop, PEER_STATUS_TIMEOUT_MS, type EngineRewrite, type HaStatus } from './loop.js';
+export { serverVersionNumber, type ScheduledRestartEntry } from './scheduled-restart.js';

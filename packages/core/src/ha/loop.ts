@@ -15,6 +15,7 @@ import type { TimerHandle } from '../time/clock.js';
 import type { Decision } from './actions.js';
 import type { CycleState } from './cycle-state.js';
 import type { NodePorts } from './create-node.js';
+import type { ScheduledRestartEntry } from './scheduled-restart.js';
 import { decide } from './decide/index.js';
 import { Executor } from './executor.js';
 import { parsePeerStatus, unreachablePeer, type PeerStatus } from './peers.js';
@@ -65,6 +66,8 @@ export class HaLoop {
   private readonly opts: NodePorts;
   private readonly rewrite: EngineRewrite;
   private cycleErrors = 0;
+  /** A cycle asked to run again at this monotonic time (before loop_wait is up). */
+  private wakeAt: number | null = null;
   private readonly configListeners = new Set<(config: DynamicConfig) => void>();
   private readonly logger: Logger;
   private readonly tasks: TaskRunner;
@@ -139,6 +142,30 @@ export class HaLoop {
       observation: null,
       cluster: null,
     };
+  }
+
+  /**
+   * `POST /restart` with `schedule`: kept until decide() runs or drops it. False when one is
+   * already scheduled (Patroni's `409 Another restart is already scheduled`).
+   */
+  scheduleRestart(entry: ScheduledRestartEntry): boolean {
+    if (this.memory.scheduledRestart) return false;
+    this.memory = { ...this.memory, scheduledRestart: entry };
+    this.wake(); // Patroni touches the member key at once.
+    return true;
+  }
+
+  /** `DELETE /restart`: false when none was scheduled. */
+  cancelScheduledRestart(): boolean {
+    if (!this.memory.scheduledRestart) return false;
+    this.memory = { ...this.memory, scheduledRestart: null };
+    this.wake();
+    return true;
+  }
+
+  /** The restart scheduled now, if any (the member key and `/patroni` show it). */
+  scheduledRestart(): ScheduledRestartEntry | null {
+    return this.memory.scheduledRestart;
   }
 
   /** The dynamic configuration in force (the last good `/config`). */
@@ -247,7 +274,7 @@ export class HaLoop {
         this.running = false;
         break;
       }
-      nextRun = started + loopWaitMs(this.config);
+      nextRun = Math.min(started + loopWaitMs(this.config), this.wakeAt ?? Infinity);
       const now = clock.now();
       if (now >= nextRun) {
         this.logger.warn('Loop time exceeded, rerunning immediately');
@@ -344,6 +371,7 @@ export class HaLoop {
       memory: this.memory,
       lockValidUntil: this.lockValidUntil,
       wake: false,
+      wakeAt: null,
       fatal: null,
       lastSyncVersion: undefined,
       path: [],
@@ -379,6 +407,7 @@ export class HaLoop {
     };
     this.logger.info(leaf.message, { reason: leaf.reason, path: state.path });
     if (state.wake) this.wakeRequested = true;
+    this.wakeAt = state.wakeAt === null ? null : this.opts.clock.now() + Math.max(0, state.wakeAt - this.opts.clock.wallNow());
     return this.status;
   }
 

@@ -30,6 +30,7 @@ export type HaPostgres = Pick<
   | 'syncSlots'
   | 'readTimelineHistory'
   | 'applyParameters'
+  | 'restart'
 >;
 
 export interface PeerAddress {

@@ -3,6 +3,7 @@
  * DCS snapshot, the local Postgres, the running task, peers' statuses and what the
  * engine remembers between cycles. Nothing in here does I/O.
  */
+import type { ScheduledRestartEntry } from './scheduled-restart.js';
 import type { DynamicConfig } from '../config/dynamic.js';
 import type { Cluster, JsonObject } from '../dcs/cluster.js';
 import type { DcsError } from '../errors.js';
@@ -108,6 +109,8 @@ export interface HaMemory {
    * until the loop knows what the controller started with (then nothing is applied).
    */
   readonly appliedParameters: string | null;
+  /** A restart scheduled through the REST API, until it runs or is dropped. */
+  readonly scheduledRestart: ScheduledRestartEntry | null;
 }
 
 export const INITIAL_MEMORY: HaMemory = {
@@ -124,6 +127,7 @@ export const INITIAL_MEMORY: HaMemory = {
   syncWatch: null,
   following: null,
   appliedParameters: null,
+  scheduledRestart: null,
 };
 
 /** A primary's `POST /failsafe` received by this node (spec/ha.md §1.14). */

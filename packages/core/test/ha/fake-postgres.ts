@@ -136,6 +136,10 @@ export class FakePostgres implements HaPostgres {
     this.state = 'stopped';
     return ok();
   }
+  async restart(opts: StartOptions = {}): Promise<PgResult> {
+    this.calls.push(`restart:${opts.role ?? 'default'}`);
+    return ok();
+  }
   async promote(): Promise<PgResult> {
     this.calls.push('promote');
     if (this.vetoPromote) return fail('vetoed', 'pre_promote said no');

@@ -19,6 +19,7 @@ import { withPausePrefix } from './pause.js';
 import { preamble } from './preamble.js';
 import { decideAfterStart, decideDownInPause, decideRecover, decideStarting } from './recovery.js';
 import { parameterActions } from './parameters.js';
+import { scheduledRestartActions } from './scheduled-restart.js';
 import { slotActions } from './slots.js';
 import { decideDuringTask } from './task.js';
 
@@ -68,7 +69,7 @@ function decideBody(ctx: Ctx): Decision {
 
 /** The end of a cycle where the DCS answered: slots, the first-cycle bookkeeping, failsafe reset. */
 function closingActions(ctx: Ctx): Action[] {
-  const actions: Action[] = [...parameterActions(ctx), ...slotActions(ctx, ctx.view.task?.kind ?? null)];
+  const actions: Action[] = [...parameterActions(ctx), ...slotActions(ctx, ctx.view.task?.kind ?? null), ...scheduledRestartActions(ctx)];
   if (ctx.local.running && ctx.local.status.state !== 'starting' && !ctx.memory.startCallbackFired && !ctx.view.task) {
     // First cycle with Postgres up: check a replica against the leader once.
     const patch = ctx.isPrimary ? { startCallbackFired: true } : { startCallbackFired: true, rewind: triggerRewindCheck(ctx) };
