@@ -4,7 +4,7 @@
  * them; the simulation's own tests (test/sim/planted-bugs.test.ts,
  * test/sim/pinned-instants.test.ts) prove the invariants notice each one.
  */
-import { gateOf, type Decision, type Gate } from '../src/ha/actions.js';
+import { gateOf, mapBranches, type Decision, type Gate } from '../src/ha/actions.js';
 import type { EngineRewrite } from '../src/ha/loop.js';
 import type { HaView } from '../src/ha/view.js';
 
@@ -53,13 +53,4 @@ function rewriteGates(d: Decision, map: (gate: Gate) => Gate): Decision {
   const gate = gateOf(d);
   if (!gate) return d;
   return { ...d, actions: [...d.actions.slice(0, -1), map(mapBranches(gate, (b) => rewriteGates(b, map)))] };
-}
-
-/** The gate with `map` applied to each of its outcome branches (`onHeld`, `onLost`, …). */
-function mapBranches(gate: Gate, map: (d: Decision) => Decision): Gate {
-  const out: Record<string, unknown> = { ...gate };
-  for (const [key, value] of Object.entries(gate)) {
-    if (key.startsWith('on') && typeof value === 'object' && value !== null) out[key] = map(value as Decision);
-  }
-  return out as unknown as Gate;
 }

@@ -178,19 +178,23 @@ export function decision(reason: ReasonCode, message: string, actions: readonly 
   return { reason, message, actions };
 }
 
+/**
+ * Each gate's outcomes, by the name the executor reports (`state.path`) and the field that
+ * holds the branch. The one table the tree helpers below (and the simulation's rewrites)
+ * read: a new gate is one row here, not a case in every switch.
+ */
+export const GATE_OUTCOMES: { readonly [T in Gate['type']]: Readonly<Record<string, keyof Extract<Gate, { type: T }>>> } = {
+  acquireLeader: { held: 'onHeld', lost: 'onLost', unavailable: 'onUnavailable' },
+  refreshLeader: { held: 'onHeld', lost: 'onLost', unavailable: 'onUnavailable' },
+  claimInitialize: { won: 'onWon', lost: 'onLost' },
+  writeSync: { written: 'onWritten', conflict: 'onConflict' },
+  checkDivergence: { needed: 'onNeeded', notNeeded: 'onNotNeeded', unknown: 'onUnknown' },
+  failsafeCheck: { accepted: 'onAccepted', rejected: 'onRejected' },
+  activateWatchdog: { activated: 'onActivated', failed: 'onFailed' },
+};
+
 export function isGate(action: Action): action is Gate {
-  switch (action.type) {
-    case 'acquireLeader':
-    case 'refreshLeader':
-    case 'claimInitialize':
-    case 'writeSync':
-    case 'checkDivergence':
-    case 'failsafeCheck':
-    case 'activateWatchdog':
-      return true;
-    default:
-      return false;
-  }
+  return Object.hasOwn(GATE_OUTCOMES, action.type);
 }
 
 /** The gate ending `d.actions`, if any. */
@@ -199,48 +203,29 @@ export function gateOf(d: Decision): Gate | undefined {
   return last && isGate(last) ? last : undefined;
 }
 
-/** The branches of a gate, named by outcome. */
-export function branches(gate: Gate): Record<string, Decision> {
-  switch (gate.type) {
-    case 'acquireLeader':
-    case 'refreshLeader':
-      return { held: gate.onHeld, lost: gate.onLost, unavailable: gate.onUnavailable };
-    case 'claimInitialize':
-      return { won: gate.onWon, lost: gate.onLost };
-    case 'writeSync':
-      return { written: gate.onWritten, conflict: gate.onConflict };
-    case 'checkDivergence':
-      return { needed: gate.onNeeded, notNeeded: gate.onNotNeeded, unknown: gate.onUnknown };
-    case 'failsafeCheck':
-      return { accepted: gate.onAccepted, rejected: gate.onRejected };
-    case 'activateWatchdog':
-      return { activated: gate.onActivated, failed: gate.onFailed };
-  }
+function outcomes(gate: Gate): Readonly<Record<string, string>> {
+  return GATE_OUTCOMES[gate.type] as Readonly<Record<string, string>>;
 }
 
-function withBranches(gate: Gate, map: (d: Decision) => Decision): Gate {
-  switch (gate.type) {
-    case 'acquireLeader':
-    case 'refreshLeader':
-      return { ...gate, onHeld: map(gate.onHeld), onLost: map(gate.onLost), onUnavailable: map(gate.onUnavailable) };
-    case 'claimInitialize':
-      return { ...gate, onWon: map(gate.onWon), onLost: map(gate.onLost) };
-    case 'writeSync':
-      return { ...gate, onWritten: map(gate.onWritten), onConflict: map(gate.onConflict) };
-    case 'checkDivergence':
-      return { ...gate, onNeeded: map(gate.onNeeded), onNotNeeded: map(gate.onNotNeeded), onUnknown: map(gate.onUnknown) };
-    case 'failsafeCheck':
-      return { ...gate, onAccepted: map(gate.onAccepted), onRejected: map(gate.onRejected) };
-    case 'activateWatchdog':
-      return { ...gate, onActivated: map(gate.onActivated), onFailed: map(gate.onFailed) };
-  }
+/** The branches of a gate, named by outcome. */
+export function branches(gate: Gate): Record<string, Decision> {
+  const out: Record<string, Decision> = {};
+  for (const [outcome, field] of Object.entries(outcomes(gate))) out[outcome] = (gate as unknown as Record<string, Decision>)[field]!;
+  return out;
+}
+
+/** The same gate with `map` applied to each of its branches. */
+export function mapBranches(gate: Gate, map: (d: Decision) => Decision): Gate {
+  const out: Record<string, unknown> = { ...gate };
+  for (const field of Object.values(outcomes(gate))) out[field] = map((gate as unknown as Record<string, Decision>)[field]!);
+  return out as unknown as Gate;
 }
 
 /** Rewrites every leaf (a decision that does not end in a gate). */
 export function mapLeaves(d: Decision, map: (leaf: Decision) => Decision): Decision {
   const gate = gateOf(d);
   if (!gate) return map(d);
-  return { ...d, actions: [...d.actions.slice(0, -1), withBranches(gate, (b) => mapLeaves(b, map))] };
+  return { ...d, actions: [...d.actions.slice(0, -1), mapBranches(gate, (b) => mapLeaves(b, map))] };
 }
 
 /** Puts `actions` in front of `d`. */

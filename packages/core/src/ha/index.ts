@@ -4,6 +4,8 @@ export {
   gateOf,
   branches,
   mapLeaves,
+  mapBranches,
+  GATE_OUTCOMES,
   walk,
   type Action,
   type ActionType,

@@ -18,7 +18,8 @@ import type { NodePorts } from './create-node.js';
 import type { ScheduledRestartEntry } from './scheduled-restart.js';
 import { decide } from './decide/index.js';
 import { Executor } from './executor.js';
-import { parsePeerStatus, unreachablePeer, type PeerStatus } from './peers.js';
+import { fetchPeerStatuses } from './peer-statuses.js';
+import type { PeerStatus } from './peers.js';
 import { memoryAfterTask, rewindRetryable } from './task-results.js';
 import { TaskRunner, type TaskOutcome, type TaskResult } from './task-runner.js';
 import { INITIAL_MEMORY, type ClusterView, type FailsafeRecord, type HaMemory, type HaView, type TaskKind } from './view.js';
@@ -60,7 +61,7 @@ export interface HaStatus {
   readonly cluster: Cluster | null;
 }
 
-export const PEER_STATUS_TIMEOUT_MS = 2000;
+export { PEER_STATUS_TIMEOUT_MS } from './peer-statuses.js';
 
 export class HaLoop {
   private readonly opts: NodePorts;
@@ -513,8 +514,8 @@ export class HaLoop {
     return Boolean(failover) || !running || state === 'starting' || this.tasks.current?.kind === 'crash-recovery';
   }
 
+  /** Every other member we know of (the last led snapshot, /failsafe, this one), by api_url. */
   private async fetchPeers(cluster: Cluster): Promise<ReadonlyMap<string, PeerStatus>> {
-    const fetcher = this.opts.peers.fetchStatus;
     const targets = new Map<string, string>();
     const add = (m: Pick<Member, 'name' | 'data'>): void => {
       if (m.name !== this.opts.node.name && typeof m.data.api_url === 'string' && m.data.api_url) targets.set(m.name, m.data.api_url);
@@ -522,24 +523,9 @@ export class HaLoop {
     for (const m of this.oldCluster?.members ?? []) add(m);
     for (const [name, url] of Object.entries(cluster.failsafe ?? {})) add({ name, data: { api_url: url } });
     for (const m of cluster.members) add(m);
-    const out = new Map<string, PeerStatus>();
-    // One shared 2 s budget, all in parallel, no retry.
-    const abort = new AbortController();
-    const timer = this.opts.clock.setTimer(PEER_STATUS_TIMEOUT_MS, () => abort.abort(new Error('peer status timed out')));
-    const expired = new Promise<null>((resolve) => abort.signal.addEventListener('abort', () => resolve(null), { once: true }));
-    await Promise.all(
-      [...targets].map(async ([name, apiUrl]) => {
-        try {
-          const body = await Promise.race([fetcher({ name, apiUrl }, abort.signal), expired]);
-          out.set(name, body === null ? unreachablePeer(name) : parsePeerStatus(name, body));
-        } catch {
-          out.set(name, unreachablePeer(name));
-        }
-      }),
-    );
-    timer.cancel();
-    return out;
+    return fetchPeerStatuses(this.opts.peers.fetchStatus, this.opts.clock, targets);
   }
+
 }
 
 /**
