@@ -5,3 +5,4 @@ export * from './process.js';
 export * from './etcd.js';
 export { startZooKeeper, fourLetterWord, type StartZooKeeperOptions, type ZooKeeperServer } from './zookeeper.js';
 export { startConsulDouble, type ConsulDouble, type StartConsulDoubleOptions } from './consul.js';
+export * from './config-arbitraries.js';

@@ -12,7 +12,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateDynamicConfig } from '@pgwarden/core';
-import { applyMutation, mutatedDynamicConfig, mutation, RESERVED_NAMES, validDynamicConfig } from './config-arbitraries.js';
+import { applyMutation, mutatedDynamicConfig, mutation, RESERVED_NAMES, validDynamicConfig } from '@pgwarden/testkit';
 import { startConfigApi, type ConfigApi } from './config-dcs.js';
 
 const RUNS = Number(process.env['FUZZ_RUNS'] ?? 0) || undefined;

@@ -15,7 +15,7 @@ import { runValidateConfig } from '../../src/cli/validate-command.js';
 import { checkConfig, validateConfig } from '../../src/config/validate-config.js';
 import { parsePatroniYaml } from '../../src/config/yaml.js';
 import { loadStartConfig } from '../../src/daemon/config-load.js';
-import { applyMutation, mutation, RESERVED_NAMES, type Mutation } from '../api/config-arbitraries.js';
+import { applyMutation, mutation, RESERVED_NAMES, type Mutation } from '@pgwarden/testkit';
 import { adapters, tempDir, VALID_YAML, writeCustomAdapter } from './helpers.js';
 
 const RUNS = Number(process.env['FUZZ_RUNS'] ?? 0) || undefined;

@@ -13,7 +13,7 @@ import { TIMER_LIMIT_SECONDS, MAX_TIMING_SECONDS } from '../../src/config/dynami
 import { validateDynamicConfig, type DynamicSettings } from '../../src/config/dynamic-schema.js';
 import { DynamicConfigTracker } from '../../src/config/dynamic-tracker.js';
 import { isReservedKey } from '../../src/config/setting-rules.js';
-import { mutatedDynamicConfig, RESERVED_NAMES, validDynamicConfig } from './dynamic-arbitraries.js';
+import { mutatedDynamicConfig, RESERVED_NAMES, validDynamicConfig } from '@pgwarden/testkit';
 
 const RUNS = Number(process.env['FUZZ_RUNS'] ?? 0) || undefined;
 const runs = (n: number): { numRuns: number } => ({ numRuns: RUNS ?? n });

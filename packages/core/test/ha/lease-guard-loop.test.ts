@@ -18,6 +18,17 @@ function recordingGuard(pgOf: (name: string) => FakePostgres | undefined) {
   });
 }
 
+/** n1, a primary that took the lock in one cycle, its guard recording into its call log. */
+async function leadingPrimary() {
+  const pgs = new Map<string, FakePostgres>();
+  const w = world({ leaseGuard: recordingGuard((n) => pgs.get(n)) });
+  const p1 = new FakePostgres('n1', { role: 'primary', wal: 5000 });
+  pgs.set('n1', p1);
+  const n1 = w.node('n1', p1);
+  await w.step(n1);
+  return { w, p1, n1 };
+}
+
 describe('the loop drives the lease guard', () => {
   it('a failover: the winner is armed with its new lock before promote; the loser never is', async () => {
     const pgs = new Map<string, FakePostgres>();
@@ -52,12 +63,7 @@ describe('the loop drives the lease guard', () => {
   });
 
   it('every renewal moves the deadline on', async () => {
-    const pgs = new Map<string, FakePostgres>();
-    const w = world({ leaseGuard: recordingGuard((n) => pgs.get(n)) });
-    const p1 = new FakePostgres('n1', { role: 'primary', wal: 5000 });
-    pgs.set('n1', p1);
-    const n1 = w.node('n1', p1);
-    await w.step(n1);
+    const { w, p1, n1 } = await leadingPrimary();
     await w.clock.advance(10_000);
     await w.step(n1);
     const arms = p1.calls.filter((c) => c.startsWith('guard:arm:')).map((c) => Number(c.split(':')[2]));
@@ -66,12 +72,7 @@ describe('the loop drives the lease guard', () => {
   });
 
   it('lost lock: the guard stays armed until the stop, then disarms at the safepoint', async () => {
-    const pgs = new Map<string, FakePostgres>();
-    const w = world({ leaseGuard: recordingGuard((n) => pgs.get(n)) });
-    const p1 = new FakePostgres('n1', { role: 'primary', wal: 5000 });
-    pgs.set('n1', p1);
-    const n1 = w.node('n1', p1);
-    await w.step(n1);
+    const { w, p1, n1 } = await leadingPrimary();
     // Someone else's key now: the renewal answers `lost`.
     w.server.put(w.layout.key('leader'), 'n9');
     p1.calls.length = 0;

@@ -2,7 +2,8 @@
  * fast-check generators of dynamic-config documents: realistic valid ones, the same with
  * one field mutated to a wrong type, range or name, and the hostile values a fuzz run
  * found. Documents go through JSON text, as the DCS codec and the REST API read them,
- * so a `__proto__` key is an own key exactly as in production.
+ * so a `__proto__` key is an own key exactly as in production. Shared by core's and the
+ * agent's property-based tests.
  */
 import fc from 'fast-check';
 
