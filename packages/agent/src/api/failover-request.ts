@@ -18,24 +18,48 @@ export interface FailoverPlan {
 
 export type FailoverCheck = { readonly ok: true; readonly plan: FailoverPlan } | { readonly ok: false; readonly status: number; readonly message: string };
 
-function name(value: unknown): string | null {
-  if (value === undefined || value === null || value === '' || value === false) return null;
-  return typeof value === 'string' ? value : String(value);
+type NameField = { readonly ok: true; readonly name: string | null } | { readonly ok: false; readonly message: string };
+
+/**
+ * A member name from the body. Absent, `null` and `""` mean "not given" (Python's
+ * falsy); any other value must be a string. Patroni itself takes whatever JSON it gets
+ * and compares it with names (`["node3"]` never matches), and an object whose
+ * `toString` is not a function would make `String()` throw; pgwarden refuses both.
+ */
+function nameField(body: JsonObject, key: string, label: string): NameField {
+  const value: unknown = Object.hasOwn(body, key) ? body[key] : undefined;
+  if (value === undefined || value === null || value === '') return { ok: true, name: null };
+  if (typeof value === 'string') return { ok: true, name: value };
+  return { ok: false, message: `${label} name should be a string` };
+}
+
+/** Python's truthiness of a JSON value: `scheduled_at` is used only when truthy. */
+function truthy(value: unknown): boolean {
+  if (value === undefined || value === null || value === false || value === 0 || value === '') return false;
+  if (Array.isArray(value)) return value.length > 0;
+  if (typeof value === 'object') return Object.keys(value).length > 0;
+  return true;
 }
 
 /** Steps 1–6: what the request says, against the paused flag of a fresh cluster read. */
 export function validateFailoverRequest(body: JsonObject, requested: FailoverAction, cluster: Cluster, nowMs: number): FailoverCheck {
-  const leader = name(body['leader']);
-  const candidate = name(body['candidate']) ?? name(body['member']);
-  const rawSchedule = body['scheduled_at'];
-  const paused = configIsPaused(cluster.config?.data);
   const bad = (message: string, status = 400): FailoverCheck => ({ ok: false, status, message });
+  const leaderField = nameField(body, 'leader', 'Leader');
+  if (!leaderField.ok) return bad(leaderField.message);
+  // `candidate`, or its alias `member` when `candidate` is not given (Python: `candidate or member`).
+  let candidateField = nameField(body, 'candidate', 'Candidate');
+  if (candidateField.ok && candidateField.name === null) candidateField = nameField(body, 'member', 'Candidate');
+  if (!candidateField.ok) return bad(candidateField.message);
+  const leader = leaderField.name;
+  const candidate = candidateField.name;
+  const rawSchedule: unknown = Object.hasOwn(body, 'scheduled_at') ? body['scheduled_at'] : undefined;
+  const paused = configIsPaused(cluster.config?.data);
 
   if (requested === 'failover' && !candidate) return bad('Failover could be performed only to a specific candidate');
   if (requested === 'switchover' && !leader) return bad('Switchover could be performed only from a specific leader');
 
   let scheduledAt: string | null = null;
-  if (rawSchedule !== undefined && rawSchedule !== null && rawSchedule !== '') {
+  if (truthy(rawSchedule)) {
     if (requested === 'failover') return bad("Failover can't be scheduled");
     if (paused) return bad("Can't schedule switchover in the paused state");
     const parsed = parseSchedule(rawSchedule, requested, nowMs);

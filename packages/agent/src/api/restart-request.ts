@@ -2,7 +2,7 @@
  * Validation of a `POST /restart` body, key by key in the order given, stopping at the
  * first problem — Patroni's checks and messages (spec/api.md §1.7).
  */
-import { parsePatroniInt, type JsonObject } from '@pgwarden/core';
+import { parsePatroniInt, pythonStr, type JsonObject } from '@pgwarden/core';
 import { parseSchedule } from './schedule.js';
 import type { RestartRequest } from './types.js';
 
@@ -12,9 +12,12 @@ export type ParsedRestart =
 
 /** `X.Y.Z`, or `X.Y` from version 10 on; the error text is Patroni's. */
 export function checkPostgresVersion(value: unknown): string | null {
-  const text = typeof value === 'string' ? value : String(value);
+  // Only a string can be a version. `String()` is not safe on a JSON object (one with a
+  // `toString` key throws); `pythonStr` renders any JSON value, as Patroni's message would.
+  if (typeof value !== 'string') return `Invalid PostgreSQL version: ${pythonStr(value)}`;
+  const text = value;
   const parts = text.split('.');
-  if (typeof value !== 'string' || !parts.every((p) => /^\s*[-+]?\d+\s*$/.test(p))) return `Invalid PostgreSQL version: ${text}`;
+  if (!parts.every((p) => /^\s*[-+]?\d+\s*$/.test(p))) return `Invalid PostgreSQL version: ${text}`;
   const nums = parts.map(Number);
   if (nums.length < 2 || nums.length > 3 || (nums.length === 2 && nums[0]! < 10)) {
     return `Invalid PostgreSQL version format: X.Y or X.Y.Z is accepted: ${text}`;
@@ -39,7 +42,7 @@ export function parseRestartRequest(body: JsonObject, nowMs: number): ParsedRest
     } else if (key === 'postgres_version') {
       const problem = checkPostgresVersion(value);
       if (problem) return { ok: false, status: 400, message: problem };
-      request.postgresVersion = String(value);
+      request.postgresVersion = value as string; // checkPostgresVersion accepts strings only
     } else if (key === 'timeout') {
       const seconds = parsePatroniInt(value, 's');
       if (seconds === null || seconds <= 0) return { ok: false, status: 400, message: 'Timeout should be a positive number of seconds' };

@@ -48,6 +48,9 @@ const ROUTES: Readonly<Record<string, Route>> = {
   'POST sigterm': guarded(sigterm),
 };
 
+/** Every `METHOD segment` with a handler of its own, e.g. `POST switchover` (for tests and tooling). */
+export const ROUTE_KEYS: readonly string[] = Object.freeze(Object.keys(ROUTES));
+
 /** The route for a request, or null when the method has no handler at all (→ 501). */
 export function route(method: string, path: string): Route | null {
   const segment = path.replace(/^\/+/, '').split('/')[0] ?? '';

@@ -1,19 +1,29 @@
 /**
  * The REST API server: Node's `http`/`https`, no framework. Health checks read the
  * loop's last published state; writes go through `ApiActions`. Every reply closes the
- * connection (Patroni is HTTP/1.0), and a handler that throws gets its socket closed
- * without a reply, as Patroni's does.
+ * connection (Patroni is HTTP/1.0).
+ *
+ * Where pgwarden differs from Patroni on purpose:
+ * - a handler that throws gets a 500 error page (Patroni closes the socket without a
+ *   reply, which clients report as a protocol error and retry);
+ * - a malformed request gets a complete response with Python's status code (Python
+ *   sends its early error pages without a status line), see connection-guard.ts;
+ * - a slow client is cut off (Python waits forever), see http-limits.ts.
  */
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { parseQuery, silentLogger, systemClock, type Clock, type Logger } from '@pgwarden/core';
 import { buildAllowlist } from './allowlist.js';
 import { basicAuthKey, checkAccess, type AccessPolicy } from './auth.js';
+import { setBodyDeadline } from './body.js';
+import { ConnectionGuard } from './connection-guard.js';
 import type { ApiDeps, RouteContext } from './context.js';
+import { MAX_HEAD_BYTES, MAX_HEADER_LINES, resolveTimeouts, type HttpTimeouts } from './http-limits.js';
 import { parseListen } from './listen.js';
 import { LIVE_STATUS_BUDGET_MS, LiveState } from './live-state.js';
-import { sendError, writeResponse, type ReplyHeaders } from './reply.js';
+import { responded, sendError, writeResponse, type ReplyHeaders } from './reply.js';
+import { unsupportedMethod } from './request-line.js';
 import { route } from './router.js';
 import { tlsEnabled, tlsOptions } from './tls.js';
 import type { ApiActions, NodeStateSource, RestApiConfig } from './types.js';
@@ -28,6 +38,8 @@ export interface RestApiOptions {
   readonly failoverPollIntervalMs?: number;
   /** How long `/patroni` waits for its live query before answering with the loop's state (Patroni's peers give up at 2 s). */
   readonly liveBudgetMs?: number;
+  /** Deadlines for slow clients (http-limits.ts has the defaults and the reasons); tests shorten them. */
+  readonly timeouts?: Partial<HttpTimeouts>;
 }
 
 /** Patroni enables TCP keepalive on API connections with a 10 s idle time. */
@@ -65,12 +77,42 @@ export class RestApiServer {
     const headers: ReplyHeaders = {
       extra: { ...(config.http_extra_headers ?? {}), ...(https ? (config.https_extra_headers ?? {}) : {}) },
     };
+    const timeouts = resolveTimeouts(options.timeouts);
+    const guard = new ConnectionGuard(timeouts, logger);
     const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
-      void dispatch(req, res, deps, policy, headers);
+      const refused = guard.onRequest(req, res);
+      if (refused === 'already-answered') {
+        req.resume();
+        return;
+      }
+      if (refused) {
+        req.resume();
+        return sendError(res, refused.status, refused.message);
+      }
+      setBodyDeadline(req, timeouts.bodyMs);
+      dispatch(req, res, deps, policy, headers).catch((cause: unknown) => {
+        // dispatch catches handler errors itself; this is the last resort (a throwing logger).
+        if (!res.destroyed) res.destroy();
+        process.emitWarning(`pgwarden REST API: request dispatch failed: ${String(cause)}`);
+      });
     };
-    const server = https ? createHttpsServer(await tlsOptions(config), onRequest) : createHttpServer(onRequest);
+    const httpOptions: ServerOptions = {
+      // Python's http.server serves HTTP/1.1 requests without a Host header; HAProxy checks may omit it.
+      requireHostHeader: false,
+      maxHeaderSize: MAX_HEAD_BYTES,
+      headersTimeout: timeouts.headersMs,
+      requestTimeout: timeouts.requestMs,
+      connectionsCheckingInterval: timeouts.checkIntervalMs,
+    };
+    const server = https
+      ? // A TLS handshake is part of the request head: the same deadline (Node's default is 120 s).
+        createHttpsServer({ ...(await tlsOptions(config)), ...httpOptions, handshakeTimeout: timeouts.headersMs }, onRequest)
+      : createHttpServer(httpOptions, onRequest);
+    // Node keeps at most this many headers (it drops the rest silently); 100 or more → 431, as in Python.
+    server.maxHeadersCount = MAX_HEADER_LINES;
+    server.setTimeout(timeouts.idleMs);
     const api = new RestApiServer(server, https ? 'https' : 'http', config);
-    api.track(logger);
+    api.track(logger, guard);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen({ host: listen.host, port: listen.port, backlog: config.request_queue_size ?? DEFAULT_BACKLOG }, () => {
@@ -84,14 +126,18 @@ export class RestApiServer {
     return api;
   }
 
-  private track(logger: Logger): void {
+  private track(logger: Logger, guard: ConnectionGuard): void {
     // 'connection' carries the raw TCP socket for both protocols; destroying it ends TLS too.
     this.server.on('connection', (socket: Socket) => {
       socket.setKeepAlive(true, KEEPALIVE_IDLE_MS);
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
     });
-    this.server.on('clientError', (_err, socket) => socket.destroy());
+    // The guard watches the socket the HTTP parser reads: under TLS, the decrypted one.
+    this.server.on(this.protocol === 'https' ? 'secureConnection' : 'connection', (socket: Socket) => guard.attach(socket));
+    this.server.on('clientError', (err: Error & { code?: string }, socket: Socket) => guard.onClientError(err, socket));
+    this.server.on('connect', (req: IncomingMessage, socket: Socket) => guard.onConnect(req, socket));
+    this.server.on('timeout', (socket: Socket) => guard.onTimeout(socket));
     this.server.on('tlsClientError', (err: Error) => logger.debug('TLS handshake failed', { cause: err.message }));
   }
 
@@ -140,11 +186,12 @@ function splitTarget(target: string): { path: string; search: string } {
 async function dispatch(req: IncomingMessage, res: ServerResponse, deps: ApiDeps, policy: AccessPolicy, headers: ReplyHeaders): Promise<void> {
   const method = req.method ?? 'GET';
   const { path, search } = splitTarget(req.url ?? '/');
-  const found = route(method, path);
   try {
+    const found = route(method, path);
     if (!found) {
       req.resume();
-      return sendError(res, 501, `Unsupported method ('${method}')`);
+      const { status, message } = unsupportedMethod(method);
+      return sendError(res, status, message);
     }
     if (found.protected) {
       const denied = await checkAccess(req, policy, deps.source.cluster());
@@ -156,11 +203,17 @@ async function dispatch(req: IncomingMessage, res: ServerResponse, deps: ApiDeps
     const ctx: RouteContext = { req, res, path, query: parseQuery(search), deps, headers };
     await found.handler(ctx);
   } catch (cause) {
-    deps.logger.warn(`Exception happened during processing of request from ${req.socket.remoteAddress ?? '?'}`, {
+    deps.logger.error(`Exception happened during processing of request from ${req.socket.remoteAddress ?? '?'}`, {
       method,
       path,
       cause: cause instanceof Error ? cause.stack : String(cause),
     });
-    res.destroy();
+    // Patroni closes the socket without a reply here; pgwarden answers 500 instead.
+    if (!responded(res)) {
+      req.resume();
+      sendError(res, 500, 'Internal Server Error');
+    } else if (!res.writableEnded) {
+      res.destroy(); // a reply was cut off half way: closing is the only honest end
+    }
   }
 }

@@ -70,12 +70,12 @@ describe('cluster-level reads', () => {
     expect(api.actions.called('loadCluster')).toHaveLength(1);
   });
 
-  it('GET /cluster closes the connection without a reply when the DCS read fails', async () => {
+  it('GET /cluster answers 500 when the DCS read fails (Patroni closes the connection without a reply)', async () => {
     api = await startApi(primary());
     api.actions.cluster = () => {
       throw new Error('DCS down');
     };
-    expect(await rawRequest(api.url, 'GET', '/cluster')).toBe('');
+    expect(await rawRequest(api.url, 'GET', '/cluster')).toMatch(/^HTTP\/1\.[01] 500 /);
   });
 
   it('GET /history lists the timeline history from the snapshot', async () => {

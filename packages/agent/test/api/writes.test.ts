@@ -81,7 +81,8 @@ describe('POST /restart', () => {
   });
 
   it('refuses to schedule while paused', async () => {
-    api.actions.cluster = threeNodeCluster({}, { pause: true });
+    // Paused as the engine sees it: the configuration in force (the source's) says so.
+    api.source.snapshot = api.actions.cluster = threeNodeCluster({}, { pause: true });
     expect(await send('POST', '/restart', { schedule: FUTURE })).toEqual({ status: 500, text: "Can't schedule restart in the paused state" });
   });
 
