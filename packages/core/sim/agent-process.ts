@@ -14,12 +14,15 @@ export type ProcessState = 'running' | 'paused' | 'killed';
 
 export class AgentProcess {
   private stateValue: ProcessState = 'running';
+  /** When it last began running (start or SIGCONT): a fence kill counts against an agent only if it ran throughout. */
+  runningSince: number;
   private queue: (() => void)[] = [];
   private readonly cleanups = new Set<() => void>();
   readonly clock: Clock;
 
   constructor(private readonly world: Clock) {
     this.clock = processClock(world, this);
+    this.runningSince = world.now();
   }
 
   get state(): ProcessState {
@@ -32,11 +35,17 @@ export class AgentProcess {
     else if (this.stateValue === 'paused') this.queue.push(fn);
   }
 
-  /** The promise as the process sees it: settles only while the process runs. */
-  wrap<T>(work: Promise<T>): Promise<T> {
+  /**
+   * The promise as the process sees it: settles only while the process runs. `onArrive`
+   * sees the value when it arrives, whatever the process state (same promise turn).
+   */
+  wrap<T>(work: Promise<T>, onArrive?: (value: T) => void): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       work.then(
-        (value) => this.deliver(() => resolve(value)),
+        (value) => {
+          onArrive?.(value);
+          this.deliver(() => resolve(value));
+        },
         (error: unknown) => this.deliver(() => reject(error)),
       );
     });
@@ -60,6 +69,7 @@ export class AgentProcess {
   resume(): void {
     if (this.stateValue !== 'paused') return;
     this.stateValue = 'running';
+    this.runningSince = this.world.now();
     const queued = this.queue;
     this.queue = [];
     for (const fn of queued) {

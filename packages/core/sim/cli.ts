@@ -6,14 +6,20 @@
  *   node sim/dist/cli.js --seed 42                 # one seed, report on failure
  *   node sim/dist/cli.js --seeds 1..500 --sync     # a range
  *   node sim/dist/cli.js --seed 42 --schedule '[…]' --verbose   # exact replay, full log
+ *   node sim/dist/cli.js --mutations               # the mutation suite as CI runs it
+ *   node sim/dist/cli.js --mutations 200           # every bug over seeds 1..200: how often it is caught
+ *   node sim/dist/cli.js --mutations 200 --bug lowest-wal-wins
  *
- * Exit code 0 when every run passed, 1 when one failed, 2 on bad arguments.
+ * Exit code 0 when every run passed (with --mutations: every planted bug was caught, and its
+ * seed is clean without it), 1 otherwise, 2 on bad arguments.
  */
 import { pathToFileURL } from 'node:url';
 import type { AgentFactory } from './agent.js';
 import { engineAgent } from './agents/engine-agent.js';
 import { scriptedAgent } from './agents/scripted-agent.js';
 import { ALL_FAULT_KINDS, type FaultKind, type FaultSchedule } from './faults.js';
+import { formatMutationTable, MUTATIONS, runMutation, type MutationOutcome } from './mutation-suite.js';
+import { PLANTED_BUGS, type PlantedBug } from './planted-bugs.js';
 import { formatFailure, runSimulation } from './runner.js';
 
 /** synchronous_mode_strict for the engine agents (--strict). */
@@ -42,6 +48,10 @@ export interface CliArgs {
   readonly schedule: FaultSchedule | undefined;
   readonly kinds: readonly FaultKind[] | undefined;
   readonly verbose: boolean;
+  /** --mutations [N]: the mutation suite over seeds 1..N of each bug, all of them (default: each bug's CI budget, to the first catch). */
+  readonly mutations: number | 'ci' | undefined;
+  /** --bug <name,…>: only these planted bugs (with --mutations). */
+  readonly bugs: readonly PlantedBug[] | undefined;
 }
 
 export function parseArgs(argv: readonly string[]): CliArgs | string {
@@ -54,6 +64,8 @@ export function parseArgs(argv: readonly string[]): CliArgs | string {
   let schedule: FaultSchedule | undefined;
   let kinds: FaultKind[] | undefined;
   let verbose = false;
+  let mutations: number | 'ci' | undefined;
+  let bugs: PlantedBug[] | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = (): string => {
@@ -81,6 +93,11 @@ export function parseArgs(argv: readonly string[]): CliArgs | string {
       else if (arg === '--schedule') schedule = JSON.parse(value()) as FaultSchedule;
       else if (arg === '--faults') kinds = value().split(',') as FaultKind[];
       else if (arg === '--verbose') verbose = true;
+      else if (arg === '--mutations') {
+        // An optional count: the next argument when it is a number.
+        const next = argv[i + 1];
+        mutations = next !== undefined && /^\d+$/.test(next) ? Number(argv[++i]) : 'ci';
+      } else if (arg === '--bug') bugs = value().split(',') as PlantedBug[];
       else return `unknown argument ${arg}`;
     } catch (error) {
       return error instanceof Error ? error.message : String(error);
@@ -89,7 +106,8 @@ export function parseArgs(argv: readonly string[]): CliArgs | string {
   if (seeds.some((s) => !Number.isInteger(s))) return 'seeds must be integers';
   if (!(agent in AGENTS)) return `unknown agent ${agent}; one of ${Object.keys(AGENTS).join(', ')}`;
   if (kinds?.some((k) => !ALL_FAULT_KINDS.includes(k))) return `fault kinds: ${ALL_FAULT_KINDS.join(', ')}`;
-  return { seeds, agent, sync, strict, nofailover, durationMs, schedule, kinds, verbose };
+  if (bugs?.some((b) => !(b in PLANTED_BUGS))) return `planted bugs: ${Object.keys(PLANTED_BUGS).join(', ')}`;
+  return { seeds, agent, sync, strict, nofailover, durationMs, schedule, kinds, verbose, mutations, bugs };
 }
 
 /** The command that replays a run exactly. */
@@ -110,6 +128,7 @@ export async function main(argv: readonly string[], out: (line: string) => void)
     out(`error: ${args}`);
     return 2;
   }
+  if (args.mutations !== undefined) return mutationSuite(args, out);
   let failed = 0;
   let covered = 0;
   let virtualMs = 0;
@@ -141,6 +160,25 @@ export async function main(argv: readonly string[], out: (line: string) => void)
   const rate = args.seeds.length / Math.max(seconds, 1e-3);
   out(`${args.seeds.length - failed}/${args.seeds.length} seeds passed, ${failed} with violations; ${rate.toFixed(2)} seeds/s (${(virtualMs / 1000 / Math.max(seconds, 1e-3)).toFixed(0)} virtual s per wall s); fence-covered instants: ${covered}`);
   return failed > 0 ? 1 : 0;
+}
+
+/** --mutations: every planted bug (or --bug's) over its budget, then the table. */
+async function mutationSuite(args: CliArgs, out: (line: string) => void): Promise<number> {
+  const bugs = args.bugs ?? (Object.keys(MUTATIONS) as PlantedBug[]);
+  const outcomes: MutationOutcome[] = [];
+  const started = performance.now(); // wall time, only for the summary
+  for (const bug of bugs) {
+    // A given budget runs every seed (how often is the bug caught?); the CI budget stops at the first catch.
+    const o = args.mutations === 'ci' ? await runMutation(bug) : await runMutation(bug, args.mutations, true);
+    outcomes.push(o);
+    const found = o.seed === null ? `SURVIVED ${o.runs} seeds` : `caught by seed ${o.seed}: ${o.invariant} — ${o.message}`;
+    out(`${bug}: ${found}${o.others.length ? ` (other violations on the way: ${o.others.join(' ')})` : ''}`);
+  }
+  for (const line of formatMutationTable(outcomes)) out(line);
+  const runs = outcomes.reduce((n, o) => n + o.runs, 0);
+  const failed = outcomes.filter((o) => o.seed === null || o.cleanWithout === false);
+  out(`${outcomes.length - failed.length}/${outcomes.length} planted bugs caught (seed clean without the bug); ${runs} planted runs in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return failed.length > 0 ? 1 : 0;
 }
 
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;

@@ -7,11 +7,12 @@
 import type { Lsn } from '../src/postgres/types.js';
 
 export type CommitOutcome =
-  | { readonly kind: 'acked'; readonly sync: boolean }
+  /** `confirmedBy`: the standbys whose flush released it (empty when not `sync`). */
+  | { readonly kind: 'acked'; readonly sync: boolean; readonly confirmedBy: readonly string[] }
   | { readonly kind: 'failed'; readonly reason: string };
 
-/** `true`: a standby confirmed; `'released'`: no longer synchronous; `false`: keep waiting. */
-export type SyncCheck = () => boolean | 'released';
+/** The confirming standbys' names; `'released'`: no longer synchronous; `false`: keep waiting. */
+export type SyncCheck = () => readonly string[] | false | 'released';
 
 interface Waiter {
   readonly lsn: Lsn;
@@ -52,7 +53,7 @@ export class CommitWaiters {
 
   /** synchronous_standby_names became empty: Postgres wakes every waiter as committed. */
   releaseAll(): void {
-    for (const w of [...this.waiting]) w.settle({ kind: 'acked', sync: false });
+    for (const w of [...this.waiting]) w.settle({ kind: 'acked', sync: false, confirmedBy: [] });
   }
 
   failAll(reason: string): void {
@@ -61,7 +62,7 @@ export class CommitWaiters {
 
   private evaluate(w: Waiter): void {
     const r = w.check();
-    if (r === true) w.settle({ kind: 'acked', sync: true });
-    else if (r === 'released') w.settle({ kind: 'acked', sync: false });
+    if (r === 'released') w.settle({ kind: 'acked', sync: false, confirmedBy: [] });
+    else if (r !== false) w.settle({ kind: 'acked', sync: true, confirmedBy: r });
   }
 }

@@ -18,15 +18,43 @@
  *    exists within `livenessBoundMs` and stays while no new fault begins (see
  *    livenessBound for the bound); **replica-follows** — by then every other node whose
  *    agent runs streams from it.
+ *
+ * Issue #13 (ground truth rather than what an agent or adapter was told):
+ * 6. **writable-past-server-lease** — a writable primary that has held the lock holds it
+ *    *as the DCS server does*: the leader key names it (an expired lease deletes the key
+ *    at its expiry). No tolerance: the fence fires at the adapter's validUntil, which is
+ *    never after the server's expiry. Frozen or dead agents: as for writer-past-lease
+ *    (fence-covered, counted there). Not checked with failsafe_mode on.
+ * 7. **fence-kill-of-live-agent** — the fence (the last resort) never kills a postmaster
+ *    whose agent ran throughout the last retry_timeout and heard from the DCS in it: such
+ *    an agent must have stepped down by itself.
+ * 8. **strict-sync-ack** — under synchronous_mode_strict every acknowledged commit was
+ *    confirmed by the standbys /sync listed at that instant (strict-sync-check.ts).
+ * 9. **race-winner-lagging**, **race-winner-behind**, **race-winner-not-in-sync** — a won
+ *    leader race respects maximum_lag_on_failover, no answering eligible peer had more WAL,
+ *    and in sync mode the winner was listed in /sync (race-checks.ts).
  */
 import type { DcsTiming } from '../src/dcs/timing.js';
 import { formatTime } from './event-log.js';
 import type { PgModelTimings } from './pg-timings.js';
+import { failsafeModeOn } from './dcs-truth.js';
 import type { AckedCommit } from './postgres-model.js';
+import { judgeRaceWinner, type RaceFinding } from './race-checks.js';
+import { strictAckViolation } from './strict-sync-check.js';
 import { commitIds } from './wal.js';
 import type { SimNode, World } from './world.js';
 
-export type InvariantName = 'two-writers' | 'writer-past-lease' | 'lost-commit' | 'nofailover' | 'liveness' | 'replica-follows';
+export type InvariantName =
+  | 'two-writers'
+  | 'writer-past-lease'
+  | 'lost-commit'
+  | 'nofailover'
+  | 'liveness'
+  | 'replica-follows'
+  | 'writable-past-server-lease'
+  | 'fence-kill-of-live-agent'
+  | 'strict-sync-ack'
+  | RaceFinding['invariant'];
 
 export interface Violation {
   readonly invariant: InvariantName;
@@ -65,6 +93,8 @@ export class InvariantChecker {
   private lastStepAt = 0;
   /** The primaries (name:timeline) already checked for lost commits. */
   private readonly checkedPrimaries = new Set<string>();
+  /** Per node, how many of its fence kills were already judged. */
+  private readonly fenceKillsSeen = new Map<string, number>();
 
   constructor(
     private readonly world: World,
@@ -73,19 +103,30 @@ export class InvariantChecker {
     this.livenessBoundMs = options.livenessBoundMs ?? livenessBound(world.timing, world.pgTimings);
     this.nofailover = new Set(options.nofailover ?? []);
     this.replicasFollow = options.replicasFollow ?? true;
+    // Judged at their own instant: /sync and /status may change later in the same step.
+    for (const n of world.nodes) {
+      n.pg.ackListeners.add((commit) => {
+        const message = strictAckViolation(world, commit);
+        if (message) this.add('strict-sync-ack', message);
+      });
+    }
+    world.raceWonHooks.push((winner) => {
+      const finding = judgeRaceWinner(world, winner, this.nofailover);
+      if (finding) this.add(finding.invariant, finding.message);
+    });
   }
 
-  /** Registers the per-step checks; the world stops at the first violation. */
+  /** Registers the per-step checks; the world stops at the first violation (some are found between steps). */
   attach(): void {
     this.world.stepHooks.push(() => {
-      const before = this.violations.length;
       this.checkStep();
-      if (this.violations.length > before) this.world.stop();
+      if (this.violations.length > 0) this.world.stop();
     });
   }
 
   checkStep(): void {
     this.checkWriters();
+    this.checkFenceKills();
     this.checkNewPrimary();
     this.checkLiveness();
     this.lastStepAt = this.world.clock.now();
@@ -116,9 +157,14 @@ export class InvariantChecker {
     for (const n of writable) {
       if (this.nofailover.has(n.name)) this.add('nofailover', `${n.name} is tagged nofailover but runs as a writable primary`);
       const until = n.lock.lastValidUntil;
-      if (until === null || now <= until) continue;
+      if (until === null) continue; // never held the lock (bootstrap): no lease to outlive
       const proc = n.process;
-      if (!proc || proc.state !== 'running') {
+      const agentRuns = proc?.state === 'running';
+      if (agentRuns && !this.serverHolds(n)) {
+        this.add('writable-past-server-lease', `${n.name} accepts writes at ${fmt(now)}s while the DCS server's leader key ${this.world.leaderKeyHolder() === null ? 'is gone (lease expired or deleted)' : `names ${this.world.leaderKeyHolder()}`}; its agent runs (adapter's validUntil ${fmt(until)}s)`);
+      }
+      if (now <= until) continue;
+      if (!agentRuns) {
         covered = true; // only a fence outside the agent can act now
         continue;
       }
@@ -127,6 +173,27 @@ export class InvariantChecker {
     if (covered) {
       this.fenceCoveredInstants++;
       this.fenceCoveredMs += now - this.lastStepAt;
+    }
+  }
+
+  /** The server's leader key names `n` (its lease alive), or failsafe mode may keep it without. */
+  private serverHolds(n: SimNode): boolean {
+    return this.world.leaderKeyHolder() === n.name || failsafeModeOn(this.world);
+  }
+
+  /** fence-kill-of-live-agent: the fence fired on an agent that ran and reached the DCS throughout its last retry_timeout. */
+  private checkFenceKills(): void {
+    const window = this.world.timing.retryTimeout * 1000;
+    for (const n of this.world.nodes) {
+      const seen = this.fenceKillsSeen.get(n.name) ?? 0;
+      for (const k of n.fenceKills.slice(seen)) {
+        const ranThroughout = k.agent === 'running' && k.runningSince !== null && k.runningSince <= k.at - window;
+        const reached = k.lastDcsOkAt !== null && k.lastDcsOkAt >= k.at - window;
+        if (ranThroughout && reached) {
+          this.add('fence-kill-of-live-agent', `the fence killed ${n.name}'s postmaster at ${fmt(k.at)}s although its agent ran since ${fmt(k.runningSince)}s and last heard from the DCS at ${fmt(k.lastDcsOkAt)}s (within retry_timeout ${window / 1000}s): it should have stepped down itself`);
+        }
+      }
+      this.fenceKillsSeen.set(n.name, n.fenceKills.length);
     }
   }
 

@@ -1,20 +1,41 @@
 /**
  * Planted bugs: each removes exactly one safety step from the real engine by rewriting
  * what decide() sees or returns, from outside it. The engine itself carries no switch for
- * them; the simulation's own tests (test/sim/planted-bugs.test.ts,
- * test/sim/pinned-instants.test.ts) prove the invariants notice each one.
+ * them; the simulation's own tests (test/sim/mutation-suite.test.ts for all of them,
+ * test/sim/planted-bugs.test.ts and test/sim/pinned-instants.test.ts in depth) prove the
+ * invariants notice each one. One at least per safety step of spec/ha.md (§1.8, §1.10,
+ * §1.11, §1.14, §1.15, §3.11).
  */
-import { gateOf, mapBranches, type Decision, type Gate } from '../src/ha/actions.js';
+import { gateOf, mapBranches, mapLeaves, walk, type Action, type Decision, type Gate } from '../src/ha/actions.js';
 import type { EngineRewrite } from '../src/ha/loop.js';
+import type { PeerStatus } from '../src/ha/peers.js';
 import type { HaView } from '../src/ha/view.js';
 
-export type PlantedBug = 'skip-demote-on-lost' | 'skip-sync-filter' | 'late-guard-arm';
+export type PlantedBug =
+  | 'skip-demote-on-lost'
+  | 'keep-primary-when-dcs-unreachable'
+  | 'skip-sync-filter'
+  | 'lowest-wal-wins'
+  | 'ignore-max-lag-on-failover'
+  | 'strict-forgets-star'
+  | 'promote-before-sync'
+  | 'late-guard-arm';
 
 export const PLANTED_BUGS: Readonly<Record<PlantedBug, EngineRewrite>> = {
-  // A primary whose lock refresh answers `lost` keeps running instead of demoting.
+  // §1.11: a primary whose lock refresh answers `lost` keeps running instead of demoting.
   'skip-demote-on-lost': { decision: (d) => rewriteGates(d, keepRunningOnLost) },
-  // The automatic leader race ignores /sync, so any replica may promote in sync mode.
+  // §1.14: with failsafe off, a primary that cannot reach the DCS keeps running (no offline demotion).
+  'keep-primary-when-dcs-unreachable': { decision: (d) => mapLeaves(d, keepRunningWithoutDcs) },
+  // §1.8 step 7: the automatic leader race ignores /sync, so any replica may promote in sync mode.
   'skip-sync-filter': { view: hideSyncLeaderDuringRace },
+  // §1.8 step 8: peers' WAL positions mirrored around ours, so the replica with the LOWEST position wins.
+  'lowest-wal-wins': { view: mirrorPeerPositions },
+  // §1.8 step 8: maximum_lag_on_failover is not enforced (as if it were unbounded).
+  'ignore-max-lag-on-failover': { view: (view) => ({ ...view, config: { ...view.config, maximumLagOnFailover: Number.MAX_SAFE_INTEGER } }) },
+  // §1.15 step 4, §1.10: strict mode with no standby to name clears synchronous_standby_names instead of setting `*`.
+  'strict-forgets-star': { decision: (d) => mapActions(d, (a) => (a.type === 'setSyncStandbyNames' && a.value === '*' ? { ...a, value: null } : a)) },
+  // §1.10 step 4 / §5 inv. 4: promotion does not wait for /sync to name us; the leader's later sync pass writes it.
+  'promote-before-sync': { decision: promoteWithoutSyncWrite },
   // The guard is armed only by a cycle that finds Postgres already running as primary
   // (the agent's fence did this before the one assembly): a promotion is unguarded until
   // the cycle after it.
@@ -35,6 +56,32 @@ function keepRunningOnLost(gate: Gate): Gate {
   };
 }
 
+/** The leaf of an unreachable DCS demotes offline; planted: it only logs and keeps the primary. */
+function keepRunningWithoutDcs(leaf: Decision): Decision {
+  if (leaf.reason !== 'dcs-unavailable-demote') return leaf;
+  const kept = leaf.actions.filter((a) => a.type !== 'demote' && !(a.type === 'remember' && 'rewind' in a.patch));
+  return { ...leaf, reason: 'dcs-unavailable', message: 'DCS is not accessible', actions: kept };
+}
+
+/** Each reachable replica peer's position reflected around ours: those ahead look behind, and the other way round. */
+function mirrorPeerPositions(view: HaView): HaView {
+  if (!view.peers) return view;
+  const mine = view.local.observation?.walPosition ?? 0;
+  const peers = new Map<string, PeerStatus>();
+  for (const [name, st] of view.peers) peers.set(name, st.reachable && st.inRecovery ? { ...st, walPosition: Math.max(0, 2 * mine - st.walPosition) } : st);
+  return { ...view, peers };
+}
+
+/** The writeSync gate before a promotion (leader = us, no standbys) replaced by what follows it. */
+function promoteWithoutSyncWrite(d: Decision): Decision {
+  const gate = gateOf(d);
+  if (!gate) return d;
+  if (gate.type === 'writeSync' && gate.standbys.length === 0 && walk(gate.onWritten).actions.some((a) => a.type === 'promote')) {
+    return { ...d, actions: [...d.actions.slice(0, -1), ...promoteWithoutSyncWrite(gate.onWritten).actions] };
+  }
+  return { ...d, actions: [...d.actions.slice(0, -1), mapBranches(gate, promoteWithoutSyncWrite)] };
+}
+
 function hideSyncLeaderDuringRace(view: HaView): HaView {
   if (view.dcs.kind !== 'loaded' || view.dcs.cluster.leader || !view.dcs.cluster.sync.leader) return view;
   // The /sync version stays, so the winner's own /sync write still succeeds.
@@ -46,6 +93,13 @@ function hideSyncLeaderDuringRace(view: HaView): HaView {
 function withoutArm(d: Decision): Decision {
   const stripped = { ...d, actions: d.actions.filter((a) => a.type !== 'armLeaseGuard') };
   return rewriteGates(stripped, (gate) => mapBranches(gate, withoutArm));
+}
+
+/** Applies `map` to every plain action of the tree (gates keep their place; their branches are mapped). */
+function mapActions(d: Decision, map: (a: Action) => Action): Decision {
+  const actions = d.actions.map((a, i) => (i === d.actions.length - 1 && gateOf(d) ? a : map(a)));
+  const gate = gateOf(d);
+  return { ...d, actions: gate ? [...actions.slice(0, -1), mapBranches(gate, (b) => mapActions(b, map))] : actions };
 }
 
 /** Applies `map` to every gate of the tree, innermost first. */

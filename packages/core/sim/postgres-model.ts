@@ -33,7 +33,7 @@ import { copiedDataDir, dirEndLsn, dirTimeline, freshDataDir, needsCrashRecovery
 import type { Network } from './network.js';
 import { deferred, delay, waitOp, type Deferred } from './op.js';
 import type { PgModelTimings } from './pg-timings.js';
-import { commitSatisfied, parseSyncStandbyNames, syncStates, type StandbyProgress } from './sync-rep.js';
+import { commitConfirmers, parseSyncStandbyNames, syncStates, type StandbyProgress } from './sync-rep.js';
 import { appendRecord, commonPrefixLength, historyLines, currentTimeline, endLsn, isPrefixOf, streamVerdict, switchOutOf, type WalRecord } from './wal.js';
 
 /** The other instances, found by member name (what conn_url points at). */
@@ -75,6 +75,8 @@ export interface AckedCommit {
   readonly tli: number;
   /** Acknowledged because synchronous_standby_names was satisfied (not released standalone). */
   readonly sync: boolean;
+  /** The standbys that confirmed it (synchronous_standby_names as Postgres applied it); empty when not `sync`. */
+  readonly confirmedBy: readonly string[];
   readonly at: number;
 }
 
@@ -110,6 +112,8 @@ export class PostgresModel implements PostgresController {
   private autoCheckpoint: TimerHandle | null = null;
   /** Commits the clients were told succeeded, in order. */
   readonly acked: AckedCommit[] = [];
+  /** Told of each acknowledgement at its instant (the invariants read the DCS as it was then). */
+  readonly ackListeners = new Set<(commit: AckedCommit) => void>();
   /** Things real Postgres would get wrong silently (duplicate timelines); not violations. */
   readonly anomalies: string[] = [];
 
@@ -187,11 +191,12 @@ export class PostgresModel implements PostgresController {
     const rule = parseSyncStandbyNames(this.ssn);
     const outcome =
       rule.kind === 'none'
-        ? ({ kind: 'acked', sync: false } as const)
+        ? ({ kind: 'acked', sync: false, confirmedBy: [] } as const)
         : await this.waiters.wait(record.lsn, signal, () => this.syncSatisfied(record.lsn));
     if (outcome.kind !== 'acked') return outcome;
-    const commit: AckedCommit = { id, node: this.memberName, lsn: record.lsn, tli: record.tli, sync: outcome.sync, at: this.env.clock.now() };
+    const commit: AckedCommit = { id, node: this.memberName, lsn: record.lsn, tli: record.tli, sync: outcome.sync, confirmedBy: outcome.confirmedBy, at: this.env.clock.now() };
     this.acked.push(commit);
+    for (const listener of [...this.ackListeners]) listener(commit);
     return { kind: 'acked', commit };
   }
 
@@ -536,7 +541,12 @@ export class PostgresModel implements PostgresController {
 
   // ---- configuration ----------------------------------------------------------------------
 
-  async applyParameters(_parameters: PostgresParameters, opts?: CallOptions): Promise<PgResult<ConfigChangeReport>> {
+  /**
+   * A reload that changes nothing the model keeps: neither parameters nor client
+   * authentication (`opts.files`: pg_hba, pg_ident, recovery_conf) are modelled, but the
+   * engine's path to this call is the real one.
+   */
+  async applyParameters(_parameters: PostgresParameters, opts?: Parameters<PostgresController['applyParameters']>[1]): Promise<PgResult<ConfigChangeReport>> {
     await this.query(opts);
     return ok({ reloaded: [], pendingRestart: {}, rejected: [] });
   }
@@ -858,10 +868,10 @@ export class PostgresModel implements PostgresController {
       .map((m) => ({ name: m.memberName, flushLsn: m.flushLsn }));
   }
 
-  private syncSatisfied(lsn: Lsn): boolean | 'released' {
+  private syncSatisfied(lsn: Lsn): readonly string[] | false | 'released' {
     const rule = parseSyncStandbyNames(this.ssn);
     if (rule.kind === 'none') return 'released';
-    return this.isWritable() && commitSatisfied(rule, this.connectedStandbys(), lsn);
+    return (this.isWritable() && commitConfirmers(rule, this.connectedStandbys(), lsn)) || false;
   }
 
   private reachableUpstream(name: string): PostgresModel | undefined {

@@ -59,9 +59,20 @@ export function syncStates(rule: SyncRule, standbys: readonly StandbyProgress[])
  * listed standbys. With rule `none` it is acknowledged at once (asynchronous).
  */
 export function commitSatisfied(rule: SyncRule, standbys: readonly StandbyProgress[], lsn: Lsn): boolean {
-  if (rule.kind === 'none') return true;
+  return rule.kind === 'none' || commitConfirmers(rule, standbys, lsn) !== null;
+}
+
+/**
+ * The standbys whose flush acknowledges a commit ending at `lsn` (FIRST N: the N
+ * highest-priority ones; ANY N: every listed one that has it), or null while the rule is
+ * not satisfied. Why the names: the strict-sync invariant compares them with /sync.
+ */
+export function commitConfirmers(rule: Exclude<SyncRule, { kind: 'none' }>, standbys: readonly StandbyProgress[], lsn: Lsn): string[] | null {
   const eligible = candidates(rule, standbys);
-  if (rule.kind === 'any') return eligible.filter((s) => s.flushLsn >= lsn).length >= rule.count;
+  if (rule.kind === 'any') {
+    const have = eligible.filter((s) => s.flushLsn >= lsn);
+    return have.length >= rule.count ? have.map((s) => s.name) : null;
+  }
   const syncSet = eligible.slice(0, rule.count);
-  return syncSet.length >= rule.count && syncSet.every((s) => s.flushLsn >= lsn);
+  return syncSet.length >= rule.count && syncSet.every((s) => s.flushLsn >= lsn) ? syncSet.map((s) => s.name) : null;
 }

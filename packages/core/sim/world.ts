@@ -14,6 +14,7 @@ import type { Logger } from '../src/logger.js';
 import { ManualClock } from '../src/time/manual-clock.js';
 import { AgentProcess } from './agent-process.js';
 import type { AgentContext, AgentFactory, NodeAgent } from './agent.js';
+import { DcsContact } from './dcs-contact.js';
 import { EventLog } from './event-log.js';
 import { WorldFence } from './fence.js';
 import { LockRecorder } from './lock-recorder.js';
@@ -50,9 +51,30 @@ export const SIM_TIMING: DcsTiming = { ttl: 30, loopWait: 10, retryTimeout: 10 }
 const PEER_LATENCY_MS = 5;
 const PEER_TIMEOUT_MS = 2000;
 
+/** The fence fired on a running postmaster: what the agent was doing at that instant. */
+export interface FenceKill {
+  readonly at: number;
+  readonly agent: 'running' | 'paused' | 'killed';
+  /** When the agent process last began running (start or SIGCONT); null if none. */
+  readonly runningSince: number | null;
+  /** Its last DCS answer that was not `unavailable` (DcsContact). */
+  readonly lastDcsOkAt: number | null;
+}
+
+/** The last `GET /patroni` this node made of a peer: when it resolved and the body (null = no answer). */
+export interface PeerAnswer {
+  readonly at: number;
+  readonly body: unknown;
+}
+
 export class SimNode {
   readonly lock = new LockRecorder();
+  readonly dcsContact = new DcsContact();
   readonly fence: WorldFence;
+  /** Every fence kill of a running postmaster, in order (the fence-kill invariant reads them). */
+  readonly fenceKills: FenceKill[] = [];
+  /** By peer name: the last status answer this node's agent got from it (the race invariants read them). */
+  readonly peerAnswers = new Map<string, PeerAnswer>();
   process: AgentProcess | null = null;
   agent: NodeAgent | null = null;
   /** Nesting counters so overlapping faults heal independently. */
@@ -69,7 +91,13 @@ export class SimNode {
   ) {
     // Like a watchdog resetting the host, the fence kills Postgres whatever its role: a
     // replica spared at the deadline could still be promoted by a stale agent afterwards.
-    this.fence = new WorldFence(clock, () => pg.crash('fenced: lock validity expired'));
+    this.fence = new WorldFence(clock, () => {
+      if (pg.isRunningProcess()) {
+        const proc = this.process;
+        this.fenceKills.push({ at: clock.now(), agent: proc?.state ?? 'killed', runningSince: proc?.runningSince ?? null, lastDcsOkAt: this.dcsContact.lastOkAt });
+      }
+      pg.crash('fenced: lock validity expired');
+    });
   }
 }
 
@@ -87,6 +115,8 @@ export class World {
   readonly seed: number;
   /** Called after every instant at which something happened. */
   readonly stepHooks: (() => void)[] = [];
+  /** Called when a node's acquireLeader is answered `held` (it won the leader race), at that instant. */
+  readonly raceWonHooks: ((node: SimNode) => void)[] = [];
   /** Faults currently in effect, and when the last one healed (for the liveness bound). */
   activeFaults = 0;
   lastHealAt = 0;
@@ -149,7 +179,13 @@ export class World {
     const adapter = new MemoryDcs({ server: this.server, layout: this.layout, name: node.name, ttlSeconds: this.timing.ttl });
     const random = deriveRandom(this.seed, `agent:${node.name}:${generation}`);
     const dcs = new Dcs({
-      adapter: new ProcessDcsAdapter(adapter, proc, node.lock, this.clock, (m) => this.log.add(node.name, m)),
+      adapter: new ProcessDcsAdapter(adapter, proc, node.lock, this.clock, {
+        log: (m) => this.log.add(node.name, m),
+        contact: node.dcsContact,
+        onAcquired: () => {
+          for (const hook of this.raceWonHooks) hook(node);
+        },
+      }),
       timing: this.timing,
       clock: proc.clock,
       random,
@@ -168,7 +204,7 @@ export class World {
       synchronousMode: this.synchronousMode,
       nofailover: this.options.nofailover?.includes(node.name) ?? false,
       logger: this.agentLogger(node.name),
-      fetchPeer: (peer) => proc.wrap(this.callPeer(node.name, peer, (agent) => agent.apiStatus?.() ?? null)),
+      fetchPeer: (peer) => proc.wrap(this.callPeer(node.name, peer, (agent) => agent.apiStatus?.() ?? null), (body) => node.peerAnswers.set(peer, { at: this.clock.now(), body })),
       postFailsafe: (peer, body) => proc.wrap(this.callPeer(node.name, peer, (agent) => agent.failsafe?.(body) ?? null)).then((r) => r === true),
       connUrl: (n) => `postgres://${n}:5432/postgres`,
       apiUrl: (n) => `http://${n}:8008/patroni`,

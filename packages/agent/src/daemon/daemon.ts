@@ -114,6 +114,12 @@ async function startDaemon(options: DaemonOptions): Promise<number> {
     config: toLocalPostgresConfig(config, tracker.current),
     logger,
     dynamicParameters: tracker.current.parameters as Record<string, string | number | boolean>,
+    // /config's pg_hba, pg_ident and recovery_conf from the first start; later changes are the engine's.
+    dynamicFiles: {
+      pgHba: tracker.current.pgHba,
+      pgIdent: tracker.current.pgIdent,
+      recoveryConf: tracker.current.recoveryConf as Record<string, string | number | boolean> | null,
+    },
   });
   let fence: FenceDriver | null;
   try {

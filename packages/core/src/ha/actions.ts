@@ -9,7 +9,7 @@
  * reason and message describe the cycle.
  */
 import type { HistoryLine, JsonObject } from '../dcs/cluster.js';
-import type { PostgresParameters } from '../postgres/controller.js';
+import type { DynamicConfigFiles, PostgresParameters } from '../postgres/controller.js';
 import type { DesiredSlot, IgnoreSlotRule } from '../postgres/slots.js';
 import type { UpstreamNode } from '../postgres/upstream.js';
 import type { RewindSource } from '../postgres/rewind.js';
@@ -150,11 +150,17 @@ export type Action =
   /** End of every cycle: disarm the guard when leaseGuardSettlement says nothing is left to guard. */
   | { readonly type: 'settleLeaseGuard'; readonly paused: boolean }
   /**
-   * Hand `/config`'s `postgresql.parameters` to Postgres (config files rewritten, reload,
-   * pending_restart reported); the live synchronous_standby_names stays, as the sync
-   * logic owns it.
+   * Hand `/config`'s `postgresql.parameters`, pg_hba, pg_ident and recovery_conf to
+   * Postgres (config files rewritten, reload, pending_restart reported; patroni.yml's
+   * pg_hba/pg_ident/recovery_conf win where set); the live synchronous_standby_names
+   * stays, as the sync logic owns it.
    */
-  | { readonly type: 'applyParameters'; readonly parameters: PostgresParameters; readonly liveSyncStandbyNames: string | null }
+  | {
+      readonly type: 'applyParameters';
+      readonly parameters: PostgresParameters;
+      readonly liveSyncStandbyNames: string | null;
+      readonly files: DynamicConfigFiles;
+    }
   /** The post-promote CHECKPOINT, in the background. */
   | { readonly type: 'checkpoint' }
   | { readonly type: 'cancelTask' }

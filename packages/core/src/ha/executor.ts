@@ -9,7 +9,7 @@ import type { DynamicConfig } from '../config/dynamic.js';
 import type { Cluster, HistoryLine } from '../dcs/cluster.js';
 import type { Dcs } from '../dcs/dcs.js';
 import type { Logger } from '../logger.js';
-import type { PostgresParameters } from '../postgres/controller.js';
+import type { DynamicConfigFiles, PostgresParameters } from '../postgres/controller.js';
 import type { UpstreamNode } from '../postgres/upstream.js';
 import type { Clock } from '../time/clock.js';
 import { gateOf, isGate, type Action, type AsyncAction, type Decision, type Gate } from './actions.js';
@@ -227,7 +227,7 @@ export class Executor {
         return;
       }
       case 'applyParameters':
-        return this.applyParameters(action.parameters, action.liveSyncStandbyNames, t.quick);
+        return this.applyParameters(action.parameters, action.liveSyncStandbyNames, action.files, t.quick);
       case 'armLeaseGuard':
         return this.armGuard(state, ctx);
       case 'settleLeaseGuard':
@@ -268,15 +268,21 @@ export class Executor {
     return r.ok ? r.value : null;
   }
 
-  private async applyParameters(parameters: PostgresParameters, liveSync: string | null, timeoutMs: number): Promise<void> {
+  private async applyParameters(
+    parameters: PostgresParameters,
+    liveSync: string | null,
+    files: DynamicConfigFiles,
+    timeoutMs: number,
+  ): Promise<void> {
     const { postgres, logger } = this.deps;
     // synchronous_standby_names belongs to the sync logic, not to /config: keep the live value.
     const merged = liveSync ? { ...parameters, synchronous_standby_names: liveSync } : parameters;
-    const r = await postgres.applyParameters(merged, { timeoutMs: Math.max(timeoutMs, 5000) });
+    const r = await postgres.applyParameters(merged, { timeoutMs: Math.max(timeoutMs, 5000), files });
     if (!r.ok) {
       logger.warn(`Reloading PostgreSQL configuration failed: ${r.message}`);
       return;
     }
+    if (r.value.rewritten?.length) logger.info(`Rewrote ${r.value.rewritten.join(', ')} from the dynamic configuration and reloaded PostgreSQL`);
     if (r.value.reloaded.length) logger.info(`Reloaded PostgreSQL configuration: ${r.value.reloaded.join(', ')}`);
     const pending = Object.keys(r.value.pendingRestart);
     if (pending.length) logger.info(`Changed ${pending.join(', ')}: restart PostgreSQL to apply (pending_restart)`);

@@ -109,6 +109,12 @@ export interface HaMemory {
    * until the loop knows what the controller started with (then nothing is applied).
    */
   readonly appliedParameters: string | null;
+  /**
+   * `/config`'s pg_hba, pg_ident and recovery_conf last handed to Postgres, as JSON; null
+   * until the first hand-over (the first cycle hands them over when `/config` sets any:
+   * Patroni rewrites pg_hba/pg_ident when it joins a running Postgres).
+   */
+  readonly appliedConfigFiles: string | null;
   /** A restart scheduled through the REST API, until it runs or is dropped. */
   readonly scheduledRestart: ScheduledRestartEntry | null;
 }
@@ -127,6 +133,7 @@ export const INITIAL_MEMORY: HaMemory = {
   syncWatch: null,
   following: null,
   appliedParameters: null,
+  appliedConfigFiles: null,
   scheduledRestart: null,
 };
 

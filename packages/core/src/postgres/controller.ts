@@ -42,6 +42,22 @@ export interface CloneSource {
   readonly upstream: UpstreamNode | null;
 }
 
+/**
+ * `postgresql.pg_hba`, `pg_ident` and `recovery_conf` of the dynamic configuration
+ * (`/config`); null where `/config` does not set them. Patroni's precedence applies: the
+ * local patroni.yml value of each, when set, wins over these.
+ */
+export interface DynamicConfigFiles {
+  readonly pgHba: readonly string[] | null;
+  readonly pgIdent: readonly string[] | null;
+  readonly recoveryConf: Readonly<Record<string, string | number | boolean>> | null;
+}
+
+export interface ApplyParametersOptions extends CallOptions {
+  /** `/config`'s pg_hba, pg_ident and recovery_conf; absent: the ones last given stay. */
+  readonly files?: DynamicConfigFiles;
+}
+
 export interface ConfigChangeReport {
   /** Parameters whose change took effect through a reload. */
   readonly reloaded: readonly string[];
@@ -49,6 +65,8 @@ export interface ConfigChangeReport {
   readonly pendingRestart: Readonly<Record<string, { readonly old_value: string; readonly new_value: string }>>;
   /** Parameters dropped or reset to default because their value was invalid (warned). */
   readonly rejected: readonly string[];
+  /** What else the change rewrote before the reload: `pg_hba.conf`, `pg_ident.conf`, `recovery_conf`. */
+  readonly rewritten?: readonly string[];
 }
 
 /** Emitted the moment the postmaster exits, whether we started it or adopted it. */
@@ -128,10 +146,13 @@ export interface PostgresController {
 
   // --- configuration --------------------------------------------------------------------
   /**
-   * New `postgresql.parameters` from the dynamic config. Rewrites the config files and
-   * reloads when running; reports what needs a restart (pending_restart).
+   * New `postgresql.parameters` from the dynamic config, and with `opts.files` its
+   * pg_hba, pg_ident and recovery_conf (used where patroni.yml does not set them; a
+   * replica's recovery settings follow recovery_conf). Rewrites the config files and
+   * reloads when running — never a restart; reports what needs one (pending_restart).
+   * Stopped: remembered for the next start.
    */
-  applyParameters(parameters: PostgresParameters, opts?: CallOptions): Promise<PgResult<ConfigChangeReport>>;
+  applyParameters(parameters: PostgresParameters, opts?: ApplyParametersOptions): Promise<PgResult<ConfigChangeReport>>;
   /** Set `synchronous_standby_names` (null = empty) and reload. */
   setSynchronousStandbyNames(value: string | null, opts?: CallOptions): Promise<PgResult>;
 

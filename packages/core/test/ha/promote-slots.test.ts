@@ -24,6 +24,30 @@ describe('decide: slots before promotion', () => {
     expect(slots.dropUndesired).toBe(false);
   });
 
+  it('the race cycle drops no slot in its closing pass: it may just have created them for its promotion', () => {
+    const r = run(view({ cluster: unlocked(), peers, config: { postgresql: { use_slots: true } } }), ['held']);
+    const passes = r.actions.filter((a): a is Extract<Action, { type: 'syncSlots' }> => a.type === 'syncSlots');
+    expect(passes.length).toBe(2);
+    expect(passes.every((p) => !p.dropUndesired)).toBe(true);
+  });
+
+  it('while the promotion is under way the members keep their slots', () => {
+    // The controller may still report a replica while pg_ctl promote runs: the lock decides.
+    for (const role of ['promoted', 'replica'] as const) {
+      const r = run(
+        view({
+          cluster: makeCluster({ leader: 'n1', members: [member('n1'), member('n2')], config: { postgresql: { use_slots: true } } }),
+          local: 'replica',
+          status: { role },
+          task: { kind: 'promote', name: 'promote' } as never,
+        }),
+        ['held'],
+      );
+      const pass = r.actions.find((a): a is Extract<Action, { type: 'syncSlots' }> => a.type === 'syncSlots');
+      expect(pass?.desired.map((s) => s.name), role).toEqual(['n2']);
+    }
+  });
+
   it('use_slots off: no slots before promote', () => {
     const r = run(view({ cluster: unlocked(), peers, config: { postgresql: { use_slots: false } } }), ['held']);
     const before = r.actions.slice(0, r.actions.findIndex((a) => a.type === 'promote'));

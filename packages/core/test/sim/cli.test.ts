@@ -28,4 +28,14 @@ describe('sim CLI', () => {
     if (typeof args === 'string') throw new Error(args);
     expect(replayCommand(args, 9, [])).toBe("node sim/dist/cli.js --seed 9 --agent engine --schedule '[]' --verbose");
   });
+
+  it('runs the mutation suite with --mutations [N] (--bug picks some) and prints the table', async () => {
+    expect(parseArgs(['--mutations'])).toMatchObject({ mutations: 'ci' });
+    expect(parseArgs(['--mutations', '50', '--bug', 'lowest-wal-wins,late-guard-arm'])).toMatchObject({ mutations: 50, bugs: ['lowest-wal-wins', 'late-guard-arm'] });
+    expect(parseArgs(['--mutations', '--bug', 'nope'])).toMatch(/planted bugs:/);
+    const lines: string[] = [];
+    expect(await main(['--mutations', '5', '--bug', 'strict-forgets-star'], (l) => lines.push(l))).toBe(0);
+    expect(lines.some((l) => /^\| strict-forgets-star \| 1 \| strict-sync-ack \| 5\/5 \| [\d.]+ \| clean \|$/.test(l))).toBe(true);
+    expect(lines.at(-1)).toMatch(/^1\/1 planted bugs caught/);
+  });
 });

@@ -1,25 +1,47 @@
 /**
- * A new `postgresql.parameters` in `/config` reaches Postgres in the cycle that reads it
- * (Patroni's reload_config): config files rewritten, a reload, what needs a restart
- * reported as pending_restart. Not while a task owns Postgres (bootstrap, clone,
- * restart…): the next cycle after it applies the change.
+ * A new `postgresql.parameters`, `pg_hba`, `pg_ident` or `recovery_conf` in `/config`
+ * reaches Postgres in the cycle that reads it (Patroni's reload_config): config files
+ * rewritten, a reload — never a restart —, what needs a restart reported as
+ * pending_restart. Patroni's precedence is the controller's to apply: patroni.yml's
+ * pg_hba, pg_ident and recovery_conf win where set. Not while a task owns Postgres
+ * (bootstrap, clone, restart…): the next cycle after it applies the change.
+ *
+ * The first cycle hands over `/config`'s pg_hba/pg_ident/recovery_conf when it sets any,
+ * as Patroni rewrites pg_hba/pg_ident when it joins a running Postgres.
  */
+import type { DynamicConfig } from '../../config/dynamic.js';
 import { toPatroniJson } from '../../dcs/codec/json.js';
-import type { PostgresParameters } from '../../postgres/controller.js';
+import type { DynamicConfigFiles, PostgresParameters } from '../../postgres/controller.js';
 import type { Action } from '../actions.js';
+import type { HaMemory } from '../view.js';
 import type { Ctx } from './context.js';
+
+/** `/config`'s pg_hba, pg_ident and recovery_conf, as the controller takes them. */
+export function dynamicConfigFiles(config: DynamicConfig): DynamicConfigFiles {
+  return {
+    pgHba: config.pgHba,
+    pgIdent: config.pgIdent,
+    recoveryConf: config.recoveryConf as DynamicConfigFiles['recoveryConf'],
+  };
+}
 
 export function parameterActions(ctx: Ctx): Action[] {
   const applied = ctx.memory.appliedParameters;
   if (applied === null || ctx.view.task || ctx.local.dataDir.kind !== 'valid') return [];
   const wanted = toPatroniJson(ctx.config.parameters);
-  if (wanted === applied) return [];
+  const files = dynamicConfigFiles(ctx.config);
+  const wantedFiles = toPatroniJson(files);
+  const appliedFiles = ctx.memory.appliedConfigFiles;
+  const filesChanged = appliedFiles === null ? files.pgHba !== null || files.pgIdent !== null || files.recoveryConf !== null : wantedFiles !== appliedFiles;
+  if (wanted === applied && !filesChanged) return [];
+  const patch: Partial<HaMemory> = { ...(wanted !== applied && { appliedParameters: wanted }), ...(filesChanged && { appliedConfigFiles: wantedFiles }) };
   return [
     {
       type: 'applyParameters',
       parameters: ctx.config.parameters as PostgresParameters,
       liveSyncStandbyNames: ctx.local.observation?.synchronousStandbyNames || null,
+      files,
     },
-    { type: 'remember', patch: { appliedParameters: wanted } },
+    { type: 'remember', patch },
   ];
 }

@@ -18,8 +18,9 @@ function streamsFrom(ctx: Ctx, m: Member, upstream: string, upstreamIsLeader: bo
 }
 
 export function desiredSlots(ctx: Ctx): DesiredSlot[] {
-  // A promotion under way counts as the leader: its members' slots were just created for it.
-  const leaderRole = ctx.isPrimary || ctx.role === 'standby_leader' || ctx.role === 'promoted';
+  // The lock holder is the leader even before its promotion ends (the controller may still
+  // say replica): its members' slots were created for it before `promote`, never drop them.
+  const leaderRole = ctx.isPrimary || ctx.role === 'standby_leader' || ctx.role === 'promoted' || ctx.ownsLock;
   const out = new Map<string, DesiredSlot>();
   for (const m of ctx.cluster.members) {
     // On the leader: one slot per member that streams from it. On a replica: those cascading from us.

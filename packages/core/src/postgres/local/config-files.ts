@@ -91,8 +91,7 @@ export async function writeConfigFiles(input: ConfigFilesInput): Promise<void> {
     for (const name of Object.keys(rp).sort()) lines.push(`${name} = ${quoteValue(rp[name] ?? '')}`);
   }
   await writeOwnedFile(conf, lines.join('\n') + '\n', 0o600, input.runAs);
-  if (input.pgHba) await writeOwnedFile(join(input.configDir, 'pg_hba.conf'), input.pgHba.join('\n') + '\n', 0o600, input.runAs);
-  if (input.pgIdent) await writeOwnedFile(join(input.configDir, 'pg_ident.conf'), input.pgIdent.join('\n') + '\n', 0o600, input.runAs);
+  await writeAccessFiles(input);
   const signal = join(input.dataDir, 'standby.signal');
   if (input.customBootstrap && !input.recovery) {
     if (input.customBootstrap.keepExisting) return;
@@ -110,6 +109,12 @@ export async function writeConfigFiles(input: ConfigFilesInput): Promise<void> {
     await rm(signal, { force: true });
   }
   await rm(join(input.dataDir, 'recovery.signal'), { force: true });
+}
+
+/** pg_hba.conf and pg_ident.conf, each replaced by its lines when given (Patroni's replace_pg_hba / replace_pg_ident). */
+export async function writeAccessFiles(input: Pick<ConfigFilesInput, 'configDir' | 'pgHba' | 'pgIdent' | 'runAs'>): Promise<void> {
+  if (input.pgHba) await writeOwnedFile(join(input.configDir, 'pg_hba.conf'), input.pgHba.join('\n') + '\n', 0o600, input.runAs);
+  if (input.pgIdent) await writeOwnedFile(join(input.configDir, 'pg_ident.conf'), input.pgIdent.join('\n') + '\n', 0o600, input.runAs);
 }
 
 /** Appends lines to pg_hba.conf (bootstrap.pg_hba after initdb). */

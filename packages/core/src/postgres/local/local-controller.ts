@@ -7,8 +7,10 @@ import type { Clock } from '../../time/clock.js';
 import { systemClock } from '../../time/clock.js';
 import type { CallbackEvent } from '../callbacks.js';
 import type {
+  ApplyParametersOptions,
   CloneSource,
   ConfigChangeReport,
+  DynamicConfigFiles,
   PostgresController,
   PostgresParameters,
   PostmasterExit,
@@ -30,7 +32,7 @@ import { isBinaries, resolveBinaries } from './binaries.js';
 import { initializeDataDir } from './bootstrap.js';
 import { CallbackRunner } from './callback-runner.js';
 import { cloneDataDir } from './clone.js';
-import { hasStandbySignal, recoveryParameters, writeConfigFiles, type RecoverySettings } from './config-files.js';
+import { hasStandbySignal, recoveryParameters, writeAccessFiles, writeConfigFiles, type RecoverySettings } from './config-files.js';
 import { buildConninfo, parseConnUrl, parseHostPort } from './conninfo.js';
 import { errorCode, withClient, type LocalConnectionTarget } from './connection.js';
 import { controlFileIdentity } from './control-file-identity.js';
@@ -66,12 +68,16 @@ export interface LocalControllerOptions {
   readonly logger?: Logger;
   /** Dynamic `postgresql.parameters` known at construction (from /config). */
   readonly dynamicParameters?: PostgresParameters;
+  /** Dynamic pg_hba, pg_ident and recovery_conf known at construction (from /config). */
+  readonly dynamicFiles?: DynamicConfigFiles;
   /** Where the postmaster's stdout/stderr go; default `<data_dir>.log` beside the data dir. */
   readonly postmasterLog?: string;
 }
 
 /** Settings that locate or address this Postgres: a reload cannot change them under it. */
 const FIXED_CONFIG_KEYS = ['scope', 'name', 'data_dir', 'config_dir', 'bin_dir', 'bin_name', 'listen', 'pgpass', 'run_as'] as const;
+
+const NO_DYNAMIC_FILES: DynamicConfigFiles = { pgHba: null, pgIdent: null, recoveryConf: null };
 
 const SIGNAL_OF: Record<StopMode, NodeJS.Signals> = { smart: 'SIGTERM', fast: 'SIGINT', immediate: 'SIGQUIT' };
 
@@ -102,6 +108,8 @@ export class LocalPostgresController implements PostgresController {
   private readonly callbacks: CallbackRunner;
   private readonly exitListeners = new Set<(e: PostmasterExit) => void>();
   private dynamicParameters: PostgresParameters;
+  /** /config's pg_hba, pg_ident and recovery_conf: used where patroni.yml leaves them unset. */
+  private dynamicFiles: DynamicConfigFiles;
   /** The session the per-cycle queries share (monitor-connection.ts). */
   private readonly monitor = new MonitorConnection();
   /**
@@ -134,6 +142,7 @@ export class LocalPostgresController implements PostgresController {
     this.pgpassPath = options.config.pgpass ?? join(dirname(this.dataDir), `.pgpass_${slotNameFromMemberName(this.memberName)}`);
     this.logFile = options.postmasterLog ?? `${this.dataDir}.log`;
     this.dynamicParameters = options.dynamicParameters ?? {};
+    this.dynamicFiles = options.dynamicFiles ?? NO_DYNAMIC_FILES;
     this.callbacks = new CallbackRunner(options.config.callbacks ?? {}, options.config.scope, this.runAs, this.logger);
   }
 
@@ -189,10 +198,47 @@ export class LocalPostgresController implements PostgresController {
     await writePgpass(this.pgpassPath, [a.replication, a.superuser, ...(a.rewind ? [a.rewind] : [])], this.runAs);
   }
 
+  /**
+   * Patroni's precedence (its effective configuration): patroni.yml's pg_hba, pg_ident and
+   * recovery_conf win where set, /config's are used otherwise. An empty list writes
+   * nothing, as in Patroni: the file keeps what it has.
+   */
+  private effectiveFiles(): { pgHba: readonly string[] | null; pgIdent: readonly string[] | null; recoveryConf: Record<string, string> } {
+    const list = (local: readonly string[] | undefined, dynamic: readonly string[] | null): readonly string[] | null => {
+      const lines = local ?? dynamic;
+      return lines && lines.length > 0 ? lines : null;
+    };
+    const dynamicRecovery = Object.fromEntries(Object.entries(this.dynamicFiles.recoveryConf ?? {}).map(([k, v]) => [k, toGucString(v)]));
+    return {
+      pgHba: list(this.config.pg_hba, this.dynamicFiles.pgHba),
+      pgIdent: list(this.config.pg_ident, this.dynamicFiles.pgIdent),
+      recoveryConf: this.config.recovery_conf ?? dynamicRecovery,
+    };
+  }
+
+  /**
+   * recovery_conf minus what the controller owns (conninfo, slot), recovery targets, and
+   * the pre-12 names no PG ≥ 12 setting has (Patroni: standby_mode becomes the signal
+   * file, trigger_file is renamed), so that a recovery_conf written for an older Postgres
+   * cannot make postgresql.conf unreadable.
+   */
+  private recoveryConfSettings(): Pick<RecoverySettings, 'restore_command' | 'extra'> {
+    const {
+      primary_conninfo: _c,
+      primary_slot_name: _s,
+      standby_mode: _m,
+      pause_at_recovery_target: _p,
+      trigger_file: trigger,
+      restore_command,
+      ...rest
+    } = this.effectiveFiles().recoveryConf;
+    const extra = Object.fromEntries(Object.entries(rest).filter(([k]) => !k.startsWith('recovery_target')));
+    if (trigger !== undefined && !('promote_trigger_file' in extra)) extra['promote_trigger_file'] = trigger;
+    return { restore_command: restore_command ?? null, extra };
+  }
+
   private recoveryFor(upstream: UpstreamNode | null | undefined, slotName?: string | null): RecoverySettings {
     const endpoint = upstream?.connUrl ? parseConnUrl(upstream.connUrl) : null;
-    const { primary_conninfo: _c, primary_slot_name: _s, restore_command, ...rest } = this.config.recovery_conf ?? {};
-    const extra = Object.fromEntries(Object.entries(rest).filter(([k]) => !k.startsWith('recovery_target')));
     const useSlots = this.config.use_slots ?? true;
     return {
       primary_conninfo: endpoint
@@ -208,8 +254,7 @@ export class LocalPostgresController implements PostgresController {
           })
         : null,
       primary_slot_name: endpoint && useSlots ? (slotName === undefined ? slotNameFromMemberName(this.memberName) : slotName) : null,
-      restore_command: restore_command ?? null,
-      extra,
+      ...this.recoveryConfSettings(),
     };
   }
 
@@ -264,14 +309,15 @@ export class LocalPostgresController implements PostgresController {
 
   private async writeFiles(recovery: RecoverySettings | null): Promise<Record<string, string>> {
     const eff = await this.effectiveParameters();
+    const files = this.effectiveFiles();
     await this.writePgpassFile();
     await writeConfigFiles({
       dataDir: this.dataDir,
       configDir: this.configDir,
       parameters: eff.file,
       recovery,
-      ...(this.config.pg_hba ? { pgHba: this.config.pg_hba } : {}),
-      ...(this.config.pg_ident ? { pgIdent: this.config.pg_ident } : {}),
+      ...(files.pgHba ? { pgHba: files.pgHba } : {}),
+      ...(files.pgIdent ? { pgIdent: files.pgIdent } : {}),
       ...(this.config.custom_conf ? { customConf: this.config.custom_conf } : {}),
       ...(this.customBootstrap ? { customBootstrap: this.customBootstrap } : {}),
       runAs: this.runAs,
@@ -809,20 +855,44 @@ export class LocalPostgresController implements PostgresController {
 
   // --- configuration ----------------------------------------------------------------------
 
-  async applyParameters(parameters: PostgresParameters, opts: CallOptions = {}): Promise<PgResult<ConfigChangeReport>> {
+  async applyParameters(parameters: PostgresParameters, opts: ApplyParametersOptions = {}): Promise<PgResult<ConfigChangeReport>> {
+    const before = this.effectiveFiles();
     this.dynamicParameters = parameters;
+    if (opts.files) {
+      this.noteShadowedFiles(opts.files);
+      this.dynamicFiles = opts.files;
+    }
+    const after = this.effectiveFiles();
+    const differs = (a: unknown, b: unknown): boolean => JSON.stringify(a) !== JSON.stringify(b);
+    // A list that is gone writes nothing: the file keeps what it has (Patroni).
+    const rewritten = [
+      ...(after.pgHba && differs(before.pgHba, after.pgHba) ? ['pg_hba.conf'] : []),
+      ...(after.pgIdent && differs(before.pgIdent, after.pgIdent) ? ['pg_ident.conf'] : []),
+      ...(differs(before.recoveryConf, after.recoveryConf) ? ['recovery_conf'] : []),
+    ];
     if (!(await this.isRunning())) {
+      // Remembered: the next start writes them.
       const eff = await this.effectiveParameters();
       return ok({ reloaded: [], pendingRestart: {}, rejected: eff.rejected });
     }
     const eff = await this.effectiveParameters();
-    const recovery = this.role === 'primary' || this.role === 'promoted' ? null : this.lastRecovery;
-    await this.writeFiles(recovery);
+    const primary = this.role === 'primary' || this.role === 'promoted';
+    // A replica's recovery section follows recovery_conf (Patroni's build_recovery_params).
+    const recovery = !primary && this.lastRecovery ? { ...this.lastRecovery, ...this.recoveryConfSettings() } : null;
+    if (primary || recovery) {
+      await this.writeFiles(recovery);
+    } else {
+      // A replica adopted by this agent and not yet pointed at its upstream: its recovery
+      // settings are unknown here, and postgresql.conf without them would stop it
+      // streaming. Only pg_hba/pg_ident now; follow() writes the rest with these settings.
+      await writeAccessFiles({ configDir: this.configDir, ...(after.pgHba && { pgHba: after.pgHba }), ...(after.pgIdent && { pgIdent: after.pgIdent }), runAs: this.runAs });
+    }
     const pid = this.watch!.pid;
     // Compare against everything the file now says, recovery section included; on a primary
     // the recovery settings are not ours to report (their removal is not a pending restart).
     const desired = { ...eff.file, ...eff.commandLine, ...(recovery ? recoveryParameters(recovery) : {}) };
     const ignore = recovery ? [] : Object.keys(recoveryParameters({ primary_conninfo: '', primary_slot_name: '', restore_command: '', extra: {} }));
+    // One reload (SIGHUP) takes postgresql.conf, pg_hba.conf and pg_ident.conf in together.
     const diff = await reloadAndCompare(this.localTarget(), desired, this.clock, opts.timeoutMs ?? 5000, ignore, () => {
       try {
         process.kill(pid, 'SIGHUP');
@@ -833,7 +903,27 @@ export class LocalPostgresController implements PostgresController {
     this.callbacks.fire('on_reload', patroniRole(this.role));
     if (!diff.ok) return diff;
     this.pendingRestartReason = { ...diff.value.pendingRestart };
-    return ok({ reloaded: diff.value.reloaded, pendingRestart: diff.value.pendingRestart, rejected: eff.rejected });
+    return ok({
+      reloaded: diff.value.reloaded,
+      pendingRestart: diff.value.pendingRestart,
+      rejected: eff.rejected,
+      // recovery_conf only shapes a replica's recovery section.
+      rewritten: rewritten.filter((f) => f !== 'recovery_conf' || recovery !== null),
+    });
+  }
+
+  /** A /config value that patroni.yml overrides changed: say why it does nothing. */
+  private noteShadowedFiles(next: DynamicConfigFiles): void {
+    const local: [keyof DynamicConfigFiles, string, unknown][] = [
+      ['pgHba', 'pg_hba', this.config.pg_hba],
+      ['pgIdent', 'pg_ident', this.config.pg_ident],
+      ['recoveryConf', 'recovery_conf', this.config.recovery_conf],
+    ];
+    for (const [key, name, value] of local) {
+      if (value === undefined || next[key] === null) continue;
+      if (JSON.stringify(next[key]) === JSON.stringify(this.dynamicFiles[key])) continue;
+      this.logger.info(`postgresql.${name} of the dynamic configuration is not used: the local configuration sets postgresql.${name}`);
+    }
   }
 
   /**

@@ -1,0 +1,58 @@
+/**
+ * What the DCS *server* holds right now, read directly (not through any agent or adapter):
+ * the ground truth the invariants compare the nodes with. Decoded with core's codec, the
+ * same wire format every agent reads.
+ */
+import { decodeStatus, decodeSync } from '../src/dcs/codec/decode.js';
+import { isJsonObject, tryParseJson } from '../src/dcs/codec/json.js';
+import type { JsonObject } from '../src/dcs/cluster.js';
+import type { SyncState } from '../src/dcs/cluster.js';
+import type { World } from './world.js';
+
+/** Patroni's default maximum_lag_on_failover (1 MiB). */
+const DEFAULT_MAXIMUM_LAG_ON_FAILOVER = 1_048_576;
+
+/** `/config` as JSON ({} when absent or unreadable). */
+export function serverConfig(world: World): JsonObject {
+  const parsed = tryParseJson(world.server.get(world.layout.key('config'))?.value ?? '');
+  return isJsonObject(parsed) ? parsed : {};
+}
+
+/** synchronous_mode on in `/config`. */
+export function syncModeOn(world: World): boolean {
+  return isOn(serverConfig(world).synchronous_mode);
+}
+
+/** synchronous_mode and synchronous_mode_strict both on in `/config`. */
+export function strictModeOn(world: World): boolean {
+  const c = serverConfig(world);
+  return isOn(c.synchronous_mode) && isOn(c.synchronous_mode_strict);
+}
+
+/** failsafe_mode on in `/config` (a primary may then outlive its key with every member's consent). */
+export function failsafeModeOn(world: World): boolean {
+  return isOn(serverConfig(world).failsafe_mode);
+}
+
+export function maximumLagOnFailover(world: World): number {
+  const v = serverConfig(world).maximum_lag_on_failover;
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : DEFAULT_MAXIMUM_LAG_ON_FAILOVER;
+}
+
+/** `/sync` as the server holds it (leader null when absent). */
+export function serverSync(world: World): SyncState {
+  const path = world.layout.key('sync');
+  const stored = world.server.get(path);
+  if (!stored) return { version: null, leader: null, syncStandbys: [], extra: {} };
+  return decodeSync({ key: 'sync', value: stored.value, version: String(stored.modRevision), session: stored.lease }).value;
+}
+
+/** `/status`'s optime: the last WAL position the leader published (0 when absent). */
+export function serverStatusLsn(world: World): number {
+  const stored = world.server.get(world.layout.key('status'));
+  return stored ? decodeStatus(stored.value).value.lastLsn : 0;
+}
+
+function isOn(v: unknown): boolean {
+  return v === true || (typeof v === 'string' && ['on', 'true', 'yes', '1'].includes(v.toLowerCase()));
+}
