@@ -175,6 +175,6 @@ export interface HaView {
   readonly failsafeLeader: FailsafeRecord | null;
   /** A uniform draw in [0, 1) from the loop's seeded Random (clone source choice). */
   readonly random: number;
-  /** Absent or null: no watchdog port (as `watchdog.mode: off`). */
+  /** The lease guard's readiness (LeaseGuard.readiness); absent or null: nothing to activate before leading. */
   readonly watchdog?: WatchdogView | null;
 }

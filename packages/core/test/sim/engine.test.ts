@@ -1,5 +1,5 @@
 /**
- * The real HA engine (src/ha HaLoop) in the simulation, issue #4's CI run part 1 of 4
+ * The real HA engine (built by createNode, as the agent builds it) in the simulation: CI run part 1 of 4
  * (CI_SETS in seeds.ts: 500 seeds in all). Every invariant is checked after every step; on
  * failure the message carries the seed, the schedule and the replay command.
  */
@@ -17,7 +17,7 @@ describe('HA engine under faults (asynchronous replication)', () => {
     expect(tagged).toBeGreaterThan(count / 5); // the nofailover invariant had work to do
   }, 600_000);
 
-  it('without a fence (no watchdog port yet), a paused leader is a split brain (spec §5)', async () => {
+  it('without a lease guard (NO_LEASE_GUARD), a paused leader is a split brain (spec §5)', async () => {
     const pause: FaultSchedule = [{ at: 60_000, fault: { kind: 'pause-agent', node: 'node1', forMs: 60_000 } }];
     const bare = await runSimulation({ seed: 5, agent: engineAgent({ fence: false }), schedule: pause });
     expect(bare.violations[0]).toMatchObject({ invariant: 'two-writers' });
