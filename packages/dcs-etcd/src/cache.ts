@@ -261,7 +261,7 @@ export class WatchCache {
       await this.openWatch(revision + 1n, generation);
     } catch (error) {
       if (generation !== this.generation || this.closed) return;
-      this.options.logger.debug(`etcd: building the watch cache failed: ${toDcsError(error, endpoints.currentUrl, 'watch').message}`);
+      this.options.logger.debug(`etcd: building the watch cache failed: ${toDcsError(error, endpoints.currentUrl, 'watch', endpoints.hasCredentials).message}`);
       this.scheduleBuild();
     } finally {
       timer.cancel();
@@ -278,7 +278,7 @@ export class WatchCache {
     this.stream = stream;
     const fail = (reason: string, error?: unknown): void => {
       if (generation !== this.generation || this.closed) return;
-      if (error !== undefined) this.options.endpoints.failed(index, toDcsError(error, url, 'watch'));
+      if (error !== undefined) this.options.endpoints.failed(index, toDcsError(error, url, 'watch', this.options.endpoints.hasCredentials));
       this.invalidate(reason);
     };
     stream.on('data', (response) => {

@@ -57,11 +57,14 @@ export class Endpoints {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly failureListeners = new Set<(error: DcsError) => void>();
+  /** Whether etcd3.username is set (error messages say what to set when it is not). */
+  readonly hasCredentials: boolean;
 
   constructor(options: EndpointsOptions) {
     this.clock = options.clock;
     this.logger = options.logger;
     this.urls = endpointUrls(options.section);
+    this.hasCredentials = options.section.username !== undefined;
     const shared = clientOptions(options.section, options.authTimeoutMs);
     this.clients = this.urls.map((url) => new Etcd3({ ...shared, hosts: url }));
   }
@@ -111,7 +114,7 @@ export class Endpoints {
     try {
       return await abortable(request(this.clients[index]!, this.callOptions(ctx)), ctx.signal, () => deadlineError(what, url, ctx.signal.reason));
     } catch (error) {
-      const failure = toDcsError(error, url, what);
+      const failure = toDcsError(error, url, what, this.hasCredentials);
       if (failure.transient) this.failed(index, failure);
       throw failure;
     }

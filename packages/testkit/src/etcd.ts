@@ -3,8 +3,10 @@
  * own temporary data directory, with the fast election timing the DCS tests rely on
  * (heartbeat 100 ms, election timeout 1 s, hence a minimum lease TTL of about 2 s).
  */
-import type { ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePorts } from './ports.js';
@@ -23,11 +25,32 @@ export interface StartEtcdOptions {
   readonly startTimeoutMs?: number;
   /** Extra command-line flags for every member (e.g. `--auto-compaction-retention`). */
   readonly extraArgs?: readonly string[];
+  /**
+   * Serve clients over TLS with certificates made here by `openssl`: a CA, a server
+   * certificate for 127.0.0.1 (IP SAN) and a client certificate. `true` also requires
+   * the client certificate (`--client-cert-auth`), as `{ clientCertAuth: false }` does not.
+   * Peer traffic stays plain HTTP. Default: no TLS.
+   */
+  readonly tls?: boolean | { readonly clientCertAuth?: boolean };
+}
+
+/** PEM files made for a TLS etcd (all in the cluster's temporary directory). */
+export interface EtcdTlsFiles {
+  /** The CA that signed both certificates (patroni.yml `etcd3.cacert`). */
+  readonly caFile: string;
+  readonly serverCertFile: string;
+  readonly serverKeyFile: string;
+  /** Client certificate (`etcd3.cert`), CN `pgwarden-client`. */
+  readonly clientCertFile: string;
+  /** Client key (`etcd3.key`). */
+  readonly clientKeyFile: string;
+  /** Whether the server refuses clients without a certificate signed by the CA. */
+  readonly clientCertAuth: boolean;
 }
 
 export interface EtcdMember {
   readonly name: string;
-  /** `http://127.0.0.1:<client port>` */
+  /** `http://127.0.0.1:<client port>` (`https://` with the `tls` option) */
   readonly clientUrl: string;
   readonly peerUrl: string;
   readonly dataDir: string;
@@ -54,6 +77,8 @@ export interface EtcdCluster {
   readonly endpoints: readonly string[];
   /** `127.0.0.1:<port>` of every member, as patroni.yml's `etcd3.hosts` takes them. */
   readonly hosts: readonly string[];
+  /** The certificates, when started with the `tls` option; else null. */
+  readonly tls: EtcdTlsFiles | null;
   /** The member that is raft leader now (waits up to `timeoutMs` for an election to settle). */
   leader(timeoutMs?: number): Promise<EtcdMember>;
   /** Stops every member one after another and removes the temporary directory. */
@@ -89,8 +114,9 @@ class Member implements EtcdMember {
     spec: MemberSpec,
     root: string,
     private readonly startTimeoutMs: number,
+    private readonly tls: EtcdTlsFiles | null = null,
   ) {
-    this.clientUrl = `http://127.0.0.1:${spec.clientPort}`;
+    this.clientUrl = `${tls ? 'https' : 'http'}://127.0.0.1:${spec.clientPort}`;
     this.peerUrl = `http://127.0.0.1:${spec.peerPort}`;
     this.dataDir = join(root, name);
     this.logFile = join(root, `${name}.log`);
@@ -130,8 +156,8 @@ class Member implements EtcdMember {
         throw new EtcdStartError('etcd-exited', `etcd member ${this.name} exited during start-up.\n${this.logTail()}`);
       }
       try {
-        const response = await fetch(`${this.clientUrl}/health`, { signal: AbortSignal.timeout(1000) });
-        const body = await response.text();
+        const response = await get(`${this.clientUrl}/health`, this.tls, { timeoutMs: 1000 });
+        const body = response.body;
         if (isHealthy(body)) return;
         last = `GET /health answered ${response.status} ${body.trim()}`;
       } catch (error) {
@@ -172,15 +198,85 @@ class Member implements EtcdMember {
 
   /** `member_id` and the leader's id, from the JSON gateway's maintenance status. */
   async status(): Promise<{ id: string; leader: string }> {
-    const response = await fetch(`${this.clientUrl}/v3/maintenance/status`, {
-      method: 'POST',
-      body: '{}',
-      headers: { 'content-type': 'application/json' },
-      signal: AbortSignal.timeout(1000),
-    });
-    const body = (await response.json()) as { header?: { member_id?: string }; leader?: string };
+    const response = await get(`${this.clientUrl}/v3/maintenance/status`, this.tls, { timeoutMs: 1000, body: '{}' });
+    const body = JSON.parse(response.body) as { header?: { member_id?: string }; leader?: string };
     return { id: body.header?.member_id ?? '', leader: body.leader ?? '0' };
   }
+}
+
+/**
+ * One HTTP(S) request (POST when `body` is given), trusting the test CA and presenting
+ * the client certificate when the cluster has TLS. (`fetch` cannot take a CA here.)
+ */
+function get(
+  url: string,
+  tls: EtcdTlsFiles | null,
+  options: { timeoutMs: number; body?: string },
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const requestOptions = {
+      method: options.body === undefined ? 'GET' : 'POST',
+      timeout: options.timeoutMs,
+      headers: options.body === undefined ? {} : { 'content-type': 'application/json' },
+      ...(tls && {
+        ca: readFileSync(tls.caFile),
+        cert: readFileSync(tls.clientCertFile),
+        key: readFileSync(tls.clientKeyFile),
+      }),
+    };
+    const req = (url.startsWith('https:') ? httpsRequest : httpRequest)(url, requestOptions, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      response.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer from ${url} within ${options.timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+export const OPENSSL_INSTALL_HINT = 'apt-get install -y openssl';
+
+/**
+ * Makes a CA, a server certificate for 127.0.0.1 (IP SAN, and DNS localhost) and a
+ * client certificate in `dir`, with `openssl`. EC P-256 keys: fast to make, and gRPC
+ * and etcd accept them.
+ */
+export function makeEtcdCertificates(dir: string, clientCertAuth = true): EtcdTlsFiles {
+  const openssl = findExecutable('openssl');
+  if (!openssl) throw new EtcdStartError('openssl-missing', `openssl not found on PATH. Install it: ${OPENSSL_INSTALL_HINT}`);
+  const run = (...args: string[]): void => {
+    try {
+      execFileSync(openssl, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (error) {
+      const stderr = (error as { stderr?: Buffer }).stderr?.toString() ?? '';
+      throw new EtcdStartError('openssl-failed', `openssl ${args.join(' ')} failed: ${stderr || (error as Error).message}`, { cause: error });
+    }
+  };
+  const file = (name: string): string => join(dir, name);
+  const key = (name: string): void => run('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', file(name));
+  key('ca.key');
+  run('req', '-x509', '-new', '-key', file('ca.key'), '-out', file('ca.crt'), '-days', '2', '-subj', '/CN=pgwarden test CA');
+  const sign = (name: string, cn: string, extensions: string): void => {
+    key(`${name}.key`);
+    run('req', '-new', '-key', file(`${name}.key`), '-out', file(`${name}.csr`), '-subj', `/CN=${cn}`);
+    writeFileSync(file(`${name}.ext`), extensions);
+    run(
+      'x509', '-req', '-in', file(`${name}.csr`), '-CA', file('ca.crt'), '-CAkey', file('ca.key'), '-CAcreateserial',
+      '-out', file(`${name}.crt`), '-days', '2', '-extfile', file(`${name}.ext`),
+    );
+  };
+  sign('server', '127.0.0.1', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n');
+  sign('client', 'pgwarden-client', 'extendedKeyUsage=clientAuth\n');
+  return {
+    caFile: file('ca.crt'),
+    serverCertFile: file('server.crt'),
+    serverKeyFile: file('server.key'),
+    clientCertFile: file('client.crt'),
+    clientKeyFile: file('client.key'),
+    clientCertAuth,
+  };
 }
 
 function isHealthy(body: string): boolean {
@@ -217,6 +313,29 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdClu
   const removeRoot = (): void => rmSync(root, { recursive: true, force: true });
   const unhook = onProcessExit(removeRoot);
 
+  let tls: EtcdTlsFiles | null = null;
+  try {
+    if (options.tls) {
+      const clientCertAuth = options.tls === true || options.tls.clientCertAuth !== false;
+      const certDir = join(root, 'tls');
+      mkdirSync(certDir, { mode: 0o700 });
+      tls = makeEtcdCertificates(certDir, clientCertAuth);
+    }
+  } catch (error) {
+    removeRoot();
+    unhook();
+    throw error;
+  }
+  const tlsArgs = tls
+    ? [
+        '--cert-file', tls.serverCertFile,
+        '--key-file', tls.serverKeyFile,
+        '--trusted-ca-file', tls.caFile,
+        ...(tls.clientCertAuth ? ['--client-cert-auth'] : []),
+      ]
+    : [];
+  const scheme = tls ? 'https' : 'http';
+
   const ports = await freePorts(count * 2);
   const specs: MemberSpec[] = Array.from({ length: count }, (_, i) => ({
     name: `e${i}`,
@@ -225,7 +344,7 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdClu
   }));
   const initialCluster = specs.map((s) => `${s.name}=http://127.0.0.1:${s.peerPort}`).join(',');
   const members = specs.map((spec) => {
-    const client = `http://127.0.0.1:${spec.clientPort}`;
+    const client = `${scheme}://127.0.0.1:${spec.clientPort}`;
     const peer = `http://127.0.0.1:${spec.peerPort}`;
     const args = [
       '--name', spec.name,
@@ -240,9 +359,10 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdClu
       '--heartbeat-interval', '100',
       '--election-timeout', '1000',
       '--log-level', 'warn',
+      ...tlsArgs,
       ...(options.extraArgs ?? []),
     ];
-    return new Member(spec.name, binary, args, spec, root, startTimeoutMs);
+    return new Member(spec.name, binary, args, spec, root, startTimeoutMs, tls);
   });
 
   const close = async (): Promise<void> => {
@@ -266,7 +386,8 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdClu
   return {
     members,
     endpoints: members.map((m) => m.clientUrl),
-    hosts: members.map((m) => m.clientUrl.replace(/^http:\/\//, '')),
+    hosts: members.map((m) => m.clientUrl.replace(/^https?:\/\//, '')),
+    tls,
     close,
     async leader(timeoutMs = 10_000): Promise<EtcdMember> {
       const deadline = Date.now() + timeoutMs;

@@ -6,6 +6,7 @@
  * scram-sha-256 vs md5, a rewind user from PG 11. `#FIXME` marks what must be filled in.
  */
 import { execFileSync } from 'node:child_process';
+import { scrubEnvironment } from '../config/secrets.js';
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { defaultDynamicParameters } from '@pgwarden/core';
@@ -26,7 +27,7 @@ export function localAddress(): string {
 /** `postgres --version` → server_version_num of the major (150000), or 0 when it cannot be run. */
 export function postgresMajorVersion(binDir: string | undefined, postgres = 'postgres'): number {
   try {
-    const out = execFileSync(binDir ? join(binDir, postgres) : postgres, ['--version'], { encoding: 'utf8', timeout: 5000 });
+    const out = execFileSync(binDir ? join(binDir, postgres) : postgres, ['--version'], { encoding: 'utf8', timeout: 5000, env: scrubEnvironment(process.env) });
     const match = /(\d+)(?:\.(\d+))?/.exec(out.replace(/^[^)]*\)/, ''));
     if (!match) return 0;
     const major = Number(match[1]);

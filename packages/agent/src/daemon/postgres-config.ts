@@ -5,8 +5,8 @@
  * the dynamic-only switches (use_slots, use_pg_rewind) from the dynamic config, and
  * `run_as` when the agent runs as root (tests, never production).
  */
-import type { DynamicSettings, LocalPostgresConfig, RunAs } from '@pgwarden/core';
-import type { LocalConfig } from '../config/local-config.js';
+import type { DynamicSettings, LocalPostgresConfig, RoleCredentials, RunAs } from '@pgwarden/core';
+import type { LocalConfig, PostgresUser } from '../config/local-config.js';
 import { isRecord, type RawConfig } from '../config/records.js';
 import { postgresUserRunAs } from './run-as.js';
 
@@ -14,12 +14,14 @@ function str(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : undefined;
 }
 
-function role(section: unknown): { username: string; password?: string } | undefined {
-  if (!isRecord(section)) return undefined;
-  const username = str(section.username);
-  if (!username) return undefined;
-  const password = str(section.password);
-  return password === undefined ? { username } : { username, password };
+/**
+ * A validated role → the controller's credentials: username, password and the libpq
+ * settings Patroni passes along (sslmode, sslcert, sslkey, sslpassword, sslrootcert,
+ * sslcrl, sslcrldir, gssencmode, channel_binding). Dropping the settings here once made
+ * replication ignore a configured client certificate (issue 20).
+ */
+function role(user: PostgresUser): RoleCredentials {
+  return { ...user.options, username: user.username, ...(user.password !== undefined && { password: user.password }) };
 }
 
 /** Sections named by create_replica_methods (other than basebackup) are custom methods. */
@@ -31,8 +33,8 @@ function replicaMethods(pg: RawConfig, methods: readonly string[]): Record<strin
 
 export function toLocalPostgresConfig(config: LocalConfig, dynamic: DynamicSettings, runAs: RunAs | null = postgresUserRunAs()): LocalPostgresConfig {
   const pg = config.postgresql.raw;
-  const auth = isRecord(pg.authentication) ? pg.authentication : {};
-  const rewind = role(auth.rewind);
+  const auth = config.postgresql.authentication;
+  const rewind = auth.rewind && role(auth.rewind);
   const boot = config.bootstrap.raw;
   const method = str(boot.method) ?? 'initdb';
   const bootstrapMethods: Record<string, Record<string, unknown>> = {};
@@ -49,8 +51,8 @@ export function toLocalPostgresConfig(config: LocalConfig, dynamic: DynamicSetti
     listen,
     connect_address: `${config.postgresql.connectAddress.host}:${config.postgresql.connectAddress.port}`,
     authentication: {
-      superuser: role(auth.superuser) ?? { username: config.postgresql.authentication.superuser.username },
-      replication: role(auth.replication) ?? { username: config.postgresql.authentication.replication.username },
+      superuser: role(auth.superuser),
+      replication: role(auth.replication),
       ...(rewind && { rewind }),
     },
     parameters: isRecord(pg.parameters) ? pg.parameters : {},

@@ -4,6 +4,7 @@
  * programs stops the start with a message that names it.
  */
 import { execFileSync } from 'node:child_process';
+import { scrubEnvironment } from '../config/secrets.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DaemonStartError } from './errors.js';
@@ -26,7 +27,7 @@ export function serverVersion(binDir: string | undefined): number {
     }
   }
   try {
-    return parseServerVersion(execFileSync(binDir ? join(binDir, 'postgres') : 'postgres', ['--version'], { encoding: 'utf8', timeout: 10_000 }));
+    return parseServerVersion(execFileSync(binDir ? join(binDir, 'postgres') : 'postgres', ['--version'], { encoding: 'utf8', timeout: 10_000, env: scrubEnvironment(process.env) }));
   } catch (error) {
     if (binDir !== undefined) throw new DaemonStartError(`postgresql.bin_dir = ${binDir}: postgres --version failed: ${(error as Error).message.split('\n')[0]}`);
     return 0;

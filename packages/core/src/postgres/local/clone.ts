@@ -4,9 +4,13 @@ import type { PgResult } from '../result.js';
 import { fail, ok } from '../result.js';
 import type { UpstreamNode } from '../upstream.js';
 import { isBinaries } from './binaries.js';
+import { checkClientFiles } from './client-files.js';
+import { publicClientSettings } from './client-settings.js';
 import { buildConninfo, parseConnUrl } from './conninfo.js';
 import type { LocalContext } from './context.js';
 import { remaining } from './context.js';
+import { replicationRole } from './leader-connection.js';
+import { secretSettings } from './service-file.js';
 import { lastLine, runProgram } from './run-program.js';
 import { splitCommand, toolArguments } from './tool-options.js';
 
@@ -38,6 +42,19 @@ export async function cloneDataDir(
   const methods = ctx.config.create_replica_methods ?? ['basebackup'];
   const endpoint = upstream?.connUrl ? parseConnUrl(upstream.connUrl) : null;
   const failures: string[] = [];
+  // The replication user's libpq settings (sslmode, sslcert…) go with every clone from the leader.
+  const role = replicationRole(ctx);
+  const roleSettings = publicClientSettings(role.creds);
+  if (endpoint) {
+    const files = await checkClientFiles(role, ctx.runAs);
+    if (!files.ok) return files;
+  }
+  let secret: Awaited<ReturnType<typeof secretSettings>> = { fields: {}, env: {} };
+  try {
+    if (endpoint) secret = await secretSettings(role, `${ctx.pgpassPath}.replication.service`, ctx.runAs);
+  } catch (e) {
+    return fail('invalid-config', (e as Error).message, e);
+  }
   for (const method of methods) {
     const custom = ctx.config.replica_methods?.[method];
     const noLeader = Boolean(custom?.no_leader ?? custom?.no_master);
@@ -49,9 +66,11 @@ export async function cloneDataDir(
       const dsn = buildConninfo({
         host: endpoint.host,
         port: endpoint.port,
-        user: ctx.config.authentication.replication.username,
+        user: role.creds.username,
         dbname: endpoint.dbname,
         application_name: ctx.config.name,
+        ...roleSettings,
+        ...secret.fields,
       });
       // Two attempts, as Patroni; the data dir is wiped before each.
       for (let attempt = 1; attempt <= 2; attempt++) {
@@ -59,7 +78,7 @@ export async function cloneDataDir(
         const r = await runProgram(bins.path('pg_basebackup'), [`--pgdata=${ctx.dataDir}`, '-X', 'stream', `--dbname=${dsn}`, ...args], {
           runAs: ctx.runAs,
           timeoutMs: remaining(ctx.clock, deadline),
-          env: { PGPASSFILE: ctx.pgpassPath },
+          env: { PGPASSFILE: ctx.pgpassPath, ...secret.env },
           ...(signal ? { signal } : {}),
         });
         if (r.code === 0) return ok({ method });
@@ -76,9 +95,10 @@ export async function cloneDataDir(
     if (!custom.keep_data) await wipeDataDir(ctx);
     const argv = splitCommand(custom.command ?? method);
     if (!custom.no_params) {
-      // As Patroni: --connstring is always passed, empty without a leader; never a password.
+      // As Patroni: --connstring is always passed, empty without a leader; never a password
+      // (the sslpassword comes through PGSERVICEFILE, as the password through PGPASSFILE).
       const connstring = endpoint
-        ? buildConninfo({ host: endpoint.host, port: endpoint.port, user: ctx.config.authentication.replication.username, dbname: endpoint.dbname })
+        ? buildConninfo({ host: endpoint.host, port: endpoint.port, user: role.creds.username, dbname: endpoint.dbname, ...roleSettings, ...secret.fields })
         : '';
       argv.push(`--scope=${ctx.config.scope}`, '--role=replica', `--datadir=${ctx.dataDir}`, `--connstring=${connstring}`);
       for (const [k, v] of Object.entries(custom.options ?? {})) argv.push(`--${k}=${String(v)}`);
@@ -86,7 +106,7 @@ export async function cloneDataDir(
     const r = await runProgram(argv[0]!, argv.slice(1), {
       runAs: ctx.runAs,
       timeoutMs: remaining(ctx.clock, deadline),
-      env: { PGPASSFILE: ctx.pgpassPath },
+      env: { PGPASSFILE: ctx.pgpassPath, ...secret.env },
       ...(signal ? { signal } : {}),
     });
     if (r.code === 0) return ok({ method });

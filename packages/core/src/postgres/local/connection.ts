@@ -1,12 +1,20 @@
 import pg from 'pg';
+import type { LibpqClientSettings } from './client-settings.js';
+import { mayTryNextAttempt, nodePgTls } from './pg-tls.js';
 
-/** Where and as whom the controller connects to its own Postgres (Unix socket). */
+/**
+ * Where and as whom the controller connects: its own Postgres (Unix socket) or the
+ * leader (TCP). `settings` are the role's libpq settings (sslmode, sslcert…), honoured
+ * on TCP; `settingsKey` names them in errors (`postgresql.authentication.rewind`).
+ */
 export interface LocalConnectionTarget {
   readonly host: string;
   readonly port: number;
   readonly user: string;
   readonly password?: string;
   readonly database?: string;
+  readonly settings?: LibpqClientSettings;
+  readonly settingsKey?: string;
 }
 
 export interface ConnectOptions {
@@ -17,8 +25,25 @@ export interface ConnectOptions {
   readonly applicationName?: string;
 }
 
-/** The client settings every local session uses (Patroni: connect_timeout=3, statement_timeout=2000 ms). */
+/**
+ * The client settings every session uses (Patroni: connect_timeout=3, statement_timeout=2000
+ * ms), one per attempt: libpq's sslmode=prefer tries TLS, then plain (pg-tls.ts).
+ */
+export function clientConfigs(target: LocalConnectionTarget, opts: ConnectOptions): pg.ClientConfig[] {
+  const tls = nodePgTls(target.settings, target.host, target.settingsKey ?? 'postgresql.authentication');
+  return tls.attempts.map((ssl) => ({
+    ...baseConfig(target, opts),
+    ssl,
+    ...(tls.enableChannelBinding && ssl !== false ? { enableChannelBinding: true } : {}),
+  }));
+}
+
+/** The first attempt only: for sessions over the Unix socket, where there is one. */
 export function clientConfig(target: LocalConnectionTarget, opts: ConnectOptions): pg.ClientConfig {
+  return clientConfigs(target, opts)[0]!;
+}
+
+function baseConfig(target: LocalConnectionTarget, opts: ConnectOptions): pg.ClientConfig {
   return {
     host: target.host,
     port: target.port,
@@ -43,13 +68,21 @@ export async function withClient<T>(
   opts: ConnectOptions,
   fn: (client: pg.Client) => Promise<T>,
 ): Promise<T> {
-  const client = new pg.Client(clientConfig(target, opts));
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    return await fn(client);
-  } finally {
-    await client.end().catch(() => undefined);
+  const configs = clientConfigs(target, opts);
+  for (let i = 0; ; i++) {
+    const client = new pg.Client(configs[i]);
+    client.on('error', () => undefined);
+    try {
+      try {
+        await client.connect();
+      } catch (e) {
+        if (i + 1 < configs.length && mayTryNextAttempt(e)) continue;
+        throw e;
+      }
+      return await fn(client);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
   }
 }
 

@@ -33,6 +33,9 @@ import { initializeDataDir } from './bootstrap.js';
 import { CallbackRunner } from './callback-runner.js';
 import { cloneDataDir } from './clone.js';
 import { hasStandbySignal, recoveryParameters, writeAccessFiles, writeConfigFiles, type RecoverySettings } from './config-files.js';
+import { checkClientFiles } from './client-files.js';
+import { replicationRole } from './leader-connection.js';
+import { clientSettingsOf } from './client-settings.js';
 import { buildConninfo, parseConnUrl, parseHostPort } from './conninfo.js';
 import { errorCode, withClient, type LocalConnectionTarget } from './connection.js';
 import { controlFileIdentity } from './control-file-identity.js';
@@ -179,6 +182,10 @@ export class LocalPostgresController implements PostgresController {
     return dirs.split(',')[0]?.trim() || '/var/run/postgresql';
   }
 
+  /**
+   * The superuser over the Unix socket. Its libpq settings go along as Patroni's
+   * local_connect_kwargs does; over a socket libpq (and pg-tls.ts) ignore TLS and GSS.
+   */
   private localTarget(): LocalConnectionTarget {
     const su = this.config.authentication.superuser;
     return {
@@ -186,6 +193,8 @@ export class LocalPostgresController implements PostgresController {
       port: this.listenEndpoint().port,
       user: su.username,
       ...(su.password !== undefined ? { password: su.password } : {}),
+      settings: clientSettingsOf(su),
+      settingsKey: 'postgresql.authentication.superuser',
     };
   }
 
@@ -250,6 +259,10 @@ export class LocalPostgresController implements PostgresController {
             sslmode: 'prefer',
             gssencmode: 'prefer',
             channel_binding: 'prefer',
+            // The replication user's settings replace the defaults above, as Patroni's
+            // primary_conninfo_params. sslpassword included: the WAL receiver has no other
+            // way to get it, and postgresql.conf is 0600 (primary_conninfo is superuser-only).
+            ...clientSettingsOf(this.config.authentication.replication),
             application_name: this.memberName,
           })
         : null,
@@ -311,6 +324,11 @@ export class LocalPostgresController implements PostgresController {
     const eff = await this.effectiveParameters();
     const files = this.effectiveFiles();
     await this.writePgpassFile();
+    if (recovery?.primary_conninfo) {
+      // The WAL receiver reads these as the Postgres user; say which key is wrong before it fails to connect.
+      const files = await checkClientFiles(replicationRole(this.ctx), this.runAs);
+      if (!files.ok) this.logger.error(files.message);
+    }
     await writeConfigFiles({
       dataDir: this.dataDir,
       configDir: this.configDir,

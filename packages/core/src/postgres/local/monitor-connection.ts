@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { clientConfig, type ConnectOptions, type LocalConnectionTarget } from './connection.js';
+import { clientConfigs, type ConnectOptions, type LocalConnectionTarget } from './connection.js';
+import { mayTryNextAttempt } from './pg-tls.js';
 
 /**
  * The one connection the controller keeps to its own Postgres for the queries it runs
@@ -64,19 +65,31 @@ export class MonitorConnection {
   private connect(target: LocalConnectionTarget, opts: ConnectOptions): Promise<pg.Client> {
     if (this.client) return Promise.resolve(this.client);
     if (this.connecting) return this.connecting;
-    const client = new pg.Client(
-      clientConfig(target, { connectTimeoutMs: opts.connectTimeoutMs ?? 3000, statementTimeoutMs: this.defaults.statementTimeoutMs, applicationName: this.defaults.applicationName }),
-    );
-    client.on('error', () => {
-      if (this.client === client) this.client = null;
-      void client.end().catch(() => undefined);
-    });
-    client.on('end', () => {
-      if (this.client === client) this.client = null;
-    });
+    // One attempt per libpq sslmode step (pg-tls.ts); over the Unix socket there is one.
+    const configs = clientConfigs(target, { connectTimeoutMs: opts.connectTimeoutMs ?? 3000, statementTimeoutMs: this.defaults.statementTimeoutMs, applicationName: this.defaults.applicationName });
     this.connectionsOpened++;
-    const attempt = client.connect().then(
-      () => {
+    const open = async (): Promise<pg.Client> => {
+      for (let i = 0; ; i++) {
+        const client = new pg.Client(configs[i]);
+        client.on('error', () => {
+          if (this.client === client) this.client = null;
+          void client.end().catch(() => undefined);
+        });
+        client.on('end', () => {
+          if (this.client === client) this.client = null;
+        });
+        try {
+          await client.connect();
+          return client;
+        } catch (error) {
+          void client.end().catch(() => undefined);
+          if (i + 1 < configs.length && mayTryNextAttempt(error)) continue;
+          throw error;
+        }
+      }
+    };
+    const attempt = open().then(
+      (client) => {
         if (this.connecting === attempt) {
           this.connecting = null;
           this.client = client;
@@ -85,7 +98,6 @@ export class MonitorConnection {
       },
       (error: unknown) => {
         if (this.connecting === attempt) this.connecting = null;
-        void client.end().catch(() => undefined);
         throw error;
       },
     );

@@ -1,9 +1,13 @@
 import type { CallbackAction } from '../callbacks.js';
 import type { PostgresParameters } from '../controller.js';
+import type { LibpqClientSettings } from './client-settings.js';
 import type { RunAs } from './run-as.js';
 
-/** A role's credentials (`postgresql.authentication.<role>`). */
-export interface RoleCredentials {
+/**
+ * A role's credentials and libpq client settings (`postgresql.authentication.<role>`):
+ * every connection made as the role uses its sslmode, sslcert… (client-settings.ts).
+ */
+export interface RoleCredentials extends LibpqClientSettings {
   readonly username: string;
   readonly password?: string;
 }

@@ -2,14 +2,17 @@ import type { PgResult } from '../result.js';
 import { fail, ok } from '../result.js';
 import type { RewindSource } from '../rewind.js';
 import { isBinaries } from './binaries.js';
+import { checkClientFiles } from './client-files.js';
+import { publicClientSettings } from './client-settings.js';
 import { buildConninfo } from './conninfo.js';
 import { withClient } from './connection.js';
 import type { LocalContext } from './context.js';
 import { remaining } from './context.js';
 import { readControlData } from './controldata.js';
 import { isCleanShutdown, runCrashRecovery } from './crash-recovery.js';
-import { rewindTarget, rewindUserIsSuperuser } from './leader-connection.js';
+import { rewindRole, rewindTarget, rewindUserIsSuperuser } from './leader-connection.js';
 import { lastLine, runProgram } from './run-program.js';
+import { secretSettings } from './service-file.js';
 
 /**
  * The leader must be a primary that has checkpointed since its promotion, or pg_rewind
@@ -19,6 +22,9 @@ import { lastLine, runProgram } from './run-program.js';
 export async function checkRewindSource(ctx: LocalContext, leader: RewindSource, timeoutMs: number): Promise<PgResult> {
   const target = rewindTarget(ctx, leader);
   if (!target) return fail('connection-failed', `rewind source ${leader.name} has no conn_url`);
+  // Before anything local is touched: pg_rewind reads these files as the Postgres user.
+  const files = await checkClientFiles(rewindRole(ctx), ctx.runAs);
+  if (!files.ok) return files;
   try {
     return await withClient(target, { connectTimeoutMs: Math.min(3000, timeoutMs), statementTimeoutMs: 0 }, async (c) => {
       const r = await c.query<{ rec: boolean; cur: number; ckpt: number }>(
@@ -47,6 +53,14 @@ export async function runPgRewind(ctx: LocalContext, leader: RewindSource, timeo
   if (!isBinaries(bins)) return bins;
   const target = rewindTarget(ctx, leader);
   if (!target) return fail('connection-failed', `rewind source ${leader.name} has no conn_url`);
+  // The rewind user's (else the superuser's) libpq settings, as Patroni's rewind_credentials.
+  const role = rewindRole(ctx);
+  let secret: Awaited<ReturnType<typeof secretSettings>>;
+  try {
+    secret = await secretSettings(role, `${ctx.pgpassPath}.rewind.service`, ctx.runAs);
+  } catch (e) {
+    return fail('invalid-config', (e as Error).message, e);
+  }
   const cd = await readControlData(bins, ctx.dataDir, ctx.runAs, 10_000);
   if (!cd.ok) return cd;
   if (!isCleanShutdown(cd.value.clusterState)) {
@@ -58,12 +72,14 @@ export async function runPgRewind(ctx: LocalContext, leader: RewindSource, timeo
     port: target.port,
     user: target.user,
     dbname: target.database,
+    ...publicClientSettings(role.creds),
+    ...secret.fields,
     target_session_attrs: 'read-write',
   });
   const r = await runProgram(bins.path('pg_rewind'), ['-D', ctx.dataDir, `--source-server=${dsn}`], {
     runAs: ctx.runAs,
     timeoutMs: remaining(ctx.clock, deadline),
-    env: { PGPASSFILE: ctx.pgpassPath, PGOPTIONS: '-c statement_timeout=0' },
+    env: { PGPASSFILE: ctx.pgpassPath, PGOPTIONS: '-c statement_timeout=0', ...secret.env },
   });
   if (r.code !== 0) return fail('command-failed', `pg_rewind from ${leader.name} failed: ${lastLine(r)}`);
   return ok();
