@@ -235,6 +235,14 @@ describe('decide: the leader race (§1.8)', () => {
       steps: [],
     },
     {
+      // pgwarden difference: promoting from timeline 1 would take timeline 2, which /history says was used.
+      name: 'check_timeline off: a replica behind /history still does not race',
+      view: view({ cluster: unlocked({ history: [[1, 500, 'no recovery target specified']] }), config: { check_timeline: false }, peers: [] }),
+      reason: 'race-not-healthiest-follow',
+      message: 'following a different leader because i am not the healthiest node',
+      steps: [],
+    },
+    {
       name: 'a stale primary behind the cluster timeline must not retake the lock; it demotes',
       view: view({ cluster: unlocked({ history: [[1, 500, 'no recovery target specified']] }), local: 'primary', peers: [] }),
       reason: 'race-not-healthiest-demote',

@@ -31,10 +31,13 @@ export function isLagging(ctx: Ctx, walPosition: number): boolean {
  */
 export function isHealthiestAmong(ctx: Ctx, members: readonly Pick<Member, 'name' | 'data'>[], checkLag: boolean): Verdict {
   if (checkLag && isLagging(ctx, ctx.walPosition)) return no('My wal position exceeds maximum replication lag');
-  if (ctx.config.checkTimeline && ctx.config.standbyCluster === null) {
+  if (ctx.config.standbyCluster === null) {
     const clusterTl = clusterTimeline(ctx.cluster);
-    if (!ctx.timeline) return no('Can not figure out my timeline');
-    if (ctx.timeline < clusterTl) return no(`My timeline ${ctx.timeline} is behind last known cluster timeline ${clusterTl}`);
+    if (ctx.config.checkTimeline && !ctx.timeline) return no('Can not figure out my timeline');
+    // pgwarden difference: checked whatever check_timeline says. Promoting from an older
+    // timeline takes a timeline number the cluster has already used (Postgres picks our
+    // latest + 1), and two histories under one number cannot be told apart by a replica.
+    if (ctx.timeline && ctx.timeline < clusterTl) return no(`My timeline ${ctx.timeline} is behind last known cluster timeline ${clusterTl}`);
   }
   for (const m of members) {
     if (m.name === ctx.me || memberTags(m as Member).nofailover || !m.data.api_url) continue;
