@@ -7,10 +7,13 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { postgresBinDir } from '@pgwarden/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from './api.js';
 import { E2eCluster, psql, sleep, waitFor, type AgentNode } from './cluster.js';
+
+const CTL_BIN = fileURLToPath(new URL('../../bin/pgwardenctl.js', import.meta.url));
 import { tails, waitForPrimary, waitForStreaming } from './wait.js';
 
 const APP = { user: 'app_user', password: 'app-e2e-pass' };
@@ -88,5 +91,20 @@ describe('pgwarden e2e: postgresql.pg_hba from /config', () => {
     await sleep(1500);
     expect(connectAsApp(localNode)).toBe('connected');
     expect(readFileSync(join(localNode.dataDir, 'pg_hba.conf'), 'utf8')).not.toContain('reject');
+  });
+
+  it('pgwardenctl edit-config changes pg_hba the same way: app_user is let in again within a loop', async () => {
+    const pid = cluster.postmasterPid(dynamicNode);
+    const open = DYNAMIC_HBA.filter((line) => !line.includes('reject'));
+    const yaml = `postgresql:\n  pg_hba:\n${open.map((l) => `    - ${l}`).join('\n')}\n`;
+    const ctl = spawnSync(process.execPath, [CTL_BIN, '-c', dynamicNode.configPath, 'edit-config', '--apply', '-', '--force'], { input: yaml, encoding: 'utf8', timeout: 30_000 });
+    expect(ctl.status, `${ctl.stdout}${ctl.stderr}`).toBe(0);
+    expect(ctl.stdout).toContain('Configuration changed');
+    const changedAt = Date.now();
+    await waitFor('app_user let in again', () => connectAsApp(dynamicNode) === 'connected', 5000, 100).catch((e: Error) => {
+      throw new Error(`${e.message}\n${tails(cluster)}`);
+    });
+    expect(Date.now() - changedAt).toBeLessThan(5000);
+    expect(cluster.postmasterPid(dynamicNode)).toBe(pid);
   });
 });
