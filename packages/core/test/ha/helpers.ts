@@ -26,8 +26,8 @@ export function sig(a: Action): string {
   }
 }
 
-/** Per-cycle bookkeeping, and the lease guard (its own table: lease-guard-decide.test.ts). */
-const NOISE = new Set(['touchMember', 'syncSlots', 'armLeaseGuard', 'settleLeaseGuard']);
+/** Per-cycle bookkeeping, the lease guard (its own table: lease-guard-decide.test.ts) and log lines. */
+const NOISE = new Set(['touchMember', 'syncSlots', 'armLeaseGuard', 'settleLeaseGuard', 'log']);
 
 /** Runs decide() and follows `path` through its gates. */
 export function run(v: HaView, path: string[] = []) {

@@ -79,7 +79,8 @@ export function isHealthiestNode(ctx: Ctx): RaceVerdict {
 export function decideLeaderRace(ctx: Ctx): Decision {
   const health = isHealthiestNode(ctx);
   if (health.ok) return prepend(health.actions, raceForLock(ctx));
-  const pre: Action[] = [...health.actions];
+  // Why, as Patroni logs it ("Wal position of node2 is ahead of my wal position").
+  const pre: Action[] = [...health.actions, { type: 'log', level: 'info', message: health.why }];
   if (ctx.cluster.failover || ctx.node.tags.nofailover) {
     // Give the chosen one time to take the lock before we look again.
     pre.push({ type: 'remember', patch: { rewind: triggerRewindCheck(ctx) } }, { type: 'sleep', ms: 2000 });
