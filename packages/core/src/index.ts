@@ -48,6 +48,7 @@ export { PG_CMDLINE_OPTIONS, cmdlineOption, defaultDynamicParameters, type Cmdli
 export { parsePatroniBool, parsePatroniInt, roundHalfEven } from './config/patroni-values.js';
 export { ConfigChecker, joinPath, displayValue, type IntRule, type JsonRecord } from './config/checker.js';
 export { SECRET_MASK, isSecretKey, isSecretPath, lastPathKey, maskSecretsInText } from './config/secret-keys.js';
+export { setOwn } from './config/setting-rules.js';
 
 // REST API health rules (issue #5)
 export * from './health/index.js';

@@ -8,16 +8,12 @@
  * `target['__proto__'] = v` would replace the target's prototype instead, and the merged
  * document would then show (and validate) keys that are not in the JSON written.
  */
-import { pythonStr, type JsonObject } from '@pgwarden/core';
+import { pythonStr, setOwn, type JsonObject } from '@pgwarden/core';
 
 type MutableJson = Record<string, unknown>;
 
 function isObject(value: unknown): value is MutableJson {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function setOwn(target: MutableJson, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /**

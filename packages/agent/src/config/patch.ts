@@ -3,6 +3,7 @@
  * key, a null value deletes the key, anything else replaces. Used to merge the files
  * of a config directory and to put environment variables on top of the files.
  */
+import { setOwn } from '@pgwarden/core';
 import { isRecord } from './records.js';
 
 /** Returns a new object: `base` with `overlay` patched over it. Neither input is changed. */
@@ -18,9 +19,4 @@ export function patchConfig(base: Readonly<Record<string, unknown>>, overlay: Re
     }
   }
   return out;
-}
-
-/** A plain own key whatever its name: a key spelled `__proto__` must stay data, never a prototype. */
-function setOwn(out: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(out, key, { value, writable: true, enumerable: true, configurable: true });
 }

@@ -4,17 +4,13 @@
  * (merged over the current config) and `--replace` (taken as is).
  */
 import { isDeepStrictEqual } from 'node:util';
+import { setOwn } from '@pgwarden/core';
 import { patchConfig } from '../config/patch.js';
 import { isRecord } from '../config/records.js';
 import { parsePatroniYaml } from '../config/yaml.js';
 import { CtlError } from './errors.js';
 
 type Obj = Record<string, unknown>;
-
-/** A plain own key whatever its name: `-s __proto__=…` must reach the validator, not the prototype. */
-function setOwn(config: Obj, key: string, value: unknown): void {
-  Object.defineProperty(config, key, { value, writable: true, enumerable: true, configurable: true });
-}
 
 function setPath(config: Obj, path: string[], value: unknown, prefix: string[] = []): void {
   if (prefix.join('.') === 'postgresql.parameters') path = [path.join('.')];

@@ -1,4 +1,4 @@
-import { cmdlineOption, joinPath } from '@pgwarden/core';
+import { cmdlineOption, joinPath, setOwn } from '@pgwarden/core';
 import { AUTH_PARAMETERS } from '../env.js';
 import type { PostgresqlLocalConfig, PostgresUser } from '../local-config.js';
 import type { RawConfig } from '../records.js';
@@ -35,10 +35,6 @@ function checkUser(ctx: SectionContext, path: string, value: unknown, required: 
  * 1 ms (setTimeout holds at most 2^31-1 ms); core's dynamic-limits.ts uses the same bound.
  */
 const TIMER_LIMIT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
-
-function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-}
 
 /**
  * Local parameters (also `recovery_conf`): written into postgresql.conf like the dynamic
