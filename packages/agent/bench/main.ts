@@ -97,7 +97,7 @@ function meets(m: (typeof METRICS)[number], value: number): boolean {
 }
 
 function report(args: BenchArgs, sets: { timing: Timing; scenarios: ScenarioName[] }[]): string {
-  const header = ['metric', 'pgwarden', 'target', 'met?', ...(args.vsPatroni ? ['patroni', 'ratio'] : []), 'Patroni in #5'];
+  const header = ['metric', 'pgwarden', 'target', 'met?', ...(args.vsPatroni ? ['patroni', 'ratio'] : []), 'Patroni earlier'];
   const rows: string[][] = [];
   const details: string[] = [];
   for (const m of METRICS) {
@@ -137,7 +137,7 @@ async function main(): Promise<number> {
   const minutes = (now() - started) / 60_000;
   process.stdout.write(
     `\npgwarden benchmark${args.vsPatroni ? ' vs Patroni' : ''} (${new Date().toISOString()}, ${cpus().length} CPUs, load average ${loadBefore[0]!.toFixed(2)} before / ${loadAfter[0]!.toFixed(2)} after, ${minutes.toFixed(1)} min${args.quick ? ', --quick' : ''})\n` +
-      `Timings are ttl/loop_wait/retry_timeout.${args.vsPatroni ? ' ratio = pgwarden / patroni (lower is better, except req/s).' : ''} 'Patroni in #5' is what the issue reports for Patroni 3.0.2. What each figure means: docs/benchmarks.md.\n\n` +
+      `Timings are ttl/loop_wait/retry_timeout.${args.vsPatroni ? ' ratio = pgwarden / patroni (lower is better, except req/s).' : ''} 'Patroni earlier' is Patroni 3.0.2 as measured in an earlier run. What each figure means: docs/benchmarks.md.\n\n` +
       report(args, sets),
   );
   if (errors.length > 0) {
