@@ -4,7 +4,7 @@
  * never by name (other engineers' servers run on the same machine).
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, readdirSync, readFileSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 
 const tracked = new Set<ChildProcess>();
@@ -109,4 +109,31 @@ export function findExecutable(name: string, path = process.env.PATH ?? ''): str
     }
   }
   return null;
+}
+
+/** Sends `name` to `pid`; a process that is already gone is not an error. */
+export function signalPid(pid: number | undefined, name: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(pid, name);
+  } catch {
+    // the process is already gone
+  }
+}
+
+/** True when /proc shows every thread of `pid` stopped (state T): a SIGSTOP has taken hold. */
+export function allThreadsStopped(pid: number): boolean {
+  try {
+    return readdirSync(`/proc/${pid}/task`).every((tid) => {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      return state === 'T' || state === 't';
+    });
+  } catch {
+    return false;
+  }
+}
+
+export function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -12,7 +12,7 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports.js';
-import { exited, findExecutable, onProcessExit, spawnTracked, stopProcess } from './process.js';
+import { allThreadsStopped, delay, exited, findExecutable, onProcessExit, signalPid, spawnTracked, stopProcess } from './process.js';
 
 const INSTALL_HINT =
   'install it with: DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends zookeeper ' +
@@ -173,7 +173,7 @@ class ZooKeeperProcess implements ZooKeeperServer {
 
   async freeze(): Promise<void> {
     const pid = this.requirePid('freeze');
-    signal(pid, 'SIGSTOP');
+    signalPid(pid, 'SIGSTOP');
     // SIGSTOP wakes one thread, which then stops the others; on a busy machine the rest
     // keep serving for a few milliseconds. Frozen means every thread has stopped.
     const started = Date.now();
@@ -185,7 +185,7 @@ class ZooKeeperProcess implements ZooKeeperServer {
 
   async thaw(): Promise<void> {
     const pid = this.requirePid('thaw');
-    signal(pid, 'SIGCONT');
+    signalPid(pid, 'SIGCONT');
   }
 
   async close(): Promise<void> {
@@ -215,7 +215,7 @@ class ZooKeeperProcess implements ZooKeeperServer {
   private stopGuard(): void {
     const guard = this.guard;
     this.guard = null;
-    if (guard?.pid !== undefined) signal(guard.pid, 'SIGKILL');
+    if (guard?.pid !== undefined) signalPid(guard.pid, 'SIGKILL');
   }
 
   private async waitReady(child: ChildProcess): Promise<void> {
@@ -284,27 +284,5 @@ export function fourLetterWord(host: string, port: number, word: string, timeout
   });
 }
 
-function signal(pid: number, name: NodeJS.Signals): void {
-  try {
-    process.kill(pid, name);
-  } catch {
-    // the process is already gone
-  }
-}
 
-/** True when /proc shows every thread of `pid` stopped (state T). */
-function allThreadsStopped(pid: number): boolean {
-  try {
-    return readdirSync(`/proc/${pid}/task`).every((tid) => {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-      return state === 'T' || state === 't';
-    });
-  } catch {
-    return false;
-  }
-}
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

@@ -15,6 +15,7 @@ export const BUILTIN_DCS_PACKAGES: Readonly<Record<string, string>> = {
   etcd3: '@pgwarden/dcs-etcd',
   zookeeper: '@pgwarden/dcs-zookeeper',
   consul: '@pgwarden/dcs-consul',
+  redis: '@pgwarden/dcs-redis',
 };
 
 export const REFUSED_DCS_SECTIONS: Readonly<Record<string, string>> = {

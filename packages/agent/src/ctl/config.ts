@@ -50,7 +50,7 @@ export function loadCtlConfig(options: CtlConfigOptions): Record<string, unknown
   if (dcsUrl) {
     const url = parseDcsUrl(dcsUrl);
     for (const ref of scanDcsSections(raw).usable) delete config[ref.name];
-    for (const name of ['etcd', 'etcd3', 'consul', 'zookeeper', 'exhibitor', 'kubernetes', 'raft']) delete config[name];
+    for (const name of ['etcd', 'etcd3', 'consul', 'zookeeper', 'redis', 'exhibitor', 'kubernetes', 'raft']) delete config[name];
     config[url.section] = url.value;
     if (url.namespace !== undefined) config.namespace = url.namespace;
   }

@@ -18,7 +18,7 @@ export async function openDcs(config: Readonly<Record<string, unknown>>, scope: 
     throw new CtlError(
       refused
         ? `Can not find suitable configuration of distributed configuration store: ${refused.name}: ${refused.reason}`
-        : 'Can not find suitable configuration of distributed configuration store\nAvailable implementations: consul, etcd3, zookeeper',
+        : 'Can not find suitable configuration of distributed configuration store\nAvailable implementations: consul, etcd3, redis, zookeeper',
     );
   }
   const ref = scan.usable[0]!;

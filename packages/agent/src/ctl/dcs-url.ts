@@ -1,16 +1,16 @@
 /**
  * `--dcs-url` / `DCS_URL`: `scheme://host:port/namespace`, as patronictl reads it. No
- * scheme: guessed from the port (2379 etcd, 8500 consul, 2181 zookeeper), else etcd.
+ * scheme: guessed from the port (2379 etcd, 8500 consul, 2181 zookeeper, 6379 redis), else etcd.
  * pgwarden speaks only the etcd v3 API, so `etcd://` selects the etcd3 adapter.
  */
 import { CtlError } from './errors.js';
 
-const SCHEME_BY_PORT: Readonly<Record<string, string>> = { '2379': 'etcd3', '8500': 'consul', '2181': 'zookeeper' };
-const DEFAULT_PORT: Readonly<Record<string, number>> = { etcd3: 2379, consul: 8500, zookeeper: 2181 };
-const SECTION_OF: Readonly<Record<string, string>> = { etcd: 'etcd3', etcd3: 'etcd3', consul: 'consul', zookeeper: 'zookeeper' };
+const SCHEME_BY_PORT: Readonly<Record<string, string>> = { '2379': 'etcd3', '8500': 'consul', '2181': 'zookeeper', '6379': 'redis' };
+const DEFAULT_PORT: Readonly<Record<string, number>> = { etcd3: 2379, consul: 8500, zookeeper: 2181, redis: 6379 };
+const SECTION_OF: Readonly<Record<string, string>> = { etcd: 'etcd3', etcd3: 'etcd3', consul: 'consul', zookeeper: 'zookeeper', redis: 'redis' };
 
 export interface DcsUrl {
-  /** patroni.yml section name (`etcd3`, `consul`, `zookeeper`). */
+  /** patroni.yml section name (`etcd3`, `consul`, `zookeeper`, `redis`). */
   readonly section: string;
   /** The section's content, as patroni.yml would hold it. */
   readonly value: Record<string, unknown>;

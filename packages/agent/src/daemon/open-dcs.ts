@@ -8,7 +8,7 @@
  * back (after a power cut the DCS often starts after the agents). What cannot get better
  * by waiting — a missing adapter package, refused credentials — stays fatal.
  */
-import { ConfigError, DcsError, KeyLayout, systemClock, type Cluster, type DcsTiming, type Logger } from '@pgwarden/core';
+import { ConfigError, dcsErrorCode, isTransientDcsError, KeyLayout, systemClock, type Cluster, type DcsTiming, type Logger } from '@pgwarden/core';
 import { loadDcsAdapters } from '../config/dcs-loader.js';
 import type { LocalConfig } from '../config/local-config.js';
 import { isRecord } from '../config/records.js';
@@ -27,7 +27,8 @@ export class DcsWaitAborted extends Error {
 /** Whether another attempt could succeed: a DCS that is down, not one that refused us. */
 function retryable(error: unknown): boolean {
   if (error instanceof ConfigError || error instanceof DaemonStartError) return false;
-  if (error instanceof DcsError) return error.transient;
+  // By code, not class: an adapter built against another copy of core still counts.
+  if (dcsErrorCode(error) !== undefined) return isTransientDcsError(error);
   return true;
 }
 
@@ -59,6 +60,9 @@ async function createDcs(config: LocalConfig, timing: DcsTiming, logger: Logger)
     clock: systemClock,
     logger,
   });
+  // Said once, at start: the operator chose a store that cannot promise a single leader.
+  const caveat = module.capabilities.consensusCaveat;
+  if (caveat) logger.warn(`DCS ${config.dcs.name}: ${caveat}`);
   return new RecordingDcs({ adapter, timing, clock: systemClock, logger });
 }
 

@@ -50,7 +50,9 @@ describe('parseDcsUrl', () => {
     expect(parseDcsUrl('etcd3://10.0.0.1:2379/ns')).toEqual({ section: 'etcd3', value: { hosts: '10.0.0.1:2379' }, namespace: '/ns' });
     expect(parseDcsUrl('localhost:8500')).toEqual({ section: 'consul', value: { host: 'localhost:8500' } });
     expect(parseDcsUrl('zookeeper://zk')).toEqual({ section: 'zookeeper', value: { hosts: ['zk:2181'] } });
-    expect(() => parseDcsUrl('redis://x')).toThrow('Unknown dcs scheme: redis');
+    expect(parseDcsUrl('redis://cache:6380')).toEqual({ section: 'redis', value: { hosts: 'cache:6380' } });
+    expect(parseDcsUrl('10.0.0.2:6379')).toEqual({ section: 'redis', value: { hosts: '10.0.0.2:6379' } });
+    expect(() => parseDcsUrl('memcached://x')).toThrow('Unknown dcs scheme: memcached');
   });
 });
 

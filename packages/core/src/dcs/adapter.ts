@@ -41,6 +41,14 @@ export interface DcsCapabilities {
   readonly nativeWatch: boolean;
   /** True when the server may grant a TTL other than the one asked (ZooKeeper clamps). */
   readonly ttlNegotiated: boolean;
+  /**
+   * Set by a backend whose leader lock does not rest on consensus (writes are not
+   * linearizable: e.g. asynchronous replication can lose the lock at a failover, so two
+   * members may each believe they hold it). Says what can go wrong and what to use
+   * instead; the agent logs it once as a warning at start. Absent for etcd, ZooKeeper
+   * and Consul.
+   */
+  readonly consensusCaveat?: string;
 }
 
 /** A condition on a write: none, "the key must be absent", or "its version must be this". */
