@@ -34,3 +34,6 @@ export type {
 export { runCli } from './cli/run.js';
 export { parseArgs, type CliCommand } from './cli/args.js';
 export type { CliIo } from './cli/io.js';
+
+// Tooling: read the cluster a patroni.yml describes, read-only
+export { readClusterFromConfig, type ReadClusterOptions } from './library/read-cluster.js';

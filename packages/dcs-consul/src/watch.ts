@@ -68,6 +68,15 @@ export class PrefixWatch {
     const events: DcsWatchEvent[] = [];
     for (const [key, modifyIndex] of after) if (before.get(key) !== modifyIndex) events.push({ key, type: 'put' });
     for (const key of before.keys()) if (!after.has(key)) events.push({ key, type: 'delete' });
-    for (const event of events) for (const listener of [...this.listeners]) listener(event);
+    for (const event of events) {
+      for (const listener of [...this.listeners]) {
+        // One throwing listener must not starve the others, nor end this watch loop.
+        try {
+          listener(event);
+        } catch (error) {
+          this.logger.warn(`a consul watch listener threw on ${event.type} ${event.key}: ${(error as Error)?.message ?? String(error)}`);
+        }
+      }
+    }
   }
 }

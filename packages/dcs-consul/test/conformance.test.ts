@@ -1,27 +1,26 @@
-import { describeDcsConformance } from '@pgwarden/core/testing';
-import { startConsulDouble, type ConsulDouble } from '@pgwarden/testkit';
-import { CONSUL_CAPABILITIES } from '../src/index.js';
-import { consulTarget } from './target.js';
-
-let consul: ConsulDouble | undefined;
+import { runConformance } from '@pgwarden/core/testing';
+import { startConsulDouble } from '@pgwarden/testkit';
+import { dcsAdapter } from '../src/index.js';
 
 // The double's SessionTTLMin is 1 s, so ttl 2 s (session TTL 1 s, lock ≈ 2 s) keeps the kit fast.
-describeDcsConformance(
-  'Consul (protocol double)',
-  {
-    async setup() {
-      const started = await startConsulDouble({ sessionTtlMin: '1s' });
-      consul = started;
-      return consulTarget(started.url, {
-        stop: () => started.stop(),
-        start: () => started.start(),
-        freeze: () => started.freeze(),
-        thaw: () => started.thaw(),
-      });
-    },
-    async teardown() {
-      await consul?.close();
-    },
+runConformance({
+  name: 'Consul (protocol double)',
+  module: dcsAdapter,
+  leadingSlash: false,
+  capabilities: { minTtlSeconds: 2 },
+  server: async () => {
+    const consul = await startConsulDouble({ sessionTtlMin: '1s' });
+    return {
+      section: { url: consul.url },
+      readRaw: async (path) => {
+        const res = await fetch(`${consul.url}/v1/kv/${path.replace(/^\/+/, '')}?raw`);
+        return res.status === 404 ? null : res.text();
+      },
+      stop: () => consul.stop(),
+      start: () => consul.start(),
+      freeze: () => consul.freeze(),
+      thaw: () => consul.thaw(),
+      close: () => consul.close(),
+    };
   },
-  { ...CONSUL_CAPABILITIES, minTtlSeconds: 2 },
-);
+});

@@ -1,9 +1,23 @@
-import { describeDcsConformance } from '@pgwarden/core/testing';
-import { afterAll } from 'vitest';
-import { ETCD3_CAPABILITIES } from '../src/index.js';
-import { etcdConformanceFactory } from './support/etcd-target.js';
+import { runConformance } from '@pgwarden/core/testing';
+import { startEtcd } from '@pgwarden/testkit';
+import { Etcd3 } from 'etcd3';
+import { dcsAdapter } from '../src/index.js';
 
-const factory = etcdConformanceFactory(1);
-afterAll(() => factory.close());
-
-describeDcsConformance('etcd 3.4, one member', factory, ETCD3_CAPABILITIES);
+runConformance({
+  name: 'etcd 3.4, one member',
+  module: dcsAdapter,
+  server: async () => {
+    const etcd = await startEtcd();
+    const raw = new Etcd3({ hosts: [...etcd.endpoints] });
+    const member = etcd.members[0]!;
+    return {
+      section: { hosts: etcd.hosts },
+      readRaw: (path) => raw.get(path).string(),
+      stop: () => member.stop(),
+      start: () => member.start(),
+      freeze: () => member.freeze(),
+      thaw: () => member.thaw(),
+      close: async () => (raw.close(), etcd.close()),
+    };
+  },
+});

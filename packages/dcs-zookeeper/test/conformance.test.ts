@@ -1,42 +1,32 @@
 /** The DCS contract, against a real ZooKeeper 3.8 started by the testkit. */
-import { silentLogger } from '@pgwarden/core';
-import { describeDcsConformance, type ConformanceClient, type ConformanceFactory } from '@pgwarden/core/testing';
+import { runConformance } from '@pgwarden/core/testing';
 import { startZooKeeper, type ZooKeeperServer } from '@pgwarden/testkit';
 import { createClient } from 'node-zookeeper-client';
-import { ZOOKEEPER_CAPABILITIES, ZooKeeperDcs } from '../src/adapter.js';
-import { rawClient, section, type RawZk } from './support.js';
+import { dcsAdapter, ZooKeeperDcs } from '../src/index.js';
+import { rawClient } from './support.js';
 
-let zk: ZooKeeperServer | undefined;
-let raw: RawZk | undefined;
-
-const factory: ConformanceFactory = {
-  async setup() {
-    const server = await startZooKeeper();
-    zk = server;
-    const plain = await rawClient(server);
-    raw = plain;
+runConformance({
+  module: dcsAdapter,
+  server: async () => {
+    const zk = await startZooKeeper();
+    const raw = await rawClient(zk);
     return {
-      leadingSlash: true,
-      server,
-      async connect(options): Promise<ConformanceClient> {
-        const adapter = await ZooKeeperDcs.create({ ...options, section: section(server), logger: silentLogger });
-        return { adapter, abandon: async () => adapter.abandon() };
-      },
-      readRaw: (path) => plain.text(path),
-      writeRaw: (path, value) => plain.put(path, value),
-      async expireSession(client) {
-        if (!(client.adapter instanceof ZooKeeperDcs)) throw new Error('not a ZooKeeper client');
-        const credentials = client.adapter.sessionCredentials();
+      section: { hosts: [zk.connectString] },
+      readRaw: (path) => raw.text(path),
+      stop: () => zk.stop(),
+      start: () => zk.start(),
+      freeze: () => zk.freeze(),
+      thaw: () => zk.thaw(),
+      async expireSession(adapter) {
+        if (!(adapter instanceof ZooKeeperDcs)) throw new Error('not a ZooKeeper client');
+        const credentials = adapter.sessionCredentials();
         if (!credentials) throw new Error('the client has no live session to expire');
-        await closeSessionFromOutside(client.adapter, server, credentials);
+        await closeSessionFromOutside(adapter, zk, credentials);
       },
+      close: async () => (await raw.close(), zk.close()),
     };
   },
-  async teardown() {
-    await raw?.close();
-    await zk?.close();
-  },
-};
+});
 
 /**
  * ZooKeeper's way to end someone else's session: connect with its id and password
@@ -76,5 +66,3 @@ async function closeSessionFromOutside(adapter: ZooKeeperDcs, server: ZooKeeperS
   }
   throw new Error('the session survived 20 attempts to close it');
 }
-
-describeDcsConformance('zookeeper', factory, ZOOKEEPER_CAPABILITIES);

@@ -5,7 +5,7 @@
  * failures are tried again with backoff from 0.1 s doubling to 1 s, plus 0–0.8 s of
  * jitter, until the next sleep would cross the deadline.
  */
-import { DcsError } from '../errors.js';
+import { DcsError, isTransientDcsError, toDcsError } from '../errors.js';
 import type { Clock, Random } from '../time/clock.js';
 import type { DcsCallContext } from './adapter.js';
 import { unavailable, type Unavailable } from './outcomes.js';
@@ -45,7 +45,8 @@ export async function callWithDeadline<T extends Outcome>(
     const result = await attemptOnce(attempt, deadline, options);
     if (result.kind !== 'unavailable' || !options.retry) return result;
     const failure = result as Unavailable;
-    if (!failure.cause.transient) return failure;
+    // By code, not class: the adapter may have built its error with another copy of core.
+    if (!isTransientDcsError(failure.cause)) return failure;
     const sleep = delay + random() * policy.maxJitterMs;
     if (clock.now() + sleep >= deadline) return withTries(failure, tries);
     await clock.sleep(sleep);
@@ -73,7 +74,9 @@ async function attemptOnce<T extends Outcome>(
   const ctx: DcsCallContext = { signal: controller.signal, deadline };
   const work = attempt(ctx).catch((error: unknown) => unavailable(asDcsError(error, options.what)));
   try {
-    return await Promise.race([work, expired]);
+    const result = await Promise.race([work, expired]);
+    // An adapter built with another copy of core returns that copy's DcsError: make it ours.
+    return result.kind === 'unavailable' ? unavailable(asDcsError((result as Unavailable).cause, options.what)) : result;
   } finally {
     timer?.cancel();
   }
@@ -88,7 +91,7 @@ function deadlineExceeded(options: CallOptions): Unavailable {
 
 function withTries(failure: Unavailable, tries: number): Unavailable {
   if (tries < 2) return failure;
-  const cause = failure.cause;
+  const cause = toDcsError(failure.cause) ?? failure.cause;
   return unavailable(
     new DcsError(cause.code, `${cause.message} (gave up after ${tries} attempts: the next retry would pass the deadline)`, {
       cause,
@@ -97,9 +100,13 @@ function withTries(failure: Unavailable, tries: number): Unavailable {
   );
 }
 
-/** Adapters may throw; anything that is not already a DcsError is a failed request. */
+/**
+ * Adapters may throw; a DCS error (from any copy of core, recognised by its code) keeps
+ * its code and transience, anything else is a failed request.
+ */
 export function asDcsError(error: unknown, what: string): DcsError {
-  if (error instanceof DcsError) return error;
+  const known = toDcsError(error);
+  if (known) return known;
   const message = error instanceof Error ? error.message : String(error);
   return new DcsError('request-failed', `${what}: ${message}`, { cause: error, transient: false });
 }

@@ -2,9 +2,7 @@
  * What an adapter's conformance test hands the kit: how to connect clients, how to
  * look at the server's raw keys, and how to break the server.
  */
-import type { DcsAdapter, DcsCapabilities } from '../dcs/adapter.js';
-import type { KeyLayout } from '../dcs/keys.js';
-import type { Clock } from '../time/clock.js';
+import type { DcsAdapter, DcsAdapterOptions, DcsCapabilities } from '../dcs/adapter.js';
 
 export interface ConformanceClient {
   readonly adapter: DcsAdapter;
@@ -16,14 +14,8 @@ export interface ConformanceClient {
   abandon(): Promise<void>;
 }
 
-export interface ConnectOptions {
-  readonly layout: KeyLayout;
-  readonly name: string;
-  readonly ttlSeconds: number;
-  readonly loopWaitSeconds: number;
-  readonly retryTimeoutSeconds: number;
-  readonly clock: Clock;
-}
+/** What the kit decides for each client: DcsAdapterOptions without the section and logger the target supplies. */
+export type ConnectOptions = Omit<DcsAdapterOptions<never>, 'section' | 'logger' | 'readOnly'>;
 
 export interface ConformanceServer {
   /** Stops the server process (SIGTERM/SIGKILL); data stays on disk. */
@@ -40,8 +32,8 @@ export interface ConformanceTarget {
   connect(options: ConnectOptions): Promise<ConformanceClient>;
   /** The raw value stored at a full path, read without the adapter; null when absent. */
   readRaw(path: string): Promise<string | null>;
-  /** Writes a raw value at a full path without the adapter (persistent, no session). */
-  writeRaw(path: string, value: string): Promise<void>;
+  /** Writes a raw value at a full path without the adapter (persistent, no session). Not used by the kit's groups. */
+  writeRaw?(path: string, value: string): Promise<void>;
   /**
    * Ends a client's session from outside, as the server would after losing it (ZooKeeper:
    * session expiry). Required when liveness is 'client'; for 'loop' backends the kit
@@ -67,8 +59,10 @@ export interface ConformanceOptions {
   readonly retryTimeoutSeconds?: number;
   /** Which groups to run; default all. */
   readonly groups?: readonly ConformanceGroup[];
+  /** Only these case ids (`lock.race`, …) of the chosen groups; default every case. */
+  readonly only?: readonly string[];
 }
 
-export type ConformanceGroup = 'layout' | 'lock' | 'expiry' | 'writes' | 'watch' | 'session' | 'outage';
+export type ConformanceGroup = 'layout' | 'lock' | 'expiry' | 'writes' | 'watch' | 'lifecycle' | 'session' | 'outage';
 
 export type { DcsCapabilities };

@@ -1,4 +1,5 @@
-import { MEMORY_CAPABILITIES } from '../../src/index.js';
-import { describeDcsConformance, memoryConformanceFactory } from '../../src/testing/index.js';
+import { MemoryDcsServer } from '../../src/index.js';
+import { memoryDcsModule, memoryServerHandle, runConformance } from '../../src/testing/index.js';
 
-describeDcsConformance('MemoryDcs', memoryConformanceFactory(), MEMORY_CAPABILITIES);
+const server = new MemoryDcsServer();
+runConformance({ name: 'MemoryDcs', module: memoryDcsModule(server), server: memoryServerHandle(server) });

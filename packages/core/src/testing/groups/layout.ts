@@ -1,10 +1,11 @@
-import { expect, it } from 'vitest';
+import { expect } from 'vitest';
+import type { KitTest } from '../case.js';
 import type { KitContext } from '../context.js';
 import { load } from '../harness.js';
 
 /** Patroni's exact key paths (spec/dcs.md §2): other Patroni tools read them by name. */
-export function layoutGroup(kit: KitContext): void {
-  it('writes every key at the path Patroni uses', async () => {
+export function layoutGroup(kit: KitContext, test: KitTest): void {
+  test('layout.paths', 'writes every key at the path Patroni uses', async () => {
     const cluster = kit.cluster('layout');
     const a = await cluster.member('node1');
     await a.dcs.touchMember({ conn_url: 'postgres://127.0.0.1:5432/postgres', api_url: 'http://127.0.0.1:8008/patroni', state: 'running', role: 'primary', version: '4.0.0' });
@@ -30,7 +31,7 @@ export function layoutGroup(kit: KitContext): void {
     expect(await raw('failsafe')).toBe('{"node1":"http://127.0.0.1:8008/patroni"}');
   });
 
-  it('normalises the namespace and never reads a cluster whose name merely starts the same', async () => {
+  test('layout.prefix', 'normalises the namespace and never reads a cluster whose name merely starts the same', async () => {
     const cluster = kit.cluster('prefix', { namespace: 'service//' });
     // Same namespace written another way; a scope that `cluster`'s scope is a prefix of.
     const longer = kit.cluster('prefix', { namespace: '/service/', scope: `${cluster.scope}2` });
@@ -43,7 +44,7 @@ export function layoutGroup(kit: KitContext): void {
     expect((await load(b)).members.map((m) => m.name)).toEqual(['b']);
   });
 
-  it('tells an absent initialize key from an empty one', async () => {
+  test('layout.initialize-empty', 'tells an absent initialize key from an empty one', async () => {
     const a = await kit.cluster('init').member('a');
     expect((await load(a)).initialize).toBeNull();
     expect((await a.dcs.initialize({ createNew: true })).kind).toBe('written');

@@ -1,10 +1,11 @@
-import { expect, it } from 'vitest';
+import { expect } from 'vitest';
+import type { KitTest } from '../case.js';
 import type { KitContext } from '../context.js';
 import { expectHeld, load, now } from '../harness.js';
 
 /** The leader lock: create-if-absent, refresh, release, take (spec/dcs.md §1.4). */
-export function lockGroup(kit: KitContext): void {
-  it('lets exactly one of two racing members acquire the lock, 100 rounds in a row', async () => {
+export function lockGroup(kit: KitContext, test: KitTest): void {
+  test('lock.race', 'lets exactly one of two racing members acquire the lock, 100 rounds in a row', async () => {
     const cluster = kit.cluster('race');
     const a = await cluster.member('a');
     const b = await cluster.member('b');
@@ -22,7 +23,7 @@ export function lockGroup(kit: KitContext): void {
     expect(wins.a + wins.b).toBe(100);
   });
 
-  it('keeps the lock on refresh, with validUntil measured from the send', async () => {
+  test('lock.refresh-valid-until', 'keeps the lock on refresh, with validUntil measured from the send', async () => {
     const cluster = kit.cluster('refresh');
     const a = await cluster.member('a');
     expectHeld(await a.dcs.acquireLeader());
@@ -40,7 +41,7 @@ export function lockGroup(kit: KitContext): void {
     expect((await load(a)).leader?.name).toBe('a');
   });
 
-  it('reports lost, not held, once another member holds the lock', async () => {
+  test('lock.lost-to-other', 'reports lost, not held, once another member holds the lock', async () => {
     const cluster = kit.cluster('lost');
     const a = await cluster.member('a');
     const b = await cluster.member('b');
@@ -53,7 +54,7 @@ export function lockGroup(kit: KitContext): void {
     expect((await load(b)).leader?.name).toBe('b');
   });
 
-  it('refuses a release by a member that does not hold the lock', async () => {
+  test('lock.release-not-owner', 'refuses a release by a member that does not hold the lock', async () => {
     const cluster = kit.cluster('release');
     const a = await cluster.member('a');
     const b = await cluster.member('b');
@@ -66,7 +67,7 @@ export function lockGroup(kit: KitContext): void {
     expect(after.status.lastLsn).toBe(42);
   });
 
-  it('lets takeLeader claim the key, after which the former holder is lost', async () => {
+  test('lock.take', 'lets takeLeader claim the key, after which the former holder is lost', async () => {
     const cluster = kit.cluster('take');
     const a = await cluster.member('a');
     const b = await cluster.member('b');
@@ -77,7 +78,7 @@ export function lockGroup(kit: KitContext): void {
     expect(await a.dcs.refreshLeader(seen)).toMatchObject({ kind: 'lost' });
   });
 
-  it('does not silently re-create a leader key that was deleted', async () => {
+  test('lock.no-recreate', 'does not silently re-create a leader key that was deleted', async () => {
     const cluster = kit.cluster('deleted');
     const a = await cluster.member('a');
     const b = await cluster.member('b');

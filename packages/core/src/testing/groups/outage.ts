@@ -1,7 +1,9 @@
-import { expect, it } from 'vitest';
+import { expect } from 'vitest';
+import type { KitTest } from '../case.js';
 import type { KitContext } from '../context.js';
 import type { KitMember } from '../harness.js';
-import { expectHeld, load, now, waitFor } from '../harness.js';
+import { expectHeld, load, now, sleep, waitFor } from '../harness.js';
+import type { DcsWatchEvent } from '../../dcs/adapter.js';
 
 /** Scheduling and clock slack allowed past a call's deadline. */
 const DEADLINE_TOLERANCE_MS = 500;
@@ -54,8 +56,8 @@ async function expectRecovery(m: KitMember): Promise<void> {
   expect((await load(m)).config?.data).toEqual({ ttl: 30 });
 }
 
-export function outageGroup(kit: KitContext): void {
-  it('answers every call with unavailable within its deadline while the server is stopped', async () => {
+export function outageGroup(kit: KitContext, test: KitTest): void {
+  test('outage.stopped', 'answers every call with unavailable within its deadline while the server is stopped', async () => {
     const a = await kit.cluster('stopped').member('a');
     expectHeld(await a.dcs.acquireLeader());
     await kit.target().server.stop();
@@ -67,7 +69,7 @@ export function outageGroup(kit: KitContext): void {
     await expectRecovery(a);
   });
 
-  it('answers every call with unavailable within its deadline while the server is frozen', async () => {
+  test('outage.frozen', 'answers every call with unavailable within its deadline while the server is frozen', async () => {
     const a = await kit.cluster('frozen').member('a');
     expectHeld(await a.dcs.acquireLeader());
     await kit.target().server.freeze();
@@ -77,5 +79,38 @@ export function outageGroup(kit: KitContext): void {
       await kit.target().server.thaw();
     }
     await expectRecovery(a);
+  });
+
+  test('outage.watch-resumes', 'keeps a watch working across a server restart', async () => {
+    const cluster = kit.cluster('watch-restart');
+    const a = await cluster.member('a');
+    const b = await cluster.member('b');
+    const events: DcsWatchEvent[] = [];
+    const stop = b.dcs.onChange((event) => events.push(event));
+    try {
+      await sleep(300);
+      await kit.target().server.stop();
+      try {
+        // The watcher's own loop keeps calling while the server is gone.
+        expect((await b.dcs.loadCluster()).kind).toBe('unavailable');
+        await sleep(1000);
+      } finally {
+        await kit.target().server.start();
+      }
+      await expectRecovery(a);
+      // expectRecovery wrote config; keep writing until the re-established watch reports it.
+      await waitFor(
+        'a config event after the restart',
+        async () => {
+          if (events.some((e) => e.key === 'config')) return true;
+          await a.dcs.writeConfig({ ttl: 30 + (events.length % 5) });
+          return undefined;
+        },
+        20_000,
+        500,
+      );
+    } finally {
+      stop();
+    }
   });
 }

@@ -1,4 +1,5 @@
-import { expect, it } from 'vitest';
+import { expect } from 'vitest';
+import type { KitTest } from '../case.js';
 import type { KitContext } from '../context.js';
 import { expectHeld, load, sleep, waitFor } from '../harness.js';
 
@@ -6,8 +7,8 @@ import { expectHeld, load, sleep, waitFor } from '../harness.js';
  * A member whose session ends (lease lapsed, ZooKeeper session expired) is told `lost`
  * — never `held` — and recovers with a new session on its next calls.
  */
-export function sessionGroup(kit: KitContext): void {
-  it('reports the lock lost after the session ends, then recovers with a new session', async () => {
+export function sessionGroup(kit: KitContext, test: KitTest): void {
+  test('session.lost-and-recovered', 'reports the lock lost after the session ends, then recovers with a new session', async () => {
     const cluster = kit.cluster('session');
     const a = await cluster.member('a');
     const b = await cluster.member('b');

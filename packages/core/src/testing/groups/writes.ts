@@ -1,4 +1,5 @@
-import { expect, it } from 'vitest';
+import { expect } from 'vitest';
+import type { KitTest } from '../case.js';
 import { isFailoverEmpty } from '../../dcs/cluster.js';
 import type { WriteOutcome } from '../../dcs/outcomes.js';
 import type { KitContext } from '../context.js';
@@ -9,8 +10,8 @@ function written(outcome: WriteOutcome): void {
 }
 
 /** Persistent keys: create-if-absent, CAS on the version, and Patroni's value formats. */
-export function writesGroup(kit: KitContext): void {
-  it('creates initialize only if absent, then overwrites it with the sysid', async () => {
+export function writesGroup(kit: KitContext, test: KitTest): void {
+  test('writes.initialize', 'creates initialize only if absent, then overwrites it with the sysid', async () => {
     const cluster = kit.cluster('initialize');
     const a = await cluster.member('a');
     const b = await cluster.member('b');
@@ -22,7 +23,7 @@ export function writesGroup(kit: KitContext): void {
     expect((await load(b)).initialize).toBeNull();
   });
 
-  it('refuses a CAS write with a stale version and keeps the newer value', async () => {
+  test('writes.cas-stale', 'refuses a CAS write with a stale version and keeps the newer value', async () => {
     const cluster = kit.cluster('cas');
     const a = await cluster.member('a');
     written(await a.dcs.writeConfig({ ttl: 30 }));
@@ -35,7 +36,7 @@ export function writesGroup(kit: KitContext): void {
     expect(config.version).not.toBe(v1);
   });
 
-  it('refuses a CAS write to a key that does not exist', async () => {
+  test('writes.cas-missing', 'refuses a CAS write to a key that does not exist', async () => {
     const a = await kit.cluster('cas-missing').member('a');
     written(await a.dcs.writeConfig({ ttl: 30 }));
     const version = (await load(a)).config!.version;
@@ -43,7 +44,19 @@ export function writesGroup(kit: KitContext): void {
     expect((await load(a)).failover).toBeNull();
   });
 
-  it('writes a switchover request and clears it with {}', async () => {
+  test('writes.cas-delete', 'refuses a delete with a stale version and keeps the key', async () => {
+    const a = await kit.cluster('cas-delete').member('a');
+    written(await a.dcs.writeSync('a', ['b']));
+    const v1 = (await load(a)).sync.version!;
+    written(await a.dcs.writeSync('a', ['c'], v1));
+    expect(await a.dcs.deleteSync(v1)).toEqual({ kind: 'conflict' });
+    const kept = (await load(a)).sync;
+    expect(kept).toMatchObject({ leader: 'a', syncStandbys: ['c'] });
+    written(await a.dcs.deleteSync(kept.version!));
+    expect((await load(a)).sync).toMatchObject({ leader: null, syncStandbys: [] });
+  });
+
+  test('writes.failover', 'writes a switchover request and clears it with {}', async () => {
     const a = await kit.cluster('failover').member('a');
     written(await a.dcs.writeFailover({ leader: 'a', candidate: 'b', scheduledAt: '2024-06-17T10:00:00+00:00' }));
     const requested = (await load(a)).failover!;
@@ -54,7 +67,7 @@ export function writesGroup(kit: KitContext): void {
     expect(isFailoverEmpty(cleared)).toBe(true);
   });
 
-  it('keeps sync standbys sorted, CASes on the sync version, and deletes the state', async () => {
+  test('writes.sync', 'keeps sync standbys sorted, CASes on the sync version, and deletes the state', async () => {
     const a = await kit.cluster('sync').member('a');
     written(await a.dcs.writeSync('a', ['c', 'b']));
     const first = (await load(a)).sync;
@@ -68,7 +81,7 @@ export function writesGroup(kit: KitContext): void {
     expect((await load(a)).sync).toMatchObject({ leader: null, syncStandbys: [] });
   });
 
-  it('round-trips status, history and failsafe', async () => {
+  test('writes.formats', 'round-trips status, history and failsafe', async () => {
     const a = await kit.cluster('status').member('a');
     written(await a.dcs.writeStatus({ lastLsn: 67108960, slots: { perm: 123 } }));
     written(await a.dcs.writeHistory([[1, 25165984, 'no recovery target specified', '2024-06-17T10:11:12.123456+02:00', 'a']]));
@@ -79,7 +92,7 @@ export function writesGroup(kit: KitContext): void {
     expect(seen.failsafe).toEqual({ a: 'http://127.0.0.1:8008/patroni', b: 'http://127.0.0.1:8009/patroni' });
   });
 
-  it('binds the member key to the session and updates it in place', async () => {
+  test('writes.member', 'binds the member key to the session and updates it in place', async () => {
     const cluster = kit.cluster('member');
     const a = await cluster.member('a');
     written(await a.dcs.touchMember({ state: 'starting', role: 'replica', version: '4.0.0' }));
@@ -90,7 +103,7 @@ export function writesGroup(kit: KitContext): void {
     expect(seen.members[0]!.session).not.toBeNull();
   });
 
-  it('deletes every key of its own cluster and nothing of another', async () => {
+  test('writes.delete-cluster', 'deletes every key of its own cluster and nothing of another', async () => {
     const mine = await kit.cluster('delete').member('a');
     const other = await kit.cluster('delete-other').member('b');
     written(await mine.dcs.writeConfig({ ttl: 30 }));
