@@ -1,5 +1,6 @@
 /** Dispatches a parsed command line; returns the exit code (no process.exit here). */
 import { parseArgs, USAGE } from './args.js';
+import { cliHelp } from './help.js';
 import { runGenerateConfig } from './generate-command.js';
 import type { CliIo } from './io.js';
 import { runValidateConfig } from './validate-command.js';
@@ -30,7 +31,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const command = parseArgs(log.rest);
   switch (command.kind) {
     case 'help':
-      io.stdout(`${USAGE}\n`);
+      io.stdout(cliHelp());
       return 0;
     case 'usage-error':
       io.stderr(`${USAGE}\npgwarden: error: ${command.message}\n`);
@@ -38,7 +39,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     case 'version':
       return runVersion(io);
     case 'validate-config':
-      return runValidateConfig(command.configPath, io);
+      return runValidateConfig(command.configPath, io, {
+        ...(command.print && { print: true }),
+        ...(command.ignoreListenPort && { ignoreListenPort: true }),
+      });
     case 'generate-config':
       return runGenerateConfig(command, io);
     case 'run':

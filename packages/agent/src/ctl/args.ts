@@ -14,6 +14,10 @@ export interface OptionSpec {
   readonly multiple?: boolean;
   /** Key to store under; default the first long name without dashes, `-` → `_`. */
   readonly key?: string;
+  /** What the option does, for `--help` (help.ts prints every option from its table). */
+  readonly help: string;
+  /** The value's placeholder in `--help`, e.g. `ROLE` or `[pretty|tsv|json|yaml]`; default TEXT. */
+  readonly metavar?: string;
 }
 
 export interface Parsed {

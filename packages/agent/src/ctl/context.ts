@@ -2,6 +2,7 @@
  * What every command gets: console I/O, the loaded configuration, the REST client, and
  * how to open the cluster (by the CLUSTER_NAME argument, else the config's `scope`).
  */
+import type { OptionSpec } from './args.js';
 import { openClusterSource, type ClusterSource } from './cluster-source.js';
 import { CtlError } from './errors.js';
 import type { CtlIo } from './io.js';
@@ -18,6 +19,10 @@ export interface CommandContext {
 export interface Command {
   readonly name: string;
   readonly help: string;
+  /** The positional arguments for `--help`, e.g. `[CLUSTER_NAME] [MEMBER_NAMES]...`. */
+  readonly usage: string;
+  /** Every option the command parses: `run` parses with this table and `--help` prints it. */
+  readonly options: readonly OptionSpec[];
   run(ctx: CommandContext, argv: readonly string[]): Promise<void>;
 }
 

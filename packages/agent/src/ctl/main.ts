@@ -8,45 +8,27 @@ import { COMMANDS } from './commands/index.js';
 import { loadCtlConfig } from './config.js';
 import type { CommandContext } from './context.js';
 import { CtlAbort, CtlError } from './errors.js';
+import { GLOBAL_OPTIONS } from './global-options.js';
+import { asksForHelp, commandHelp, globalHelp } from './help.js';
 import { consoleIo } from './io.js';
 import { restClientFrom } from './rest.js';
-
-const GLOBAL = [
-  { names: ['-c', '--config-file'], value: true, key: 'config_file' },
-  { names: ['-d', '--dcs-url', '--dcs'], value: true, key: 'dcs_url' },
-  { names: ['-k', '--insecure'], key: 'insecure' },
-  { names: ['--api'], value: true, key: 'api' },
-  { names: ['-h', '--help'], key: 'help' },
-];
-
-function usage(): string {
-  const lines = [
-    'Usage: pgwardenctl [OPTIONS] COMMAND [ARGS]...',
-    '',
-    'Options:',
-    '  -c, --config-file TEXT  Configuration file',
-    '  -d, --dcs-url TEXT      The DCS connect url',
-    '  -k, --insecure          Allow connections to SSL sites without certs',
-    '  --api URL               Read the cluster from this member\'s REST API instead of the DCS',
-    '  --help                  Show this message and exit.',
-    '',
-    'Commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(12)}${c.help}`),
-  ];
-  return lines.join('\n');
-}
 
 export async function runCtl(argv: readonly string[]): Promise<number> {
   const io = consoleIo();
   try {
-    const globals = parseArgs(argv, GLOBAL, true);
+    const globals = parseArgs(argv, GLOBAL_OPTIONS, true);
     const [name, ...rest] = globals.rest;
     if (flagOpt(globals, 'help') || !name) {
-      io.echo(usage());
+      io.echo(globalHelp(GLOBAL_OPTIONS, COMMANDS));
       return name || flagOpt(globals, 'help') ? 0 : 2;
     }
     const command = COMMANDS.find((c) => c.name === name);
     if (!command) throw new CtlError(`No such command '${name}'.`);
+    // Before the configuration is read: help needs no config file and no DCS.
+    if (asksForHelp(rest, command.options)) {
+      io.echo(commandHelp(command));
+      return 0;
+    }
     const configFile = stringOpt(globals, 'config_file');
     const dcsUrl = stringOpt(globals, 'dcs_url');
     const config = loadCtlConfig({

@@ -3,7 +3,8 @@
  * Postgres controller, the HA loop and the REST API — and handles signals (SIGTERM and
  * SIGINT: Patroni's shutdown; SIGHUP: reload). Resolves with the exit code.
  */
-import { combineLeaseGuards, createNode, DynamicConfigTracker, systemClock, systemRandom, watchdogLeaseGuard } from '@pgwarden/core';
+import { boundedStopMs, combineLeaseGuards, createNode, DynamicConfigTracker, systemClock, systemRandom, watchdogLeaseGuard } from '@pgwarden/core';
+import { LoopDelayMonitor } from '../api/loop-delay.js';
 import { RestApiServer, type RestApiOptions } from '../api/server.js';
 import type { RestApiConfig } from '../api/types.js';
 import type { CliIo } from '../cli/io.js';
@@ -15,6 +16,7 @@ import { startFence, type FenceDriver } from './fence-driver.js';
 import { createWatchdog } from './watchdog-driver.js';
 import { createLogger, logSettingsOf, type DaemonLogger } from './log.js';
 import { toNodeConfig, PATRONI_VERSION } from './node-config.js';
+import { agentVersion } from '../cli/version.js';
 import { ObservedController } from './observed-controller.js';
 import { DcsWaitAborted, oneLine, openDcsWhenReachable } from './open-dcs.js';
 import { agentPeerClient } from './peers.js';
@@ -23,6 +25,7 @@ import { reloadConfig, type MutableNodeConfig } from './reload.js';
 import { restartApi } from './restart-api.js';
 import { serverVersion } from './server-version.js';
 import { shutdown } from './shutdown.js';
+import { serviceNotifier } from './systemd-notify.js';
 import { filterTags, nodeStateSource } from './state-source.js';
 import { ensureUniqueName } from './unique-name.js';
 
@@ -143,7 +146,10 @@ async function startDaemon(options: DaemonOptions): Promise<number> {
 
   let shuttingDown: Promise<number> | null = null;
   let api: RestApiServer;
+  // Type=notify under systemd: ready once the first HA cycle has run, stopping when the shutdown starts.
+  const notifier = serviceNotifier({ env: io.env, logger });
   const requestShutdown = (): void => {
+    if (!shuttingDown) notifier.stopping();
     shuttingDown ??= shutdown({
       loop,
       controller,
@@ -151,7 +157,8 @@ async function startDaemon(options: DaemonOptions): Promise<number> {
       api,
       logger,
       paused: () => tracker.current.pause,
-      stopTimeoutMs: config.postgresql.pgCtlTimeout * 1000,
+      // primary_stop_timeout (synchronous mode) may bound the shutdown's stop more tightly, as in Patroni.
+      stopTimeoutMs: boundedStopMs(config.postgresql.pgCtlTimeout * 1000, tracker.current)!,
       fence: () => fence,
       watchdog,
     });
@@ -179,6 +186,8 @@ async function startDaemon(options: DaemonOptions): Promise<number> {
       }).catch((error: unknown) => logger.error(`Reload failed: ${oneLine(error)}`)),
     );
   };
+  // One for the process: /metrics reports how late the event loop runs, across API rebuilds on reload.
+  const loopDelay = new LoopDelayMonitor();
   const restarts = scheduledRestarts({ name: config.name, dcs, loop, controller, logger, serverVersion: () => version, reload, peers });
   const apiOptions = (cfg: LocalConfig): RestApiOptions => ({
     config: restApiConfig(cfg),
@@ -186,6 +195,7 @@ async function startDaemon(options: DaemonOptions): Promise<number> {
       name: config.name,
       scope: config.scope,
       version: PATRONI_VERSION,
+      pgwardenVersion: agentVersion(),
       loop,
       controller,
       dcs,
@@ -197,6 +207,7 @@ async function startDaemon(options: DaemonOptions): Promise<number> {
     }),
     actions: apiActions({ name: config.name, dcs, loop, controller, logger, serverVersion: () => version, reload, scheduled: restarts, peers }),
     logger,
+    loopDelay,
   });
   try {
     api = await RestApiServer.start(apiOptions(config));
@@ -236,6 +247,10 @@ async function startDaemon(options: DaemonOptions): Promise<number> {
   };
   process.on('unhandledRejection', onUnhandled);
   logger.info(`Starting pgwarden ${PATRONI_VERSION}-compatible agent ${config.name} of cluster ${config.scope}; REST API on ${api.url}`);
+  const unsubscribeReady = loop.onCycleEnd(() => {
+    unsubscribeReady();
+    notifier.ready();
+  });
   loop.start();
   const code = await finished;
   process.off('SIGHUP', reload);

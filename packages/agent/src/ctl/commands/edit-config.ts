@@ -8,7 +8,8 @@ import { formatConfigIssue, validateDynamicConfig } from '@pgwarden/core';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { flagOpt, listOpt, parseArgs, stringOpt } from '../args.js';
+import { flagOpt, listOpt, parseArgs, stringOpt, type OptionSpec } from '../args.js';
+import { FORCE_OPTION } from '../common-options.js';
 import { requireDcs } from '../cluster-source.js';
 import { applyKeyValues, applyYaml, parseYamlDocument, sameConfig } from '../config-edit.js';
 import { clusterName, withCluster, type Command } from '../context.js';
@@ -39,18 +40,22 @@ function invokeEditor(before: string, name: string): string {
   }
 }
 
+const OPTIONS: readonly OptionSpec[] = [
+  { names: ['-q', '--quiet'], help: 'Do not show changes' },
+  { names: ['-s', '--set'], value: true, multiple: true, metavar: 'KEY=VALUE', help: 'Set specific configuration value (dotted key path; repeatable)' },
+  { names: ['-p', '--pg'], value: true, multiple: true, metavar: 'GUC=VALUE', help: 'Set specific PostgreSQL parameter value (repeatable)' },
+  { names: ['--apply'], value: true, metavar: 'FILE', help: 'Apply configuration from file (- for stdin)' },
+  { names: ['--replace'], value: true, metavar: 'FILE', help: 'Apply configuration from file, replacing existing configuration (- for stdin)' },
+  FORCE_OPTION,
+];
+
 export const editConfigCommand: Command = {
   name: 'edit-config',
   help: 'Edit cluster configuration',
+  usage: '[CLUSTER_NAME]',
+  options: OPTIONS,
   async run(ctx, argv) {
-    const args = parseArgs(argv, [
-      { names: ['-q', '--quiet'] },
-      { names: ['-s', '--set'], value: true, multiple: true },
-      { names: ['-p', '--pg'], value: true, multiple: true },
-      { names: ['--apply'], value: true },
-      { names: ['--replace'], value: true },
-      { names: ['--force'] },
-    ]);
+    const args = parseArgs(argv, OPTIONS);
     const name = clusterName(ctx, args.positionals[0]);
     const quiet = flagOpt(args, 'quiet');
     const force = flagOpt(args, 'force');

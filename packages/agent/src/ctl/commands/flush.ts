@@ -3,17 +3,22 @@
  * members with a scheduled restart, or DELETE /switchover (leader first); with no
  * member reachable, the scheduled switchover is cleared in the DCS directly.
  */
-import { choiceOpt, flagOpt, parseArgs } from '../args.js';
+import { choiceOpt, flagOpt, parseArgs, type OptionSpec } from '../args.js';
+import { FORCE_OPTION, ROLE_OPTION } from '../common-options.js';
 import { clusterName, withCluster, type Command } from '../context.js';
 import { CtlError } from '../errors.js';
 import { apiUrl, checkResponse, membersLeaderFirst, ROLE_CHOICES, selectMembers } from '../members-select.js';
 import { ctlTimestamp } from '../timestamp.js';
 
+const OPTIONS: readonly OptionSpec[] = [{ ...ROLE_OPTION, help: 'Flush only members with this role (default any)' }, FORCE_OPTION];
+
 export const flushCommand: Command = {
   name: 'flush',
   help: 'Discard scheduled events',
+  usage: 'CLUSTER_NAME [MEMBER_NAMES]... {restart|switchover}',
+  options: OPTIONS,
   async run(ctx, argv) {
-    const args = parseArgs(argv, [{ names: ['-r', '--role'], value: true }, { names: ['--force'] }]);
+    const args = parseArgs(argv, OPTIONS);
     const positionals = [...args.positionals];
     const target = positionals.pop();
     if (target !== 'restart' && target !== 'switchover') throw new CtlError(`Invalid value for 'TARGET': '${target ?? ''}' is not one of 'restart', 'switchover'.`);

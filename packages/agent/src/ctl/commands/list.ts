@@ -1,5 +1,6 @@
 /** `list [CLUSTER…] [-e] [-t] [-f FORMAT] [-W | -w N]` and `topology`: the member table. */
 import { choiceOpt, flagOpt, parseArgs, stringOpt, type OptionSpec } from '../args.js';
+import { FORMAT_OPTION, WATCH_OPTIONS } from '../common-options.js';
 import { withCluster, type Command, type CommandContext } from '../context.js';
 import { CtlError } from '../errors.js';
 import { formatMembers } from '../members-output.js';
@@ -7,16 +8,15 @@ import { FORMATS, type Format } from '../output.js';
 import { ctlTimestamp } from '../timestamp.js';
 import { parseWatch, watching } from '../watch.js';
 
-const WATCH: OptionSpec[] = [
-  { names: ['-W'], key: 'W' },
-  { names: ['-w', '--watch'], value: true, key: 'watch' },
+const LIST_OPTIONS: readonly OptionSpec[] = [
+  { names: ['-e', '--extended'], help: 'Show some extra information' },
+  { names: ['-t', '--timestamp'], help: 'Print timestamp' },
+  FORMAT_OPTION,
+  ...WATCH_OPTIONS,
 ];
 
 async function listClusters(ctx: CommandContext, argv: readonly string[], topology: boolean): Promise<void> {
-  const specs: OptionSpec[] = topology
-    ? WATCH
-    : [...WATCH, { names: ['-e', '--extended'] }, { names: ['-t', '--timestamp'] }, { names: ['-f', '--format'], value: true }];
-  const args = parseArgs(argv, specs);
+  const args = parseArgs(argv, topology ? WATCH_OPTIONS : LIST_OPTIONS);
   const fmt: Format = topology ? 'topology' : ((choiceOpt(args, 'format', FORMATS, 'pretty') ?? 'pretty') as Format);
   let every: number | undefined;
   try {
@@ -39,11 +39,15 @@ async function listClusters(ctx: CommandContext, argv: readonly string[], topolo
 export const listCommand: Command = {
   name: 'list',
   help: 'List the Patroni members for a given Patroni',
+  usage: '[CLUSTER_NAMES]...',
+  options: LIST_OPTIONS,
   run: (ctx, argv) => listClusters(ctx, argv, false),
 };
 
 export const topologyCommand: Command = {
   name: 'topology',
   help: 'Prints ASCII topology for given cluster',
+  usage: '[CLUSTER_NAMES]...',
+  options: WATCH_OPTIONS,
   run: (ctx, argv) => listClusters(ctx, argv, true),
 };

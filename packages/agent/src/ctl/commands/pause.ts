@@ -4,6 +4,7 @@
  * (or loses) `pause: true`, for up to loop_wait + 1 s.
  */
 import { flagOpt, parseArgs } from '../args.js';
+import { WAIT_OPTION } from '../common-options.js';
 import { isPaused, loopWait } from '../cluster-json.js';
 import { clusterName, withCluster, type Command, type CommandContext } from '../context.js';
 import { CtlError } from '../errors.js';
@@ -11,7 +12,7 @@ import { membersLeaderFirst } from '../members-select.js';
 import type { RestResponse } from '../rest.js';
 
 async function toggle(ctx: CommandContext, argv: readonly string[], paused: boolean): Promise<void> {
-  const args = parseArgs(argv, [{ names: ['--wait'] }]);
+  const args = parseArgs(argv, [WAIT_OPTION]);
   const name = clusterName(ctx, args.positionals[0]);
   const word = paused ? 'paused' : 'resumed';
   await withCluster(ctx, name, async (source) => {
@@ -57,5 +58,17 @@ async function toggle(ctx: CommandContext, argv: readonly string[], paused: bool
   });
 }
 
-export const pauseCommand: Command = { name: 'pause', help: 'Disable auto failover', run: (ctx, argv) => toggle(ctx, argv, true) };
-export const resumeCommand: Command = { name: 'resume', help: 'Resume auto failover', run: (ctx, argv) => toggle(ctx, argv, false) };
+export const pauseCommand: Command = {
+  name: 'pause',
+  help: 'Disable auto failover',
+  usage: '[CLUSTER_NAME]',
+  options: [WAIT_OPTION],
+  run: (ctx, argv) => toggle(ctx, argv, true),
+};
+export const resumeCommand: Command = {
+  name: 'resume',
+  help: 'Resume auto failover',
+  usage: '[CLUSTER_NAME]',
+  options: [WAIT_OPTION],
+  run: (ctx, argv) => toggle(ctx, argv, false),
+};

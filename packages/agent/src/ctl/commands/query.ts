@@ -6,7 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Cluster } from '@pgwarden/core';
-import { choiceOpt, flagOpt, parseArgs, stringOpt } from '../args.js';
+import { choiceOpt, flagOpt, parseArgs, stringOpt, type OptionSpec } from '../args.js';
+import { ROLE_OPTION, WATCH_OPTIONS } from '../common-options.js';
 import { connHostPort } from '../cluster-json.js';
 import { clusterName, withCluster, type Command } from '../context.js';
 import { CtlError } from '../errors.js';
@@ -43,24 +44,29 @@ async function connect(cluster: Cluster, t: Target): Promise<PgConnection | null
   return null;
 }
 
+const QUERY_FORMATS = ['pretty', 'tsv', 'json', 'yaml', 'yml'];
+
+const OPTIONS: readonly OptionSpec[] = [
+  { ...ROLE_OPTION, help: 'The role of the query (default leader)' },
+  { names: ['-m', '--member'], value: true, metavar: 'NAME', help: 'Query a specific member' },
+  { names: ['-d', '--dbname'], value: true, metavar: 'DBNAME', help: 'database name to connect to' },
+  { names: ['-U', '--username'], value: true, metavar: 'NAME', help: 'database user name' },
+  { names: ['--password'], help: 'force password prompt' },
+  { names: ['--format'], value: true, metavar: `[${QUERY_FORMATS.join('|')}]`, help: 'Output format (default tsv)' },
+  { names: ['-f', '--file'], value: true, metavar: 'FILE', help: 'Execute the SQL commands from this file (- for stdin)' },
+  { names: ['-c', '--command'], value: true, metavar: 'SQL', help: 'The SQL commands to execute' },
+  { names: ['--delimiter'], value: true, metavar: 'TEXT', help: 'The column delimiter (default a tab)' },
+  ...WATCH_OPTIONS,
+];
+
 export const queryCommand: Command = {
   name: 'query',
   help: 'Query a Patroni PostgreSQL member',
+  usage: '[CLUSTER_NAME]',
+  options: OPTIONS,
   async run(ctx, argv) {
-    const args = parseArgs(argv, [
-      { names: ['-r', '--role'], value: true },
-      { names: ['-m', '--member'], value: true },
-      { names: ['-d', '--dbname'], value: true },
-      { names: ['-U', '--username'], value: true },
-      { names: ['--password'] },
-      { names: ['--format'], value: true },
-      { names: ['-f', '--file'], value: true },
-      { names: ['-c', '--command'], value: true },
-      { names: ['--delimiter'], value: true },
-      { names: ['-W'], key: 'W' },
-      { names: ['-w', '--watch'], value: true, key: 'watch' },
-    ]);
-    const fmt = choiceOpt(args, 'format', ['pretty', 'tsv', 'json', 'yaml', 'yml'], 'tsv') as Format;
+    const args = parseArgs(argv, OPTIONS);
+    const fmt = choiceOpt(args, 'format', QUERY_FORMATS, 'tsv') as Format;
     const file = stringOpt(args, 'file');
     const command = stringOpt(args, 'command');
     let sql: string;

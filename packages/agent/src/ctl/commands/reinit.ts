@@ -1,17 +1,26 @@
-/** `reinit CLUSTER [MEMBER…] [--force] [--wait]`: POST /reinitialize on replicas; --wait polls /patroni. */
+/** `reinit CLUSTER [MEMBER…] [--force] [--from-leader] [--wait]`: POST /reinitialize on replicas; --wait polls /patroni. */
 import type { Member } from '@pgwarden/core';
-import { flagOpt, parseArgs } from '../args.js';
+import { flagOpt, parseArgs, type OptionSpec } from '../args.js';
+import { FORCE_OPTION } from '../common-options.js';
 import { clusterName, withCluster, type Command } from '../context.js';
 import { apiUrl, checkResponse, selectMembers } from '../members-select.js';
 
 /** patronictl polls every 2 s; PGWARDENCTL_POLL_MS shortens it (tests). */
 const pollMs = (): number => Number(process.env.PGWARDENCTL_POLL_MS) || 2000;
 
+const OPTIONS: readonly OptionSpec[] = [
+  FORCE_OPTION,
+  { names: ['--from-leader'], help: 'Get basebackup from leader' },
+  { names: ['--wait'], help: 'Wait until reinitialization completes' },
+];
+
 export const reinitCommand: Command = {
   name: 'reinit',
   help: 'Reinitialize cluster member',
+  usage: 'CLUSTER_NAME [MEMBER_NAMES]...',
+  options: OPTIONS,
   async run(ctx, argv) {
-    const args = parseArgs(argv, [{ names: ['--force'] }, { names: ['--wait'] }]);
+    const args = parseArgs(argv, OPTIONS);
     const [arg, ...names] = args.positionals;
     const name = clusterName(ctx, arg, true);
     const force = flagOpt(args, 'force');
@@ -19,7 +28,8 @@ export const reinitCommand: Command = {
       const cluster = await source.load();
       const waitOn: Member[] = [];
       for (const m of await selectMembers(ctx, cluster, name, names, 'replica', force, 'reinitialize')) {
-        const body = { force };
+        // Patroni 4.1 sends from_leader always; an older agent ignores it.
+        const body = { force, from_leader: flagOpt(args, 'from_leader') };
         let started = false;
         for (;;) {
           const res = await ctx.rest.request(apiUrl(m), 'POST', 'reinitialize', body);

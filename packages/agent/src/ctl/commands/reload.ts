@@ -1,14 +1,19 @@
 /** `reload CLUSTER [MEMBER…] [-r ROLE] [--force]`: POST /reload on each chosen member. */
-import { choiceOpt, flagOpt, parseArgs } from '../args.js';
+import { choiceOpt, flagOpt, parseArgs, type OptionSpec } from '../args.js';
+import { FORCE_OPTION, ROLE_OPTION } from '../common-options.js';
 import { loopWait } from '../cluster-json.js';
 import { clusterName, withCluster, type Command } from '../context.js';
 import { apiUrl, ROLE_CHOICES, selectMembers } from '../members-select.js';
 
+const OPTIONS: readonly OptionSpec[] = [{ ...ROLE_OPTION, help: 'Reload only members with this role (default any)' }, FORCE_OPTION];
+
 export const reloadCommand: Command = {
   name: 'reload',
   help: 'Reload cluster member configuration',
+  usage: 'CLUSTER_NAME [MEMBER_NAMES]...',
+  options: OPTIONS,
   async run(ctx, argv) {
-    const args = parseArgs(argv, [{ names: ['-r', '--role'], value: true }, { names: ['--force'] }]);
+    const args = parseArgs(argv, OPTIONS);
     const [arg, ...names] = args.positionals;
     const name = clusterName(ctx, arg, true);
     const role = choiceOpt(args, 'role', ROLE_CHOICES, 'any')!;

@@ -4,6 +4,7 @@
  * deletes every key of the cluster from the DCS.
  */
 import { choiceOpt, parseArgs } from '../args.js';
+import { FORMAT_OPTION } from '../common-options.js';
 import { requireDcs } from '../cluster-source.js';
 import { clusterName, withCluster, type Command } from '../context.js';
 import { CtlError } from '../errors.js';
@@ -15,8 +16,10 @@ const AWARE = 'Yes I am aware';
 export const removeCommand: Command = {
   name: 'remove',
   help: 'Remove cluster from DCS',
+  usage: 'CLUSTER_NAME',
+  options: [FORMAT_OPTION],
   async run(ctx, argv) {
-    const args = parseArgs(argv, [{ names: ['-f', '--format'], value: true }]);
+    const args = parseArgs(argv, removeCommand.options);
     const fmt = choiceOpt(args, 'format', FORMATS, 'pretty') as Format;
     const name = clusterName(ctx, args.positionals[0], true);
     await withCluster(ctx, name, async (source) => {

@@ -2,7 +2,8 @@
  * `restart CLUSTER [MEMBER…] [-r ROLE] [--any] [--scheduled TS] [--pg-version V]
  * [--pending] [--timeout T] [--force]`: POST /restart with the filters as its body.
  */
-import { choiceOpt, flagOpt, parseArgs, stringOpt } from '../args.js';
+import { choiceOpt, flagOpt, parseArgs, stringOpt, type OptionSpec } from '../args.js';
+import { FORCE_OPTION, ROLE_OPTION } from '../common-options.js';
 import { isPaused } from '../cluster-json.js';
 import { clusterName, withCluster, type Command } from '../context.js';
 import { CtlError } from '../errors.js';
@@ -17,19 +18,23 @@ function checkPgVersion(v: string): void {
   if (parts.length === 2 && Number(parts[0]) < 10) throw new CtlError(`Invalid PostgreSQL version format: X.Y or X.Y.Z is accepted: ${v}`);
 }
 
+const OPTIONS: readonly OptionSpec[] = [
+  { ...ROLE_OPTION, help: 'Restart only members with this role (default any)' },
+  { names: ['--any'], key: 'any', help: 'Restart a single member only' },
+  { names: ['--scheduled'], value: true, metavar: 'TIMESTAMP', help: 'Timestamp of a scheduled restart in unambiguous format (e.g. ISO 8601), or now' },
+  { names: ['--pg-version'], value: true, key: 'pg_version', metavar: 'VERSION', help: 'Restart if the PostgreSQL version is less than provided (e.g. 15.4)' },
+  { names: ['--pending'], help: 'Restart if pending' },
+  { names: ['--timeout'], value: true, metavar: 'SECONDS', help: 'Return error and fail over if necessary when restarting takes longer than this.' },
+  FORCE_OPTION,
+];
+
 export const restartCommand: Command = {
   name: 'restart',
   help: 'Restart cluster member',
+  usage: 'CLUSTER_NAME [MEMBER_NAMES]...',
+  options: OPTIONS,
   async run(ctx, argv) {
-    const args = parseArgs(argv, [
-      { names: ['-r', '--role'], value: true },
-      { names: ['--any'], key: 'any' },
-      { names: ['--scheduled'], value: true },
-      { names: ['--pg-version'], value: true, key: 'pg_version' },
-      { names: ['--pending'] },
-      { names: ['--timeout'], value: true },
-      { names: ['--force'] },
-    ]);
+    const args = parseArgs(argv, OPTIONS);
     const [arg, ...names] = args.positionals;
     const name = clusterName(ctx, arg, true);
     const role = choiceOpt(args, 'role', ROLE_CHOICES, 'any')!;

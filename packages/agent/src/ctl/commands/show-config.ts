@@ -6,8 +6,10 @@ import { formatYaml } from '../yaml-format.js';
 export const showConfigCommand: Command = {
   name: 'show-config',
   help: 'Show cluster configuration',
+  usage: '[CLUSTER_NAME]',
+  options: [],
   async run(ctx, argv) {
-    const args = parseArgs(argv, []);
+    const args = parseArgs(argv, showConfigCommand.options);
     const name = clusterName(ctx, args.positionals[0]);
     await withCluster(ctx, name, async (source) => {
       const cluster = await source.load();

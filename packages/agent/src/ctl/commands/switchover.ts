@@ -5,7 +5,8 @@
  * POSTs it to the leader's REST API (the candidate's when there is no leader) and
  * prints the answer. If the API cannot be reached, the `failover` key is written.
  */
-import { flagOpt, parseArgs, stringOpt } from '../args.js';
+import { flagOpt, parseArgs, stringOpt, type OptionSpec } from '../args.js';
+import { FORCE_OPTION } from '../common-options.js';
 import { isNoFailover, isPaused, isStandbyCluster, isSynchronousMode, syncMatches } from '../cluster-json.js';
 import { clusterName, withCluster, type Command, type CommandContext } from '../context.js';
 import { CtlError } from '../errors.js';
@@ -15,13 +16,18 @@ import { ctlTimestamp, nextHourExample, parseScheduled } from '../timestamp.js';
 
 type Action = 'switchover' | 'failover';
 
+const FAILOVER_OPTIONS: readonly OptionSpec[] = [
+  { names: ['--leader', '--primary', '--master'], value: true, key: 'leader', metavar: 'NAME', help: 'The name of the current leader (deprecated for failover: use switchover)' },
+  { names: ['--candidate'], value: true, metavar: 'NAME', help: 'The name of the candidate' },
+  FORCE_OPTION,
+];
+const SWITCHOVER_OPTIONS: readonly OptionSpec[] = [
+  ...FAILOVER_OPTIONS,
+  { names: ['--scheduled'], value: true, metavar: 'TIMESTAMP', help: 'Timestamp of a scheduled switchover in unambiguous format (e.g. ISO 8601), or now' },
+];
+
 async function run(ctx: CommandContext, argv: readonly string[], requested: Action): Promise<void> {
-  const args = parseArgs(argv, [
-    { names: ['--leader', '--primary', '--master'], value: true, key: 'leader' },
-    { names: ['--candidate'], value: true },
-    { names: ['--force'] },
-    ...(requested === 'switchover' ? [{ names: ['--scheduled'], value: true }] : []),
-  ]);
+  const args = parseArgs(argv, requested === 'switchover' ? SWITCHOVER_OPTIONS : FAILOVER_OPTIONS);
   const name = clusterName(ctx, args.positionals[0]);
   const force = flagOpt(args, 'force');
   let action = requested;
@@ -106,5 +112,17 @@ async function run(ctx: CommandContext, argv: readonly string[], requested: Acti
   });
 }
 
-export const switchoverCommand: Command = { name: 'switchover', help: 'Switchover to a replica', run: (ctx, argv) => run(ctx, argv, 'switchover') };
-export const failoverCommand: Command = { name: 'failover', help: 'Failover to a replica', run: (ctx, argv) => run(ctx, argv, 'failover') };
+export const switchoverCommand: Command = {
+  name: 'switchover',
+  help: 'Switchover to a replica',
+  usage: '[CLUSTER_NAME]',
+  options: SWITCHOVER_OPTIONS,
+  run: (ctx, argv) => run(ctx, argv, 'switchover'),
+};
+export const failoverCommand: Command = {
+  name: 'failover',
+  help: 'Failover to a replica',
+  usage: '[CLUSTER_NAME]',
+  options: FAILOVER_OPTIONS,
+  run: (ctx, argv) => run(ctx, argv, 'failover'),
+};

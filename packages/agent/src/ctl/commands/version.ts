@@ -14,8 +14,10 @@ export function formatPgVersion(v: number): string {
 export const versionCommand: Command = {
   name: 'version',
   help: 'Output version of patronictl command or a running Patroni instance',
+  usage: '[CLUSTER_NAME] [MEMBER_NAMES]...',
+  options: [],
   async run(ctx, argv) {
-    const args = parseArgs(argv, []);
+    const args = parseArgs(argv, versionCommand.options);
     ctx.io.echo(`pgwardenctl version ${CTL_VERSION}`);
     const [name, ...memberNames] = args.positionals;
     if (!name) return;

@@ -1,0 +1,217 @@
+/**
+ * A clean-prefix install, as a user gets it from the registry: every published package
+ * is packed with `pnpm pack` (which builds it first and rewrites workspace: ranges), the
+ * tarballs go into an empty prefix with `npm install -g`, and the installed `pgwarden`
+ * and `pgwardenctl` — not the workspace's — answer, validate a config, and run one agent
+ * on real etcd and PostgreSQL 15 until it leads and GET /primary answers 200.
+ * The same tarballs make the self-contained bundle (scripts/bundle.mjs, `pnpm bundle`),
+ * which must run — and lead a cluster — with no node on PATH.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findExecutable, postgresBinDir } from '@pgwarden/testkit';
+import { api } from './api.js';
+import { E2eCluster, waitFor } from './cluster.js';
+import { tails, waitForPrimary } from './wait.js';
+
+const PACKAGES = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const BUNDLE_SCRIPT = resolve(PACKAGES, '..', 'scripts', 'bundle.mjs');
+
+/** The agent and every @pgwarden package it depends on: what `npm install -g @pgwarden/agent` brings. */
+function publishedPackages(): { name: string; dir: string }[] {
+  const agent = JSON.parse(readFileSync(join(PACKAGES, 'agent', 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  const ours = Object.keys(agent.dependencies).filter((d) => d.startsWith('@pgwarden/'));
+  // Dependencies first, so each package's build finds the dist of what it imports.
+  const order = ['@pgwarden/core', ...ours.filter((d) => d !== '@pgwarden/core').sort(), '@pgwarden/agent'];
+  return order.map((name) => ({ name, dir: join(PACKAGES, name.slice('@pgwarden/'.length)) }));
+}
+
+/** `pnpm pack` (its prepack builds the package) into a directory of its own. */
+function pack(dir: string, into: string): Promise<void> {
+  mkdirSync(into);
+  return new Promise((resolvePack, reject) => {
+    const child = spawn('pnpm', ['pack', '--pack-destination', into], { cwd: dir, env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 180_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolvePack();
+      else reject(new Error(`pnpm pack in ${dir} failed (${code}):\n${output}`));
+    });
+  });
+}
+
+function sampleConfig(dataDir: string): string {
+  return `scope: main
+name: db1
+restapi:
+  listen: 0.0.0.0:8008
+  connect_address: 10.0.0.11:8008
+etcd3:
+  hosts: [10.0.0.1:2379, 10.0.0.2:2379, 10.0.0.3:2379]
+bootstrap:
+  dcs:
+    ttl: 30
+    loop_wait: 10
+    retry_timeout: 10
+postgresql:
+  listen: 0.0.0.0:5432
+  connect_address: 10.0.0.11:5432
+  data_dir: ${dataDir}
+  bin_dir: ${postgresBinDir()}
+  authentication:
+    superuser: {username: postgres, password: su-secret}
+    replication: {username: replicator, password: rep-secret}
+`;
+}
+
+function run(command: string, args: readonly string[], options: { cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): string {
+  const env = options.env ?? { ...process.env, TURBO_TELEMETRY_DISABLED: '1' };
+  const r = spawnSync(command, args, { cwd: options.cwd, encoding: 'utf8', timeout: options.timeoutMs ?? 120_000, env });
+  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${r.status ?? r.signal}): ${r.error?.message ?? ''}\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
+describe('install from packed tarballs into an empty prefix', () => {
+  let root: string;
+  let prefix: string;
+  let bundle: string;
+  const tarballs = new Map<string, string>();
+  let cluster: E2eCluster | undefined;
+  let bundleCluster: E2eCluster | undefined;
+
+  beforeAll(async () => {
+    if (!findExecutable('pnpm')) throw new Error('pnpm is needed to pack the packages: npm install -g pnpm@10.34.8');
+    if (!findExecutable('npm')) throw new Error('npm is needed to install the tarballs: it ships with Node.js');
+    root = mkdtempSync('/tmp/pgwarden-install-');
+    chmodSync(root, 0o755); // the installed agent runs as postgres when the tests run as root
+    const packDir = join(root, 'tarballs');
+    prefix = join(root, 'prefix');
+    mkdirSync(packDir);
+    mkdirSync(prefix);
+    // Core first and the agent last (each build needs the dist of what it imports); the adapters side by side.
+    const packages = publishedPackages();
+    const [core, agent, adapters] = [packages[0]!, packages.at(-1)!, packages.slice(1, -1)];
+    for (const stage of [[core], adapters, [agent]]) await Promise.all(stage.map((pkg) => pack(pkg.dir, join(packDir, pkg.name.slice('@pgwarden/'.length)))));
+    for (const pkg of packages) {
+      const made = readdirSync(join(packDir, pkg.name.slice('@pgwarden/'.length)));
+      expect(made, `pnpm pack of ${pkg.name}`).toHaveLength(1);
+      tarballs.set(pkg.name, join(packDir, pkg.name.slice('@pgwarden/'.length), made[0]!));
+    }
+    run('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', '--loglevel=error', ...tarballs.values()], { cwd: root });
+    const bundleInput = join(root, 'all-tarballs');
+    mkdirSync(bundleInput);
+    for (const t of tarballs.values()) copyFileSync(t, join(bundleInput, basename(t)));
+    const archive = run(process.execPath, [BUNDLE_SCRIPT, '--tarballs', bundleInput, '--out', join(root, 'bundle')]).trim();
+    expect(archive).toMatch(/\/pgwarden-\d+\.\d+\.\d+-linux-(x64|arm64)\.tar\.gz$/);
+    run('tar', ['-xzf', archive, '-C', root]);
+    bundle = archive.replace(/^.*\//, '').replace(/\.tar\.gz$/, '');
+    bundle = join(root, bundle);
+  }, 240_000);
+
+  afterAll(async () => {
+    await cluster?.close();
+    await bundleCluster?.close();
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  it('ships built code with type declarations, the README and the LICENSE, and nothing from the source tree', () => {
+    for (const [name, tarball] of tarballs) {
+      const files = run('tar', ['-tzf', tarball]).split('\n').filter(Boolean);
+      expect(files, name).toEqual(expect.arrayContaining(['package/package.json', 'package/README.md', 'package/LICENSE', 'package/dist/index.js', 'package/dist/index.d.ts']));
+      expect(files.filter((f) => /^package\/(src|test|bench|sim|examples|node_modules)\//.test(f)), name).toEqual([]);
+      const manifest = JSON.parse(run('tar', ['-xzOf', tarball, 'package/package.json'])) as Record<string, unknown>;
+      expect(JSON.stringify(manifest), `${name}: workspace: ranges must be rewritten`).not.toContain('workspace:');
+      expect(manifest, name).toMatchObject({ license: 'MIT', type: 'module', engines: { node: expect.stringMatching(/^>=20/) }, publishConfig: { access: 'public' } });
+    }
+    const agentFiles = run('tar', ['-tzf', tarballs.get('@pgwarden/agent')!]);
+    expect(agentFiles).toContain('package/systemd/pgwarden.service');
+    expect(agentFiles).toContain('package/bin/pgwarden.js');
+  });
+
+  it('the installed pgwarden prints its version, and pgwardenctl its help', () => {
+    expect(run(join(prefix, 'bin', 'pgwarden'), ['--version'])).toMatch(/^pgwarden \d+\.\d+\.\d+ \(Patroni \d+\.\d+\.\d+ compatible\)\n$/);
+    const help = run(join(prefix, 'bin', 'pgwardenctl'), ['--help']);
+    expect(help).toContain('Usage: pgwardenctl [OPTIONS] COMMAND [ARGS]...');
+    expect(help).toMatch(/^ {2}list +List the Patroni members/m);
+    expect(run(join(prefix, 'bin', 'pgwardenctl'), ['list', '--help'])).toContain('-e, --extended');
+  });
+
+  it('the self-contained bundle runs with no node on PATH', () => {
+    // No PATH entry at all: neither node nor coreutils. The launchers use the bundled node.
+    const bare = { PATH: '/nonexistent', HOME: root };
+    expect(run(join(bundle, 'bin', 'pgwarden'), ['--version'], { env: bare })).toMatch(/^pgwarden \d+\.\d+\.\d+ /);
+    const help = run(join(bundle, 'bin', 'pgwardenctl'), ['--help'], { env: bare });
+    expect(help).toContain('Usage: pgwardenctl [OPTIONS] COMMAND [ARGS]...');
+    expect(readFileSync(join(bundle, 'node', 'bin', 'node')).length).toBeGreaterThan(1_000_000);
+    // Validating loads the etcd adapter from inside the bundle.
+    const sample = join(root, 'bundle-patroni.yml');
+    writeFileSync(sample, sampleConfig(join(root, 'bundle-pgdata')));
+    const validated = spawnSync(join(bundle, 'bin', 'pgwarden'), ['--validate-config', sample], { encoding: 'utf8', env: bare, timeout: 30_000 });
+    expect({ status: validated.status, stderr: validated.stderr }).toEqual({ status: 0, stderr: '' });
+    // The adapters and the fence guard are inside.
+    for (const inside of ['core/dist/guard.sh', 'dcs-etcd/dist/index.js', 'dcs-zookeeper/dist/index.js', 'dcs-consul/dist/index.js']) {
+      expect(() => readFileSync(join(bundle, 'lib', 'node_modules', '@pgwarden', inside)), inside).not.toThrow();
+    }
+    expect(readFileSync(join(bundle, 'systemd', 'pgwarden.service'), 'utf8')).toMatch(/^ExecStart=\/opt\/pgwarden\/bin\/pgwarden /m);
+  });
+
+  it('the installed agent validates a patroni.yml, then leads a cluster on real etcd and PostgreSQL 15', async () => {
+    // A host's patroni.yml as the install guide shows it: validated by the installed copy, adapter included.
+    const sample = join(root, 'patroni.yml');
+    writeFileSync(sample, sampleConfig(join(root, 'pgdata')));
+    const validated = spawnSync(join(prefix, 'bin', 'pgwarden'), ['--validate-config', sample], { encoding: 'utf8', timeout: 30_000 });
+    expect({ status: validated.status, stdout: validated.stdout, stderr: validated.stderr }).toEqual({ status: 0, stdout: '', stderr: '' });
+    writeFileSync(sample, sampleConfig(join(root, 'pgdata')).replace('ttl: 30', 'ttl: soon'));
+    const refused = spawnSync(join(prefix, 'bin', 'pgwarden'), ['--validate-config', sample], { encoding: 'utf8', timeout: 30_000 });
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('bootstrap.dcs.ttl');
+
+    cluster = await E2eCluster.create({ label: 'install-from-tarballs', nodes: 1, agentCommand: [join(prefix, 'bin', 'pgwarden')] });
+    const node = cluster.nodes[0]!;
+
+    cluster.start(node);
+    await waitForPrimary(cluster, cluster.nodes, 90_000);
+    await waitFor('/primary answers 200', async () => (await api(node, '/primary')).status === 200, 30_000).catch((e: Error) => {
+      throw new Error(`${e.message}\n${tails(cluster!)}`);
+    });
+    // The process that leads is the installed copy, not the workspace's.
+    const cmdline = readFileSync(`/proc/${node.process!.pid}/cmdline`, 'utf8').split('\0');
+    expect(cmdline.some((a) => a.startsWith(prefix))).toBe(true);
+    await cluster.close();
+    cluster = undefined;
+  });
+
+  it("the bundle's agent, with no node on PATH, leads a cluster too", async () => {
+    // Every program of /usr/bin and /bin but Node.js and its package managers.
+    const bin = join(root, 'path-without-node');
+    mkdirSync(bin);
+    for (const dir of ['/usr/bin', '/bin']) {
+      for (const program of readdirSync(dir)) {
+        if (/^(node|nodejs|npm|npx|pnpm|pnpx|corepack|yarn)$/.test(program)) continue;
+        try {
+          symlinkSync(join(dir, program), join(bin, program));
+        } catch {
+          /* the same name from both directories */
+        }
+      }
+    }
+    const path = `${bin}:/usr/sbin:/sbin`;
+    expect(spawnSync('/bin/sh', ['-c', 'command -v node'], { env: { PATH: path } }).status).not.toBe(0);
+    bundleCluster = await E2eCluster.create({ label: 'install-bundle', nodes: 1, agentCommand: ['/usr/bin/env', `PATH=${path}`, join(bundle, 'bin', 'pgwarden')] });
+    const node = bundleCluster.nodes[0]!;
+    bundleCluster.start(node);
+    await waitForPrimary(bundleCluster, bundleCluster.nodes, 90_000);
+    await waitFor('/primary answers 200', async () => (await api(node, '/primary')).status === 200, 30_000).catch((e: Error) => {
+      throw new Error(`${e.message}\n${tails(bundleCluster!)}`);
+    });
+    const exe = readlinkSync(`/proc/${node.process!.pid}/exe`);
+    expect(exe).toBe(join(bundle, 'node', 'bin', 'node'));
+  });
+});
