@@ -15,6 +15,7 @@ import {
   httpPeerClient,
   LocalPostgresController,
   NO_LEASE_GUARD,
+  PATRONI_PROTOCOL_VERSION,
   readDynamicConfig,
   readTags,
   systemClock,
@@ -39,7 +40,7 @@ export interface NodeAddress {
 }
 
 /** The Patroni protocol version written into member keys. */
-const PROTOCOL_VERSION = '3.3.1';
+const PROTOCOL_VERSION = PATRONI_PROTOCOL_VERSION;
 
 export class DemoNode {
   readonly controller: LocalPostgresController;

@@ -5,10 +5,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PATRONI_PROTOCOL_VERSION } from '@pgwarden/core';
 import type { CliIo } from './io.js';
 
 /** The Patroni release whose behaviour and wire format pgwarden follows. */
-export const PATRONI_COMPATIBLE_VERSION = '3.3.1';
+export const PATRONI_COMPATIBLE_VERSION = PATRONI_PROTOCOL_VERSION;
 
 export function agentVersion(from: string = dirname(fileURLToPath(import.meta.url))): string {
   for (let dir = from; ; dir = dirname(dir)) {

@@ -1,10 +1,11 @@
 /** This node's identity for the HA engine (core's NodeConfig), from the validated patroni.yml. */
-import { readTags, type JsonObject, type NodeConfig } from '@pgwarden/core';
+import { PATRONI_PROTOCOL_VERSION, readTags, type JsonObject, type NodeConfig } from '@pgwarden/core';
+import { agentVersion } from '../cli/version.js';
 import type { LocalConfig } from '../config/local-config.js';
 import { isRecord } from '../config/records.js';
 
-/** The Patroni release whose wire formats pgwarden speaks (member key `version`, `/patroni`). */
-export const PATRONI_VERSION = '3.3.1';
+/** The Patroni release whose wire formats pgwarden speaks (member key `version`, `/patroni`): core's PATRONI_PROTOCOL_VERSION. */
+export const PATRONI_VERSION = PATRONI_PROTOCOL_VERSION;
 
 export function apiUrlOf(config: LocalConfig): string {
   const scheme = config.restapi.certfile ? 'https' : 'http';
@@ -25,6 +26,7 @@ export function toNodeConfig(config: LocalConfig): NodeConfig {
     proxyUrl: proxy,
     tags: readTags(config.tags.raw),
     version: PATRONI_VERSION,
+    pgwardenVersion: agentVersion(),
     canBootstrap: isRecord(config.raw.bootstrap),
     canCloneWithoutLeader: noLeaderMethod,
     bootstrapDcsConfig: config.bootstrap.dcs.document as JsonObject,

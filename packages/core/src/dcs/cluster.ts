@@ -22,7 +22,7 @@ export interface MemberData {
   readonly conn_url?: string;
   readonly api_url?: string;
   readonly state?: string;
-  /** `primary` (Patroni 4.x, what pgwarden writes) or `master` (3.x), `replica`, `standby_leader`, … */
+  /** `master` (Patroni 3.x) or `primary` (4.x; pgwarden picks by its peers: ha/member-role.ts), `replica`, `standby_leader`, … */
   readonly role?: string;
   /** Patroni protocol version, dotted integers. */
   readonly version?: string;
@@ -37,6 +37,8 @@ export interface MemberData {
   readonly timeline?: number;
   readonly scheduled_restart?: JsonObject;
   readonly pause?: boolean;
+  /** pgwarden's own release, on members run by pgwarden (Patroni ignores the field). */
+  readonly pgwarden_version?: string;
   readonly [extra: string]: unknown;
 }
 

@@ -3,7 +3,8 @@
  * §2.1). Built from what the controller reports at that moment, not from the start of the
  * cycle, so a state change made by this cycle's actions shows at once.
  */
-import type { MemberData } from '../dcs/cluster.js';
+import type { Member, MemberData } from '../dcs/cluster.js';
+import { memberKeyRole } from './member-role.js';
 import type { ControllerStatus, PostgresObservation } from '../postgres/observation.js';
 import type { NodeTags } from './tags.js';
 import type { HaMemory, NodeConfig, RunningTask } from './view.js';
@@ -14,13 +15,17 @@ const BUILTIN_BOOLEAN_TAGS = new Set(['clonefrom', 'nofailover', 'noloadbalance'
 /**
  * The configured tags as Patroni publishes them (member key, `/patroni`): every tag,
  * custom ones included, with their configured values, except built-in booleans that are
- * false. `nofailover` is kept even when false if `failover_priority` is also set, so
- * peers can see both sides of the conflict.
+ * false. `nofailover` is kept even when false if `failover_priority` is also set (and
+ * `nosync` with `sync_priority`, Patroni 4.1), so peers can see both sides of the conflict.
  */
 export function publishedTags(raw: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [tag, value] of Object.entries(raw)) {
-    const shown = !BUILTIN_BOOLEAN_TAGS.has(tag) || Boolean(value) || (tag === 'nofailover' && Object.hasOwn(raw, 'failover_priority'));
+    const shown =
+      !BUILTIN_BOOLEAN_TAGS.has(tag) ||
+      Boolean(value) ||
+      (tag === 'nofailover' && Object.hasOwn(raw, 'failover_priority')) ||
+      (tag === 'nosync' && Object.hasOwn(raw, 'sync_priority'));
     if (shown) out[tag] = value;
   }
   return out;
@@ -47,6 +52,8 @@ export interface MemberDataInput {
   readonly memory: HaMemory;
   readonly task: RunningTask | null;
   readonly paused: boolean;
+  /** The cluster's members as last loaded (null: unknown): they decide how the primary role is named. */
+  readonly members?: readonly Member[] | null;
 }
 
 const WAL_STATES = new Set(['running', 'restarting', 'starting']);
@@ -57,7 +64,7 @@ export function buildMemberData(input: MemberDataInput): MemberData {
     conn_url: node.connUrl,
     api_url: node.apiUrl,
     state: status.state,
-    role: status.role,
+    role: memberKeyRole(status.role, (input.members ?? null)?.filter((m) => m.name !== node.name) ?? null),
     version: node.version,
   };
   if (node.proxyUrl) data.proxy_url = node.proxyUrl;
@@ -71,9 +78,15 @@ export function buildMemberData(input: MemberDataInput): MemberData {
   }
   if (obs && WAL_STATES.has(status.state) && (!task || task.kind === 'promote')) {
     data.xlog_location = obs.walPosition;
+    // Patroni 4.1 also publishes a standby's replay and receive positions (GET /cluster, list).
+    if (obs.inRecovery && obs.replayLsn) data.replay_lsn = obs.replayLsn;
+    if (obs.inRecovery && obs.receiveLsn) data.receive_lsn = obs.receiveLsn;
     if (obs.inRecovery) data.replication_state = obs.walReceiver?.status === 'streaming' ? 'streaming' : 'in archive recovery';
     if (obs.timeline > 0) data.timeline = obs.timeline;
   }
   if (input.paused) data.pause = true;
+  // pgwarden's own field, after Patroni's: Patroni (3.0 on) ignores fields it does not know.
+  // Always present, so peers can tell a pgwarden member from a Patroni one (member-role.ts).
+  data.pgwarden_version = node.pgwardenVersion ?? 'unknown';
   return data as MemberData;
 }

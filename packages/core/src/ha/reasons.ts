@@ -49,6 +49,7 @@ export const REASONS = [
   'start-secondary',
   'rewind',
   'rewind-waiting-checkpoint',
+  'rewind-failed-not-starting',
   'reinitialize',
   // leader race (§1.8)
   'race-acquired-as-primary',

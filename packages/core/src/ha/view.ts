@@ -21,8 +21,10 @@ export interface NodeConfig {
   readonly connUrl: string;
   readonly proxyUrl: string | null;
   readonly tags: NodeTags;
-  /** The Patroni protocol version written into the member key (dotted integers). */
+  /** The Patroni protocol version written into the member key (dotted integers): PATRONI_PROTOCOL_VERSION. */
   readonly version: string;
+  /** pgwarden's own release, written as `pgwarden_version` next to it (`unknown` when not given). */
+  readonly pgwardenVersion?: string;
   /** patroni.yml has a `bootstrap` section, so this node may initialise a new cluster. */
   readonly canBootstrap: boolean;
   /** Some replica method is flagged `no_leader`/`no_master` (clone without a leader). */

@@ -9,6 +9,8 @@ import type { PostgresStatus } from './node-state.js';
 export interface ObservationContext {
   /** True when this replica is listed in `/sync` (synchronous mode only). */
   readonly syncStandby: boolean;
+  /** True when this replica is listed in `/sync` and synchronous_mode is `quorum`. */
+  readonly quorumStandby?: boolean;
 }
 
 export function postgresStatusFromObservation(obs: PostgresObservation, context: ObservationContext): PostgresStatus {
@@ -20,11 +22,12 @@ export function postgresStatusFromObservation(obs: PostgresObservation, context:
           kind: 'replica',
           receivedLocation: obs.receiveLsn ?? obs.replayLsn ?? 0,
           replayedLocation: obs.replayLsn ?? 0,
-          replayedTimestamp: null,
+          replayedTimestamp: typeof obs.replayTimestampMs === 'number' ? obs.replayTimestampMs / 1000 : null,
           paused: obs.replayPaused,
         }
       : { kind: 'primary', location: obs.walPosition },
     syncStandby: context.syncStandby,
+    ...(context.quorumStandby ? { quorumStandby: true } : {}),
     timeline: obs.timeline > 0 ? obs.timeline : null,
     replicationState: obs.inRecovery ? (obs.walReceiver?.status === 'streaming' ? 'streaming' : 'in archive recovery') : null,
     replication: obs.replication.map((r) => ({

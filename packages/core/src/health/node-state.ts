@@ -62,6 +62,8 @@ export interface PostgresStatus {
   readonly xlog: PrimaryXlog | ReplicaXlog;
   /** The node is a replica named in the DCS `sync` key while synchronous_mode is on. */
   readonly syncStandby: boolean;
+  /** The node is a replica named in the DCS `sync` key while synchronous_mode is `quorum` (then syncStandby is false). */
+  readonly quorumStandby?: boolean;
   /** A primary's own timeline; a replica's cached or received one; null when unknown. */
   readonly timeline: number | null;
   readonly replicationState: 'streaming' | 'in archive recovery' | null;
@@ -101,8 +103,10 @@ export type TagValue = string | number | boolean | null | JsonObject | readonly 
 export interface NodeState {
   readonly name: string;
   readonly scope: string;
-  /** The Patroni protocol version reported in `patroni.version` and `patroni_version` (e.g. `4.0.0`). */
+  /** The Patroni protocol version reported in `patroni.version` and `patroni_version` (PATRONI_PROTOCOL_VERSION). */
   readonly version: string;
+  /** pgwarden's own release, reported as `pgwarden_version` in `/patroni` and `pgwarden_version_info`. */
+  readonly pgwardenVersion?: string;
 
   readonly state: PostgresRunState;
   /**
@@ -132,6 +136,8 @@ export interface NodeState {
   readonly lockExpiresAt: number | null;
   /** The dynamic config has a `standby_cluster` section with host, port or restore_command. */
   readonly standbyCluster: boolean;
+  /** synchronous_mode is `quorum`: /metrics then reports patroni_quorum_standby (Patroni 4's metric). */
+  readonly quorumCommit?: boolean;
   /** Maintenance mode (`pause` in the dynamic config). */
   readonly paused: boolean;
   readonly failsafeActive: boolean;

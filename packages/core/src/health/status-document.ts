@@ -44,7 +44,8 @@ export function buildStatusDocument(state: NodeState): StatusDocument {
     doc['logger_queue_size'] = state.loggerQueueSize;
     if (state.loggerRecordsLost) doc['logger_records_lost'] = state.loggerRecordsLost;
   }
-  // pgwarden's own field, after all of Patroni's: Patroni peers ignore unknown keys.
+  // pgwarden's own fields, after all of Patroni's: Patroni peers ignore unknown keys.
+  if (state.pgwardenVersion) doc['pgwarden_version'] = state.pgwardenVersion;
   if (state.fence) {
     const { armed, deadline, fencedCount } = state.fence;
     doc['pgwarden_fence'] = {
@@ -71,6 +72,7 @@ function addPostgres(doc: Record<string, unknown>, state: NodeState, role: strin
           paused: pg.xlog.paused,
         };
   if (pg.syncStandby) doc['sync_standby'] = true;
+  if (pg.quorumStandby) doc['quorum_standby'] = true;
   doc['timeline'] = pg.timeline;
   if (pg.replicationState) doc['replication_state'] = pg.replicationState;
   if (pg.replication.length > 0) doc['replication'] = pg.replication;

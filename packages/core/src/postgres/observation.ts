@@ -48,6 +48,8 @@ export interface PostgresObservation {
   readonly receiveLsn: Lsn | null;
   readonly replayLsn: Lsn | null;
   readonly replayPaused: boolean;
+  /** Replica: commit time of the last replayed transaction, epoch ms (pg_last_xact_replay_timestamp); null if none yet. */
+  readonly replayTimestampMs?: number | null;
   readonly walReceiver: WalReceiverInfo | null;
   readonly replication: readonly ReplicationRow[];
   readonly slots: readonly SlotInfo[];

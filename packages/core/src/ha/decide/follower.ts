@@ -80,9 +80,10 @@ export function rewindSource(ctx: Ctx): RewindSource | null {
 
 /**
  * The rewind/re-clone handler: runs the divergence check when asked to (state CHECK),
- * and acts on a NEED. `otherwise` builds the decision when nothing needs doing.
+ * and acts on a NEED. `otherwise` builds the decision when nothing needs doing, `unknown`
+ * the one when the check cannot tell (by default the same).
  */
-export function rewindOrReinitialize(ctx: Ctx, otherwise: () => Decision): Decision | null {
+export function rewindOrReinitialize(ctx: Ctx, otherwise: () => Decision, unknown: () => Decision = otherwise): Decision | null {
   const state = ctx.memory.rewind;
   if (state !== 'check' && state !== 'need') return null;
   const leader = rewindSource(ctx);
@@ -95,7 +96,7 @@ export function rewindOrReinitialize(ctx: Ctx, otherwise: () => Decision): Decis
       leader,
       onNeeded: act,
       onNotNeeded: prependRemember(otherwise(), { rewind: 'not-need' }),
-      onUnknown: otherwise(),
+      onUnknown: unknown(),
     },
   ]);
 }

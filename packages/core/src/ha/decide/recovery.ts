@@ -112,12 +112,28 @@ function recoverWithoutLock(ctx: Ctx): Decision {
     actions.push({ type: 'startPostgres', role: 'replica', upstream: nodeToFollow(ctx), task: 'restarting after failure' });
     return decision('start-secondary', 'starting as a secondary', actions);
   };
-  // A rewind that already ran (successfully or not) is not checked again.
-  const executed = ctx.memory.rewind === 'success' || ctx.memory.rewind === 'failed';
-  const rewindCheck = executed ? ctx.memory.rewind : triggerRewindCheck(ctx);
+  if (ctx.memory.rewind === 'failed') return afterFailedRewind(ctx, start);
+  // A rewind that succeeded is not checked again.
+  const rewindCheck = ctx.memory.rewind === 'success' ? ctx.memory.rewind : triggerRewindCheck(ctx);
   const withCheck = { ...ctx, memory: { ...ctx.memory, rewind: rewindCheck } };
   const rewind = rewindOrReinitialize(withCheck, start);
   return rewind ?? start();
+}
+
+/**
+ * pgwarden differs from Patroni here: Patroni starts the node as a replica after a failed
+ * pg_rewind. Its data directory then still holds WAL the leader never had: it replays
+ * that on the wrong timeline, cannot stream, yet looks like a healthy read replica (and a
+ * failover candidate). So it stays stopped; each cycle checks again, and rewinds again
+ * while the divergence remains (or re-clones where allowed). It starts only once the check
+ * says it is in line with the leader (or no leader is left to compare with).
+ * `pgwardenctl reinit` replaces it from the leader.
+ */
+function afterFailedRewind(ctx: Ctx, start: () => Decision): Decision {
+  const stayDown = (): Decision =>
+    decision('rewind-failed-not-starting', 'not starting a data directory diverged from the leader after pg_rewind failed');
+  // With no primary leader to compare with there is no new timeline to follow: start as before.
+  return rewindOrReinitialize({ ...ctx, memory: { ...ctx.memory, rewind: 'check' } }, start, stayDown) ?? start();
 }
 
 function crashed(ctx: Ctx): boolean {

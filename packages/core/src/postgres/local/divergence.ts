@@ -8,6 +8,8 @@ import { readControlData } from './controldata.js';
 import { replicationTarget } from './leader-connection.js';
 import { formatLsn, parseLsn } from './lsn.js';
 import { runProgram } from './run-program.js';
+import { checkpointEndFromWaldump, waldumpArgs } from './divergence-waldump.js';
+import { standbyTimeline } from './divergence-timeline.js';
 import { join } from 'node:path';
 
 interface HistoryEntry {
@@ -27,22 +29,15 @@ export function parseTimelineHistory(content: string): HistoryEntry[] {
   return out;
 }
 
-/**
- * Where the record starting at `lsn` ends: the start of the next record, or the position
- * pg_waldump reports as invalid right after the last one.
- */
-async function recordEnd(ctx: LocalContext, timeline: number, lsn: number): Promise<number | null> {
+/** Where the shutdown checkpoint at `lsn` ends (null: unknown), read with pg_waldump. */
+async function checkpointEnd(ctx: LocalContext, timeline: number, lsn: number): Promise<number | null> {
   const bins = await ctx.binaries();
   if (!isBinaries(bins)) return null;
-  const r = await runProgram(
-    bins.path('pg_waldump'),
-    ['-p', join(ctx.dataDir, 'pg_wal'), '-t', String(timeline), '-s', formatLsn(lsn), '-n', '2'],
-    { runAs: ctx.runAs, timeoutMs: 15_000 },
-  );
-  const starts = [...r.stdout.matchAll(/lsn: ([0-9A-F]+\/[0-9A-F]+)/gi)].map((m) => parseLsn(m[1]));
-  if (starts.length >= 2 && starts[1] !== null && starts[1] !== undefined) return starts[1];
-  const m = /invalid record length at ([0-9A-F]+\/[0-9A-F]+)|record with incorrect prev-link [0-9A-F/]+ at ([0-9A-F]+\/[0-9A-F]+)|at ([0-9A-F]+\/[0-9A-F]+): .*$/im.exec(r.stderr);
-  return parseLsn(m?.[1] ?? m?.[2] ?? m?.[3]);
+  const r = await runProgram(bins.path('pg_waldump'), waldumpArgs(join(ctx.dataDir, 'pg_wal'), timeline, lsn), {
+    runAs: ctx.runAs,
+    timeoutMs: 15_000,
+  });
+  return checkpointEndFromWaldump(r.stdout, r.stderr, lsn);
 }
 
 interface LocalPosition {
@@ -69,27 +64,33 @@ async function stoppedPosition(ctx: LocalContext): Promise<PgResult<LocalPositio
 }
 
 /**
- * Running as a standby: the timeline it streams on when its WAL receiver streams, else
- * that of its last restartpoint, and the furthest WAL it received or replayed. (A former
- * primary restarted as a standby replays its own WAL, past the switch if it forked.)
+ * Running as a standby: the timeline it is on and the furthest WAL it received or
+ * replayed. (A former primary restarted as a standby replays its own WAL, past the
+ * switch if it forked.) The timeline is the WAL receiver's when there is one, else the
+ * replay timeline (standbyTimeline). Never the last restartpoint's from
+ * pg_control_checkpoint(): after a leader change that lags one timeline behind, and
+ * every healthy replica would look diverged.
  */
 async function runningPosition(ctx: LocalContext, timeoutMs: number): Promise<PgResult<LocalPosition>> {
+  let row: { in_recovery: boolean; received_tli: number | null; checkpoint_tli: number; lsn: string | number } | undefined;
   try {
-    const row = await withClient(ctx.local, { connectTimeoutMs: Math.min(3000, timeoutMs) }, async (client) => {
-      const r = await client.query<{ in_recovery: boolean; streaming_tli: number | null; checkpoint_tli: number; lsn: string | number }>(
+    row = await withClient(ctx.local, { connectTimeoutMs: Math.min(3000, timeoutMs) }, async (client) => {
+      const r = await client.query<{ in_recovery: boolean; received_tli: number | null; checkpoint_tli: number; lsn: string | number }>(
         `SELECT pg_is_in_recovery() AS in_recovery,
-                (SELECT received_tli FROM pg_stat_wal_receiver WHERE status = 'streaming') AS streaming_tli,
+                (SELECT nullif(received_tli, 0) FROM pg_stat_wal_receiver) AS received_tli,
                 (SELECT timeline_id FROM pg_control_checkpoint()) AS checkpoint_tli,
                 pg_wal_lsn_diff(coalesce(greatest(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()), '0/0'), '0/0')::float8 AS lsn`,
       );
       return r.rows[0];
     });
-    if (!row) return fail('query-failed', 'no answer to the position query');
-    if (!row.in_recovery) return fail('wrong-role', 'a running primary does not check for divergence: it is the one others follow');
-    return ok({ timeline: Number(row.streaming_tli ?? row.checkpoint_tli), lsn: Number(row.lsn), wasPrimary: false });
   } catch (e) {
     return fail('connection-failed', `cannot read the local position: ${(e as Error).message}`, e);
   }
+  if (!row) return fail('query-failed', 'no answer to the position query');
+  if (!row.in_recovery) return fail('wrong-role', 'a running primary does not check for divergence: it is the one others follow');
+  const timeline = row.received_tli ?? (await standbyTimeline(ctx, timeoutMs));
+  // Last resort only: an older timeline can only make a rewind look needed, never hide one.
+  return ok({ timeline: Number(timeline ?? row.checkpoint_tli), lsn: Number(row.lsn), wasPrimary: false });
 }
 
 /**
@@ -130,7 +131,7 @@ export async function checkDivergence(
   if (!wasPrimary) return ok({ needed: localLsn > entry.switchpoint, reason: at });
   if (localLsn >= entry.switchpoint) return ok({ needed: true, reason: at });
   // A cleanly stopped primary is in line only if its shutdown checkpoint ends exactly at the switch.
-  const end = await recordEnd(ctx, localTli, localLsn);
+  const end = await checkpointEnd(ctx, localTli, localLsn);
   if (end === null) return ok({ needed: true, reason: `${at}; end of the shutdown checkpoint unknown` });
   return ok({ needed: end !== entry.switchpoint, reason: `${at}; shutdown checkpoint ends at ${formatLsn(end)}` });
 }

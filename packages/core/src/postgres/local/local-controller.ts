@@ -51,7 +51,7 @@ import { runMonitoringQuery } from './monitoring-query.js';
 import type { LocalPostgresConfig } from './options.js';
 import { ParameterValidator, type ParameterRejection } from './parameter-validator.js';
 import { reloadAndCompare } from './pending-restart.js';
-import { writePgpass } from './pgpass.js';
+import { pgpassRoles, writePgpass } from './pgpass.js';
 import { findLivePostmaster } from './postmaster-pid.js';
 import { PostmasterWatch } from './postmaster-watch.js';
 import { childrenOf, readProc } from './proc.js';
@@ -203,8 +203,7 @@ export class LocalPostgresController implements PostgresController {
   }
 
   private async writePgpassFile(): Promise<void> {
-    const a = this.config.authentication;
-    await writePgpass(this.pgpassPath, [a.replication, a.superuser, ...(a.rewind ? [a.rewind] : [])], this.runAs);
+    await writePgpass(this.pgpassPath, pgpassRoles(this.config.authentication), this.runAs);
   }
 
   /**

@@ -15,6 +15,7 @@ SELECT
   pg_wal_lsn_diff(pg_last_wal_receive_lsn(), '0/0')::float8 AS receive_lsn,
   pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '0/0')::float8 AS replay_lsn,
   CASE WHEN pg_is_in_recovery() THEN pg_is_wal_replay_paused() ELSE false END AS replay_paused,
+  (extract(epoch FROM pg_last_xact_replay_timestamp()) * 1000)::float8 AS replay_timestamp,
   (SELECT row_to_json(w) FROM (
      SELECT status, slot_name, conninfo, sender_host, sender_port, received_tli
        FROM pg_stat_get_wal_receiver() WHERE status IS NOT NULL) w) AS wal_receiver,
@@ -87,6 +88,7 @@ export async function runMonitoringQuery(client: pg.Client, observedAt: number):
     receiveLsn,
     replayLsn,
     replayPaused: Boolean(row['replay_paused']),
+    replayTimestampMs: num(row['replay_timestamp']),
     walReceiver,
     replication,
     slots,

@@ -11,6 +11,7 @@ import { remaining } from './context.js';
 import { readControlData } from './controldata.js';
 import { isCleanShutdown, runCrashRecovery } from './crash-recovery.js';
 import { rewindRole, rewindTarget, rewindUserIsSuperuser } from './leader-connection.js';
+import { pgpassRoles, writePgpass } from './pgpass.js';
 import { lastLine, runProgram } from './run-program.js';
 import { secretSettings } from './service-file.js';
 
@@ -76,6 +77,13 @@ export async function runPgRewind(ctx: LocalContext, leader: RewindSource, timeo
     ...secret.fields,
     target_session_attrs: 'read-write',
   });
+  // pg_rewind reads the rewind role's password from the pgpass file, which another agent
+  // (Patroni, before a migration) may have left holding the replication role only.
+  try {
+    await writePgpass(ctx.pgpassPath, pgpassRoles(ctx.config.authentication), ctx.runAs);
+  } catch (e) {
+    return fail('invalid-config', `cannot write the pgpass file ${ctx.pgpassPath} (postgresql.pgpass): ${(e as Error).message}`, e);
+  }
   const r = await runProgram(bins.path('pg_rewind'), ['-D', ctx.dataDir, `--source-server=${dsn}`], {
     runAs: ctx.runAs,
     timeoutMs: remaining(ctx.clock, deadline),

@@ -1,4 +1,4 @@
-import type { RoleCredentials } from './options.js';
+import type { LocalPostgresConfig, RoleCredentials } from './options.js';
 import type { RunAs } from './run-as.js';
 import { writeOwnedFile } from './owned-file.js';
 
@@ -20,4 +20,14 @@ export async function writePgpass(path: string, roles: readonly RoleCredentials[
     lines.push(`*:*:*:${escape(r.username)}:${escape(r.password)}`);
   }
   await writeOwnedFile(path, lines.join('\n') + '\n', 0o600, runAs);
+}
+
+/**
+ * Every role the tools connect as: the WAL receiver and pg_basebackup (replication),
+ * pg_rewind (rewind, else superuser). One file serves them all, so a pgpass written by
+ * another agent (Patroni keeps only the role of its last tool there) never leaves a
+ * tool without its password.
+ */
+export function pgpassRoles(auth: LocalPostgresConfig['authentication']): RoleCredentials[] {
+  return [auth.replication, auth.superuser, ...(auth.rewind ? [auth.rewind] : [])];
 }
