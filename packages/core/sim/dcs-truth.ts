@@ -12,10 +12,19 @@ import type { World } from './world.js';
 /** Patroni's default maximum_lag_on_failover (1 MiB). */
 const DEFAULT_MAXIMUM_LAG_ON_FAILOVER = 1_048_576;
 
+/** The last `/config` parsed per world, by its modification revision (the checks read it every step). */
+const parsedConfig = new WeakMap<World, { readonly revision: number | null; readonly config: JsonObject }>();
+
 /** `/config` as JSON ({} when absent or unreadable). */
 export function serverConfig(world: World): JsonObject {
-  const parsed = tryParseJson(world.server.get(world.layout.key('config'))?.value ?? '');
-  return isJsonObject(parsed) ? parsed : {};
+  const stored = world.server.get(world.layout.key('config'));
+  const revision = stored?.modRevision ?? null;
+  const cached = parsedConfig.get(world);
+  if (cached && cached.revision === revision) return cached.config;
+  const parsed = tryParseJson(stored?.value ?? '');
+  const config = isJsonObject(parsed) ? parsed : {};
+  parsedConfig.set(world, { revision, config });
+  return config;
 }
 
 /** synchronous_mode on in `/config`. */

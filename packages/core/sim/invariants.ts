@@ -1,5 +1,5 @@
 /**
- * The safety and liveness properties checked after every step of a run (issue #4).
+ * The safety and liveness properties checked after every step of a run.
  *
  * 1. **two-writers** — at no virtual instant do two Postgres models accept writes.
  * 2. **writer-past-lease** — no model accepts writes after its node's last successful lock
@@ -19,7 +19,7 @@
  *    livenessBound for the bound); **replica-follows** — by then every other node whose
  *    agent runs streams from it.
  *
- * Issue #13 (ground truth rather than what an agent or adapter was told):
+ * Against ground truth (rather than what an agent or adapter was told):
  * 6. **writable-past-server-lease** — a writable primary that has held the lock holds it
  *    *as the DCS server does*: the leader key names it (an expired lease deletes the key
  *    at its expiry). No tolerance: the fence fires at the adapter's validUntil, which is
@@ -33,14 +33,22 @@
  * 9. **race-winner-lagging**, **race-winner-behind**, **race-winner-not-in-sync** — a won
  *    leader race respects maximum_lag_on_failover, no answering eligible peer had more WAL,
  *    and in sync mode the winner was listed in /sync (race-checks.ts).
+ * 10. **async-loss-bound** — asynchronous commits lost at a failover are at most
+ *    maximum_lag_on_failover plus what the old primary wrote after the optime it last
+ *    published (loss-bound-check.ts).
+ * 11. **quorum-ack**, **quorum-sync-unsafe** — under synchronous_mode: quorum, every
+ *    acknowledged commit stays on enough of /sync's voters that any quorum + 1 of them
+ *    include one holding it (quorum-check.ts).
  */
 import type { DcsTiming } from '../src/dcs/timing.js';
 import { formatTime } from './event-log.js';
 import type { PgModelTimings } from './pg-timings.js';
 import { failsafeModeOn } from './dcs-truth.js';
+import { AsyncLossBound } from './loss-bound-check.js';
 import type { AckedCommit } from './postgres-model.js';
 import { judgeRaceWinner, type RaceFinding } from './race-checks.js';
 import { strictAckViolation } from './strict-sync-check.js';
+import { QuorumSyncWatch, quorumAckViolation, type QuorumInvariant } from './quorum-check.js';
 import { commitIds } from './wal.js';
 import type { SimNode, World } from './world.js';
 
@@ -54,6 +62,8 @@ export type InvariantName =
   | 'writable-past-server-lease'
   | 'fence-kill-of-live-agent'
   | 'strict-sync-ack'
+  | 'async-loss-bound'
+  | QuorumInvariant
   | RaceFinding['invariant'];
 
 export interface Violation {
@@ -69,10 +79,12 @@ export interface InvariantOptions {
   readonly nofailover?: readonly string[];
   /** Check replica-follows (default true). */
   readonly replicasFollow?: boolean;
+  /** Judge each won leader race (default true); off, a race bug shows only in its consequences (async-loss-bound). */
+  readonly raceChecks?: boolean;
 }
 
 /**
- * The default liveness bound, issue #4's `2·ttl + loop_wait`: the old lease may run for up
+ * The default liveness bound, `2·ttl + loop_wait`: the old lease may run for up
  * to ttl after the heal; a replica notices at its next cycle or at once through the watch;
  * the race, the acquire and the promote (pre-promote + promote, under a second) or a
  * start after a crash (start + crash recovery, 2.5 s) fit in the second ttl.
@@ -95,6 +107,9 @@ export class InvariantChecker {
   private readonly checkedPrimaries = new Set<string>();
   /** Per node, how many of its fence kills were already judged. */
   private readonly fenceKillsSeen = new Map<string, number>();
+  readonly lossBound: AsyncLossBound;
+  /** Judges each new /sync in quorum mode (quorum-check.ts). */
+  private readonly quorumSync: QuorumSyncWatch;
 
   constructor(
     private readonly world: World,
@@ -103,17 +118,23 @@ export class InvariantChecker {
     this.livenessBoundMs = options.livenessBoundMs ?? livenessBound(world.timing, world.pgTimings);
     this.nofailover = new Set(options.nofailover ?? []);
     this.replicasFollow = options.replicasFollow ?? true;
+    this.lossBound = new AsyncLossBound(world);
+    this.quorumSync = new QuorumSyncWatch(world);
     // Judged at their own instant: /sync and /status may change later in the same step.
     for (const n of world.nodes) {
       n.pg.ackListeners.add((commit) => {
         const message = strictAckViolation(world, commit);
         if (message) this.add('strict-sync-ack', message);
+        const quorum = quorumAckViolation(world, commit);
+        if (quorum) this.add('quorum-ack', quorum);
       });
     }
-    world.raceWonHooks.push((winner) => {
-      const finding = judgeRaceWinner(world, winner, this.nofailover);
-      if (finding) this.add(finding.invariant, finding.message);
-    });
+    if (options.raceChecks !== false) {
+      world.raceWonHooks.push((winner) => {
+        const finding = judgeRaceWinner(world, winner, this.nofailover);
+        if (finding) this.add(finding.invariant, finding.message);
+      });
+    }
   }
 
   /** Registers the per-step checks; the world stops at the first violation (some are found between steps). */
@@ -125,9 +146,13 @@ export class InvariantChecker {
   }
 
   checkStep(): void {
+    const unsafeSync = this.quorumSync.check();
+    if (unsafeSync) this.add('quorum-sync-unsafe', unsafeSync);
     this.checkWriters();
     this.checkFenceKills();
     this.checkNewPrimary();
+    const lossFinding = this.lossBound.step(this.validPrimaries());
+    if (lossFinding) this.add('async-loss-bound', lossFinding);
     this.checkLiveness();
     this.lastStepAt = this.world.clock.now();
   }
@@ -186,6 +211,7 @@ export class InvariantChecker {
     const window = this.world.timing.retryTimeout * 1000;
     for (const n of this.world.nodes) {
       const seen = this.fenceKillsSeen.get(n.name) ?? 0;
+      if (n.fenceKills.length === seen) continue; // nothing new (the common case: no copy)
       for (const k of n.fenceKills.slice(seen)) {
         const ranThroughout = k.agent === 'running' && k.runningSince !== null && k.runningSince <= k.at - window;
         const reached = k.lastDcsOkAt !== null && k.lastDcsOkAt >= k.at - window;

@@ -1,5 +1,5 @@
 /**
- * The mutation suite (issue #13): "a simulation that cannot catch a planted bug proves
+ * The mutation suite: "a simulation that cannot catch a planted bug proves
  * nothing". Each planted bug (planted-bugs.ts) runs over seeds 1, 2, … of a setup whose
  * faults and modes can expose it, until a run reports one of the invariants that witness
  * that bug; the same seed must then be clean with the bug removed, so the finding is the
@@ -12,6 +12,7 @@ import { engineAgent } from './agents/engine-agent.js';
 import type { FaultKind } from './faults.js';
 import type { InvariantName } from './invariants.js';
 import type { PlantedBug } from './planted-bugs.js';
+import { quorumEngineAgent } from './quorum-check.js';
 import { runSimulation, type SimulationOptions } from './runner.js';
 
 export interface Mutation {
@@ -28,6 +29,7 @@ const strict = { synchronous_mode_strict: true };
 const faults = (kinds: readonly FaultKind[], more: { minFaults?: number; maxFaults?: number; maxFaultMs?: number } = {}) => ({ kinds, ...more });
 const lockLoss = ['two-writers', 'writer-past-lease', 'writable-past-server-lease'] as const;
 const syncLoss = ['lost-commit', 'strict-sync-ack'] as const;
+const quorumLoss = ['lost-commit', 'quorum-ack', 'quorum-sync-unsafe'] as const;
 
 export const MUTATIONS: Readonly<Record<PlantedBug, Mutation>> = {
   // With the fence on: it kills the primary at its deadline, although the agent had just
@@ -59,16 +61,16 @@ export const MUTATIONS: Readonly<Record<PlantedBug, Mutation>> = {
     witnesses: ['race-winner-behind'],
     ciBudget: 20,
   },
-  // A small maximum_lag_on_failover (8 commits of the workload) so that lag happens, and
-  // two nodes, so that no better replica stands in the lagging one's way.
+  // The default maximum_lag_on_failover (1 MB): the write bursts and the standbys' finite
+  // bandwidth make real lag. Two nodes, so that no better replica stands in the lagging one's way.
   'ignore-max-lag-on-failover': {
     setup: (plant) => ({
-      agent: engineAgent({ plant, dcsConfig: { maximum_lag_on_failover: 1024 } }),
+      agent: engineAgent({ plant }),
       nodes: ['node1', 'node2'],
       durationMs: 200_000,
       faults: faults(['partition-nodes', 'isolate-node', 'crash-postgres', 'kill-agent'], { minFaults: 3, maxFaults: 6 }),
     }),
-    witnesses: ['race-winner-lagging'],
+    witnesses: ['race-winner-lagging', 'async-loss-bound'],
     ciBudget: 30,
   },
   'strict-forgets-star': {
@@ -105,6 +107,23 @@ export const MUTATIONS: Readonly<Record<PlantedBug, Mutation>> = {
     }),
     witnesses: [...lockLoss],
     ciBudget: 15,
+  },
+  // Quorum commit: a primary lost while a standby is cut off gives a lagging voter the race.
+  'quorum-promote-without-votes': {
+    setup: (plant) => ({
+      agent: quorumEngineAgent({ plant }),
+      synchronousMode: true,
+      durationMs: 200_000,
+      faults: faults(['isolate-node', 'partition-nodes', 'crash-postgres', 'kill-agent'], { minFaults: 3, maxFaults: 6 }),
+    }),
+    witnesses: [...quorumLoss],
+    ciBudget: 20,
+  },
+  // Quorum commit: caught at the first /sync write whose quorum a lagging voter breaks.
+  'quorum-lowered-too-far': {
+    setup: (plant) => ({ agent: quorumEngineAgent({ plant }), synchronousMode: true, durationMs: 200_000, faults: faults(['crash-postgres', 'kill-agent']) }),
+    witnesses: [...quorumLoss],
+    ciBudget: 10,
   },
 };
 

@@ -19,7 +19,9 @@ export type PlantedBug =
   | 'ignore-max-lag-on-failover'
   | 'strict-forgets-star'
   | 'promote-before-sync'
-  | 'late-guard-arm';
+  | 'late-guard-arm'
+  | 'quorum-promote-without-votes'
+  | 'quorum-lowered-too-far';
 
 export const PLANTED_BUGS: Readonly<Record<PlantedBug, EngineRewrite>> = {
   // §1.11: a primary whose lock refresh answers `lost` keeps running instead of demoting.
@@ -40,7 +42,18 @@ export const PLANTED_BUGS: Readonly<Record<PlantedBug, EngineRewrite>> = {
   // (the agent's fence did this before the one assembly): a promotion is unguarded until
   // the cycle after it.
   'late-guard-arm': { decision: (d, view) => (view.local.running && view.local.observation?.inRecovery === false ? d : withoutArm(d)) },
+  // Quorum commit: the leader race reads /sync's quorum as 0, so a voter promotes without
+  // hearing from any other voter (and publishes that quorum).
+  'quorum-promote-without-votes': { view: quorumZeroDuringRace },
+  // Quorum commit: every /sync write states a quorum one lower than synchronous_standby_names backs.
+  'quorum-lowered-too-far': { decision: (d) => rewriteGates(d, (g) => (g.type === 'writeSync' && g.quorum ? { ...g, quorum: g.quorum - 1 } : g)) },
 };
+
+function quorumZeroDuringRace(view: HaView): HaView {
+  if (view.dcs.kind !== 'loaded' || view.dcs.cluster.leader || !view.dcs.cluster.sync.leader) return view;
+  const cluster = view.dcs.cluster;
+  return { ...view, dcs: { ...view.dcs, cluster: { ...cluster, sync: { ...cluster.sync, extra: { ...cluster.sync.extra, quorum: 0 } } } } };
+}
 
 function keepRunningOnLost(gate: Gate): Gate {
   if (gate.type !== 'refreshLeader' || gate.onLost.reason !== 'lock-lost-demote') return gate;

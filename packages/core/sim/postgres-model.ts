@@ -51,7 +51,22 @@ export interface ModelEnv {
   /** wal_log_hints / data checksums on, and use_pg_rewind: pg_rewind works. */
   readonly rewindable: boolean;
   readonly log: (message: string) => void;
+  /**
+   * This standby's link: WAL it receives streams at this many bytes per ms (so lag builds
+   * under bursts and a reconnecting standby catches up at this rate). Absent: unlimited.
+   */
+  readonly receiveBytesPerMs?: number;
 }
+
+/**
+ * A bandwidth-limited walreceiver moves WAL in chunks of this much time's worth, or a
+ * quarter of the backlog when that is more: fine-grained near the lag that matters
+ * (maximum_lag_on_failover), few steps for a backlog of many MB.
+ */
+const RECEIVE_CHUNK_MS = 100;
+const RECEIVE_CHUNK_OF_BACKLOG = 1 / 4;
+/** A chunk needing at most this much link time lands with its delivery (a small commit: no extra instant). */
+const NEGLIGIBLE_TRANSFER_MS = 1;
 
 type Phase = 'starting' | 'running' | 'stopping';
 type RunRole = 'primary' | 'replica' | 'standby_leader';
@@ -104,6 +119,8 @@ export class PostgresModel implements PostgresController {
   private receiver: 'streaming' | 'connecting' | 'stopped' = 'stopped';
   private receiverNote = '';
   private receiveTimer: { at: number; handle: TimerHandle } | null = null;
+  /** A bandwidth-limited chunk on the wire: no other round starts until it lands. */
+  private transfer: TimerHandle | null = null;
   private replayedLsn: Lsn = 0;
   private ssn = '';
   private readonly waiters: CommitWaiters;
@@ -146,6 +163,11 @@ export class PostgresModel implements PostgresController {
     return this.dir ? dirEndLsn(this.dir) : 0;
   }
 
+  /** This standby's link rate in bytes per ms (undefined: unlimited). */
+  get linkBytesPerMs(): number | undefined {
+    return this.env.receiveBytesPerMs;
+  }
+
   get timeline(): number {
     return this.dir ? dirTimeline(this.dir) : 0;
   }
@@ -179,13 +201,13 @@ export class PostgresModel implements PostgresController {
    * whether a synchronous standby confirmed it) or failed. Aborting the signal is the
    * client giving up; the commit may still be durable locally, but it is not acknowledged.
    */
-  async commit(id: string, signal?: AbortSignal): Promise<CommitResult> {
+  async commit(id: string, signal?: AbortSignal, bytes?: number): Promise<CommitResult> {
     if (!this.isWritable()) return { kind: 'failed', reason: 'not a writable primary' };
     const incarnation = this.proc!.incarnation;
     await this.diskDelay(this.env.timings.fsyncMs);
     if (signal?.aborted) return { kind: 'failed', reason: 'client gave up' };
     if (!this.isWritable() || this.proc!.incarnation !== incarnation) return { kind: 'failed', reason: 'connection lost' };
-    const record = appendRecord(this.dir!.wal, 'commit', { commitId: id });
+    const record = appendRecord(this.dir!.wal, 'commit', bytes === undefined ? { commitId: id } : { commitId: id, bytes });
     this.dir!.clusterState = 'in production';
     this.notifyDownstreams();
     const rule = parseSyncStandbyNames(this.ssn);
@@ -891,6 +913,8 @@ export class PostgresModel implements PostgresController {
   private stopReceiver(): void {
     this.receiveTimer?.handle.cancel();
     this.receiveTimer = null;
+    this.transfer?.cancel();
+    this.transfer = null;
     if (this.receiver !== 'stopped') this.receiver = 'stopped';
   }
 
@@ -905,6 +929,7 @@ export class PostgresModel implements PostgresController {
   /** One walreceiver round: connect if needed, fetch what the upstream has, flush it. */
   private receive(): void {
     this.receiveTimer = null;
+    if (this.transfer) return; // the chunk on the wire schedules the next round when it lands
     const proc = this.proc;
     const dir = this.dir;
     if (!proc || !dir || proc.phase !== 'running' || proc.role === 'primary' || proc.promoting || !this.upstream) {
@@ -927,18 +952,47 @@ export class PostgresModel implements PostgresController {
     }
     if (verdict !== 'ok') return note(`cannot stream from ${this.upstream}: ${verdict} (local tli ${dirTimeline(dir)} at ${hex(dirEndLsn(dir))})`);
     const before = dir.wal.length;
-    if (up.dir.wal.length > before) {
-      for (let i = before; i < up.dir.wal.length; i++) dir.wal.push(up.dir.wal[i]!);
-      const flushed = dirEndLsn(dir);
-      this.env.clock.setTimer(this.env.timings.replayLagMs, () => {
-        if (this.proc === proc) this.replayedLsn = Math.max(this.replayedLsn, flushed);
-      });
-      this.notifyDownstreams();
-    }
+    const rate = this.env.receiveBytesPerMs;
+    const more = up.dir.wal.length > before;
+    if (more && rate === undefined) this.land(proc, dir, up.dir.wal.slice(before));
     if (this.receiver !== 'streaming') this.env.log(`walreceiver: streaming from ${this.upstream} at ${hex(dirEndLsn(dir))} tli ${dirTimeline(dir)}`);
     this.receiver = 'streaming';
     this.receiverNote = '';
+    if (more && rate !== undefined) this.sendChunk(proc, dir, up, before, rate);
     up.standbyProgressed();
+  }
+
+  /** One chunk (RECEIVE_CHUNK_MS at the link's rate, a share of a big backlog, at least one record); it lands after its transfer time. */
+  private sendChunk(proc: Proc, dir: DataDir, up: PostgresModel, before: number, rate: number): void {
+    const upWal = up.dir!.wal;
+    const from = endLsn(dir.wal);
+    const chunkBytes = Math.max(rate * RECEIVE_CHUNK_MS, (endLsn(upWal) - from) * RECEIVE_CHUNK_OF_BACKLOG);
+    let end = before + 1;
+    while (end < upWal.length && upWal[end]!.lsn - from <= chunkBytes) end++;
+    const chunk = upWal.slice(before, end);
+    const transferMs = Math.ceil((chunk[chunk.length - 1]!.lsn - from) / rate);
+    if (transferMs <= NEGLIGIBLE_TRANSFER_MS) {
+      this.land(proc, dir, chunk);
+      if (end < upWal.length) this.scheduleReceive(0);
+      return;
+    }
+    this.transfer = this.env.clock.setTimer(transferMs, () => {
+      this.transfer = null;
+      if (this.proc !== proc || this.dir !== dir || dir.wal.length !== before) return;
+      this.land(proc, dir, chunk);
+      up.standbyProgressed();
+      this.scheduleReceive(0); // more may be waiting upstream
+    });
+  }
+
+  /** Received WAL is flushed here: replay follows, cascaded standbys hear of it. */
+  private land(proc: Proc, dir: DataDir, records: readonly WalRecord[]): void {
+    for (const r of records) dir.wal.push(r);
+    const flushed = dirEndLsn(dir);
+    this.env.clock.setTimer(this.env.timings.replayLagMs, () => {
+      if (this.proc === proc) this.replayedLsn = Math.max(this.replayedLsn, flushed);
+    });
+    this.notifyDownstreams();
   }
 
   private fireCallback(action: CallbackEvent['action']): void {

@@ -3,6 +3,9 @@
  * the process (paused → held back, killed → never), and lock answers are recorded for
  * the invariants on the way out of the server. Every answer that is not `unavailable` is
  * noted as it reaches the running agent (DcsContact), and a won race is reported at once.
+ * With a latency model every call spends its request leg on the wire before the server
+ * applies it (a deadline during it means it never arrives) and its response leg after; a
+ * lease granted is counted from when the request was sent, as a real client counts it.
  */
 import type { DcsAdapter, DcsCallContext, DcsWatchEvent, RawSnapshot, WriteCondition } from '../src/dcs/adapter.js';
 import type { RawEntry } from '../src/dcs/cluster.js';
@@ -12,6 +15,7 @@ import type { LockOutcome, ReleaseOutcome, Unavailable, WriteOutcome } from '../
 import type { Clock } from '../src/time/clock.js';
 import type { AgentProcess } from './agent-process.js';
 import type { DcsContact } from './dcs-contact.js';
+import type { CallLegs, LatencyDraw } from './dcs-latency.js';
 import type { LockRecorder } from './lock-recorder.js';
 
 /** What the world learns from this node's DCS traffic, besides the lock answers. */
@@ -21,6 +25,12 @@ export interface DcsObservers {
   readonly contact?: DcsContact;
   /** acquireLeader answered `held` (the leader race was won), in the DCS, before the agent hears of it. */
   readonly onAcquired?: () => void;
+  /** Time on the wire per call (dcs-latency.ts); none when absent. */
+  readonly latency?: LatencyDraw;
+  /** This node's `/status` write was stored (seen as its answer comes back): the optime it published. */
+  readonly onStatusWritten?: (value: string) => void;
+  /** A latency spike begins (true) or ends (false): the world counts it as a fault. */
+  readonly onSpike?: (active: boolean, roundTripMs: number) => void;
 }
 
 export class ProcessDcsAdapter implements DcsAdapter {
@@ -39,53 +49,64 @@ export class ProcessDcsAdapter implements DcsAdapter {
   }
 
   read(ctx: DcsCallContext, options: { readonly linearizable: boolean }): Promise<RawSnapshot | Unavailable> {
-    return this.deliver(this.inner.read(ctx));
+    return this.deliver(this.travel(ctx, () => this.inner.read(ctx)));
   }
 
   acquireLeader(ctx: DcsCallContext): Promise<LockOutcome> {
+    const sentAt = this.clock.now();
     return this.deliver(
-      this.inner.acquireLeader(ctx).then((o) => {
-        // In the DCS, before the agent hears of it: the earliest instant a node leads.
-        if (o.kind === 'held') {
-          this.observers.log?.('dcs: lock acquired');
-          this.observers.onAcquired?.();
-        }
-        return this.record(o);
-      }),
+      this.travel(ctx, () =>
+        this.inner.acquireLeader(ctx).then((o) => {
+          // In the DCS, before the agent hears of it: the earliest instant a node leads.
+          if (o.kind === 'held') {
+            this.observers.log?.('dcs: lock acquired');
+            this.observers.onAcquired?.();
+          }
+          return this.record(o, sentAt);
+        }),
+      ),
     );
   }
 
   refreshLeader(current: RawEntry | null, ctx: DcsCallContext): Promise<LockOutcome> {
-    return this.deliver(this.inner.refreshLeader(current, ctx).then((o) => this.record(o)));
+    const sentAt = this.clock.now();
+    return this.deliver(this.travel(ctx, () => this.inner.refreshLeader(current, ctx).then((o) => this.record(o, sentAt))));
   }
 
   releaseLeader(ctx: DcsCallContext): Promise<ReleaseOutcome> {
     return this.deliver(
-      this.inner.releaseLeader(ctx).then((o) => {
-        if (o.kind === 'released') this.lock.released(this.clock.now());
-        return o;
-      }),
+      this.travel(ctx, () =>
+        this.inner.releaseLeader(ctx).then((o) => {
+          if (o.kind === 'released') this.lock.released(this.clock.now());
+          return o;
+        }),
+      ),
     );
   }
 
   takeLeader(ctx: DcsCallContext): Promise<LockOutcome> {
-    return this.deliver(this.inner.takeLeader(ctx).then((o) => this.record(o)));
+    const sentAt = this.clock.now();
+    return this.deliver(this.travel(ctx, () => this.inner.takeLeader(ctx).then((o) => this.record(o, sentAt))));
   }
 
   touchMember(value: string, ctx: DcsCallContext): Promise<WriteOutcome> {
-    return this.deliver(this.inner.touchMember(value, ctx));
+    return this.deliver(this.travel(ctx, () => this.inner.touchMember(value, ctx)));
   }
 
   write(key: DataKey, value: string, condition: WriteCondition, ctx: DcsCallContext): Promise<WriteOutcome> {
-    return this.deliver(this.inner.write(key, value, condition, ctx));
+    const published = key === 'status' ? this.observers.onStatusWritten : undefined;
+    return this.deliver(
+      this.travel(ctx, () => this.inner.write(key, value, condition, ctx)),
+      published && ((o) => o.kind === 'written' && published(value)),
+    );
   }
 
   remove(key: DataKey, condition: WriteCondition, ctx: DcsCallContext): Promise<WriteOutcome> {
-    return this.deliver(this.inner.remove(key, condition, ctx));
+    return this.deliver(this.travel(ctx, () => this.inner.remove(key, condition, ctx)));
   }
 
   removeCluster(ctx: DcsCallContext): Promise<WriteOutcome> {
-    return this.deliver(this.inner.removeCluster(ctx));
+    return this.deliver(this.travel(ctx, () => this.inner.removeCluster(ctx)));
   }
 
   watch(listener: (event: DcsWatchEvent) => void): () => void {
@@ -103,15 +124,50 @@ export class ProcessDcsAdapter implements DcsAdapter {
    * process runs (so it is delivered at once), is DCS contact; noted in the promise turn
    * the answer arrives in, so the agent's timing does not change.
    */
-  private deliver<T>(work: Promise<T>): Promise<T> {
+  private deliver<T>(work: Promise<T>, alsoOnArrive?: (answer: T) => void): Promise<T> {
     return this.proc.wrap(work, (answer) => {
+      alsoOnArrive?.(answer);
       const ok = (answer as { kind?: string } | undefined)?.kind !== 'unavailable';
       if (ok && this.proc.state === 'running') this.observers.contact?.answered(this.clock.now());
     });
   }
 
-  private record(outcome: LockOutcome): LockOutcome {
-    if (outcome.kind === 'held') this.lock.held(this.clock.now(), outcome.validUntil);
-    return outcome;
+  /**
+   * The call on the wire: the request leg (aborted by the caller's deadline: the server
+   * never sees it), the server, the response leg (the server has acted even if the caller
+   * has given up by then). No timers at all without a latency model.
+   */
+  private travel<T>(ctx: DcsCallContext, call: () => Promise<T>): Promise<T> {
+    const latency = this.observers.latency;
+    // Not async on this path: an async wrapper would add promise turns and reorder callbacks.
+    return latency ? this.onWire(ctx, call, latency()) : call();
+  }
+
+  private async onWire<T>(ctx: DcsCallContext, call: () => Promise<T>, legs: CallLegs): Promise<T> {
+    const { requestMs, responseMs, spike } = legs;
+    if (spike) this.observers.onSpike?.(true, requestMs + responseMs);
+    try {
+      if (requestMs > 0) await this.wire(requestMs);
+      // Past the deadline on the way there: the server never sees the call. (Checked on
+      // arrival rather than by listening: the caller has stopped waiting at the deadline either way.)
+      if (ctx.signal.aborted) throw ctx.signal.reason;
+      const answer = await call();
+      if (responseMs > 0) await this.wire(responseMs);
+      return answer;
+    } finally {
+      if (spike) this.observers.onSpike?.(false, requestMs + responseMs);
+    }
+  }
+
+  private wire(ms: number): Promise<void> {
+    return new Promise((resolve) => void this.clock.setTimer(ms, resolve));
+  }
+
+  /** A held lock counts from when the request was sent (the server counts from its arrival, later). */
+  private record(outcome: LockOutcome, sentAt: number): LockOutcome {
+    if (outcome.kind !== 'held') return outcome;
+    const held = { ...outcome, validUntil: outcome.validUntil - (this.clock.now() - sentAt) };
+    this.lock.held(this.clock.now(), held.validUntil);
+    return held;
   }
 }

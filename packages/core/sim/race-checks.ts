@@ -19,6 +19,7 @@
  */
 import { parsePeerStatus } from '../src/ha/peers.js';
 import { maximumLagOnFailover, serverStatusLsn, serverSync, syncModeOn } from './dcs-truth.js';
+import { quorumModeOn } from './quorum-check.js';
 import type { SimNode, World } from './world.js';
 
 /** One round of peer requests (2 s each, in parallel) and the acquire that follows. */
@@ -51,9 +52,11 @@ export function judgeRaceWinner(world: World, winner: SimNode, nofailover: Reado
       message: `${winner.name} won the leader race although /sync (leader ${sync.leader}, standbys ${sync.syncStandbys.join(',') || 'none'}) does not list it`,
     };
   }
+  // Quorum mode compares with /sync's members too, and anyone may win given the votes.
+  const compareWithSyncOnly = syncActive || (quorumModeOn(world) && sync.leader !== null);
   for (const [peer, answer] of winner.peerAnswers) {
     if (now - answer.at > RACE_ROUND_MS || nofailover.has(peer)) continue;
-    if (syncActive && (!listed(peer) || sync.leader?.toLowerCase() === peer.toLowerCase())) continue;
+    if (compareWithSyncOnly && (!listed(peer) || sync.leader?.toLowerCase() === peer.toLowerCase())) continue;
     const st = parsePeerStatus(peer, answer.body);
     if (!st.reachable || !st.inRecovery || st.walPosition <= mine) continue;
     return {

@@ -7,6 +7,7 @@
 import type { DcsTiming } from '../src/dcs/timing.js';
 import type { AgentFactory } from './agent.js';
 import { armTriggers, describeFault, generateSchedule, scheduleFaults, type AgentPauseTrigger, type FaultKind, type FaultSchedule } from './faults.js';
+import { DEFAULT_MODELS, type SimModels } from './models.js';
 import { InvariantChecker, type InvariantOptions, type Violation } from './invariants.js';
 import type { PgModelTimings } from './pg-timings.js';
 import { deriveRandom } from './random.js';
@@ -45,6 +46,8 @@ export interface SimulationOptions {
   readonly onLog?: (line: string) => void;
   /** Agent pauses pinned to instants (a promotion's first writable moment…), besides the schedule. */
   readonly triggers?: readonly AgentPauseTrigger[];
+  /** DCS latency, replication bandwidth and write bursts (default DEFAULT_MODELS; CLASSIC_MODELS: none). */
+  readonly models?: SimModels;
 }
 
 export interface SimulationStats {
@@ -54,6 +57,10 @@ export interface SimulationStats {
   readonly commitsAcked: number;
   readonly syncAcked: number;
   readonly asyncLost: number;
+  /** The most WAL (bytes) one failover lost of acknowledged asynchronous commits (async-loss-bound). */
+  readonly asyncLostBytesMax: number;
+  /** WAL bytes of the burst transactions acknowledged. */
+  readonly burstBytesAcked: number;
   readonly fenceKills: number;
   /** Instants a node was writable past its lease while its agent was frozen or dead. */
   readonly fenceCoveredInstants: number;
@@ -74,11 +81,13 @@ export interface SimulationResult {
 
 export const DEFAULT_DURATION_MS = 360_000;
 /**
- * Issue #4: every drawn schedule runs at least this long with at least this many faults
+ * Every drawn schedule runs at least this long with at least this many faults
  * (warm-up 40 s + one fault + the liveness bound and two loops to settle).
  */
 export const MIN_DURATION_MS = 180_000;
 export const MIN_FAULTS = 2;
+/** No fault (and no DCS latency spike) before this: the cluster bootstraps first. */
+export const DEFAULT_WARMUP_MS = 40_000;
 
 export async function runSimulation(options: SimulationOptions): Promise<SimulationResult> {
   const names = options.nodes ?? ['node1', 'node2', 'node3'];
@@ -94,6 +103,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     agentFactory: options.agent,
     workload: options.workload,
     debugLog: options.debugLog,
+    models: options.models ?? DEFAULT_MODELS,
   });
   world.log.sink = options.onLog;
   const checker = new InvariantChecker(world, { nofailover, ...options.invariants });
@@ -101,6 +111,8 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   // Faults end early enough for the cluster to recover and be judged (liveness bound).
   const settle = checker.livenessBoundMs + 2 * world.timing.loopWait * 1000;
   const schedule = options.schedule ?? drawSchedule(options, world.nodes.map((n) => n.name), duration, settle);
+  world.faultWindowStart = options.faults?.warmupMs ?? DEFAULT_WARMUP_MS;
+  world.faultWindowEnd = Math.max(0, duration - settle);
 
   checker.attach();
   world.log.add('sim', `seed ${options.seed}, ${world.nodes.length} nodes, ${schedule.length} faults, ${duration / 1000}s`);
@@ -125,6 +137,8 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       commitsAcked: acked.length,
       syncAcked: acked.filter((c) => c.sync).length,
       asyncLost: checker.lostCommits().async.length,
+      asyncLostBytesMax: checker.lossBound.maxLostBytes,
+      burstBytesAcked: world.workload?.burstBytesAcked ?? 0,
       fenceKills: world.nodes.reduce((sum, n) => sum + n.fence.fired, 0),
       fenceCoveredInstants: checker.fenceCoveredInstants,
       fenceCoveredMs: checker.fenceCoveredMs,
@@ -138,7 +152,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
 function drawSchedule(options: SimulationOptions, nodes: readonly string[], duration: number, settle: number): FaultSchedule {
   const f = options.faults ?? {};
   if (duration < MIN_DURATION_MS) throw new Error(`a drawn schedule needs at least ${MIN_DURATION_MS / 1000}s of virtual time`);
-  const startMs = f.warmupMs ?? 40_000;
+  const startMs = f.warmupMs ?? DEFAULT_WARMUP_MS;
   const endMs = Math.max(startMs + 1000, duration - settle);
   return generateSchedule(deriveRandom(options.seed, 'schedule'), {
     nodes,

@@ -51,12 +51,13 @@ export function currentTimeline(wal: readonly WalRecord[]): number {
 export function appendRecord(
   wal: WalRecord[],
   kind: WalKind,
-  extra: { tli?: number; commitId?: string; parentTli?: number; switchLsn?: Lsn } = {},
+  extra: { tli?: number; commitId?: string; parentTli?: number; switchLsn?: Lsn; bytes?: number } = {},
 ): WalRecord {
   const prev = lastRecord(wal);
   const record: WalRecord = {
     index: wal.length,
-    lsn: (prev?.lsn ?? INITIAL_LSN - RECORD_SIZE.init) + RECORD_SIZE[kind],
+    // `bytes`: a commit of a large transaction (the workload's bursts) spans that much WAL.
+    lsn: (prev?.lsn ?? INITIAL_LSN - RECORD_SIZE.init) + (extra.bytes ?? RECORD_SIZE[kind]),
     tli: extra.tli ?? prev?.tli ?? 1,
     kind,
     ...(extra.commitId !== undefined ? { commitId: extra.commitId } : {}),

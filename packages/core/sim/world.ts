@@ -1,7 +1,7 @@
 /**
  * The shared world: N nodes (a Postgres model, an agent process, a fence, a lock
  * recorder each), one MemoryDcsServer, the network, the workload and the event log, all
- * on one ManualClock. `runUntil` moves time from one timer to the next and calls the
+ * on one SimClock. `runUntil` moves time from one timer to the next and calls the
  * step hooks (the invariants) after each instant, so a violation is caught at the first
  * instant it exists.
  */
@@ -11,13 +11,15 @@ import { MemoryDcs } from '../src/dcs/memory/memory-dcs.js';
 import { MemoryDcsServer, type ServerMode } from '../src/dcs/memory/memory-server.js';
 import type { DcsTiming } from '../src/dcs/timing.js';
 import type { Logger } from '../src/logger.js';
-import { ManualClock } from '../src/time/manual-clock.js';
+import { SimClock } from './sim-clock.js';
 import { AgentProcess } from './agent-process.js';
 import type { AgentContext, AgentFactory, NodeAgent } from './agent.js';
 import { DcsContact } from './dcs-contact.js';
+import { latencyDraw } from './dcs-latency.js';
 import { EventLog } from './event-log.js';
 import { WorldFence } from './fence.js';
 import { LockRecorder } from './lock-recorder.js';
+import { CLASSIC_MODELS, drawBandwidth, type SimModels } from './models.js';
 import { Network } from './network.js';
 import { DEFAULT_PG_TIMINGS, type PgModelTimings } from './pg-timings.js';
 import { PostgresModel } from './postgres-model.js';
@@ -43,6 +45,8 @@ export interface WorldOptions {
   readonly debugLog?: boolean;
   /** Nodes whose agents carry the nofailover tag. */
   readonly nofailover?: readonly string[];
+  /** DCS latency, replication bandwidth, write bursts (models.ts); default none of them. */
+  readonly models?: SimModels;
 }
 
 export const SIM_TIMING: DcsTiming = { ttl: 30, loopWait: 10, retryTimeout: 10 };
@@ -75,6 +79,8 @@ export class SimNode {
   readonly fenceKills: FenceKill[] = [];
   /** By peer name: the last status answer this node's agent got from it (the race invariants read them). */
   readonly peerAnswers = new Map<string, PeerAnswer>();
+  /** Told of each `/status` value this node's agent stored (the optime it published). */
+  readonly statusWrites: ((value: string) => void)[] = [];
   process: AgentProcess | null = null;
   agent: NodeAgent | null = null;
   /** Nesting counters so overlapping faults heal independently. */
@@ -87,7 +93,7 @@ export class SimNode {
   constructor(
     readonly name: string,
     readonly pg: PostgresModel,
-    clock: ManualClock,
+    clock: SimClock,
   ) {
     // Like a watchdog resetting the host, the fence kills Postgres whatever its role: a
     // replica spared at the deadline could still be promoted by a stale agent afterwards.
@@ -102,7 +108,7 @@ export class SimNode {
 }
 
 export class World {
-  readonly clock = new ManualClock(0);
+  readonly clock = new SimClock(0);
   readonly log = new EventLog(this.clock);
   readonly server = new MemoryDcsServer({ clock: this.clock });
   readonly layout = new KeyLayout({ scope: 'sim' });
@@ -113,6 +119,7 @@ export class World {
   readonly workload: Workload | null;
   readonly synchronousMode: boolean;
   readonly seed: number;
+  readonly models: SimModels;
   /** Called after every instant at which something happened. */
   readonly stepHooks: (() => void)[] = [];
   /** Called when a node's acquireLeader is answered `held` (it won the leader race), at that instant. */
@@ -120,6 +127,9 @@ export class World {
   /** Faults currently in effect, and when the last one healed (for the liveness bound). */
   activeFaults = 0;
   lastHealAt = 0;
+  /** The fault window (the runner sets it): DCS latency spikes happen only inside it, like faults. */
+  faultWindowStart = 0;
+  faultWindowEnd = Infinity;
   steps = 0;
   private readonly options: WorldOptions;
   private readonly dcsModes: ServerMode[] = [];
@@ -131,6 +141,8 @@ export class World {
     this.timing = options.timing ?? SIM_TIMING;
     this.pgTimings = { ...DEFAULT_PG_TIMINGS, ...options.pgTimings };
     this.synchronousMode = options.synchronousMode ?? false;
+    this.models = options.models ?? CLASSIC_MODELS;
+    const bandwidth = this.models.bandwidth;
     const names = options.nodes ?? ['node1', 'node2', 'node3'];
     const models = new Map<string, PostgresModel>();
     const registry = { get: (n: string) => models.get(n), all: () => [...models.values()] };
@@ -143,11 +155,13 @@ export class World {
         timings: this.pgTimings,
         rewindable: options.rewindable ?? true,
         log: (m) => this.log.add(name, `pg: ${m}`),
+        ...(bandwidth ? { receiveBytesPerMs: drawBandwidth(deriveRandom(options.seed, `link:${name}`), bandwidth) } : {}),
       });
       models.set(name, pg);
       return new SimNode(name, pg, this.clock);
     });
-    this.workload = options.workload === false ? null : new Workload(this.clock, [...models.values()], options.workload ?? DEFAULT_WORKLOAD);
+    const workload = options.workload === false ? null : { ...(options.workload ?? DEFAULT_WORKLOAD), ...(this.models.bursts ? { bursts: this.models.bursts } : {}) };
+    this.workload = workload && new Workload(this.clock, [...models.values()], workload, deriveRandom(options.seed, 'bursts'));
     this.server.watch(({ path, type }) => {
       if (path !== this.layout.key('leader')) return;
       this.log.add('dcs', type === 'put' ? `leader key = ${this.server.get(path)?.value ?? '?'}` : 'leader key deleted');
@@ -185,6 +199,15 @@ export class World {
         onAcquired: () => {
           for (const hook of this.raceWonHooks) hook(node);
         },
+        onStatusWritten: (value) => {
+          for (const listener of node.statusWrites) listener(value);
+        },
+        ...(this.models.dcsLatency
+          ? {
+              latency: latencyDraw(deriveRandom(this.seed, `dcs-latency:${node.name}:${generation}`), this.models.dcsLatency, () => this.clock.now() >= this.faultWindowStart && this.clock.now() < this.faultWindowEnd),
+              onSpike: (active: boolean, ms: number) => this.latencySpike(node, active, ms),
+            }
+          : {}),
       }),
       timing: this.timing,
       clock: proc.clock,
@@ -260,6 +283,17 @@ export class World {
     this.server.setMode(mode);
   }
 
+  /** A DCS latency spike is a fault while it lasts (liveness is judged from the last heal). */
+  private latencySpike(node: SimNode, active: boolean, ms: number): void {
+    if (active) {
+      this.activeFaults++;
+      this.log.add(node.name, `dcs: slow call (${ms} ms round trip)`);
+    } else {
+      this.activeFaults--;
+      this.lastHealAt = Math.max(this.lastHealAt, this.clock.now());
+    }
+  }
+
   cutFromDcs(node: SimNode, cut: boolean): void {
     node.dcsCutDepth += cut ? 1 : -1;
     this.server.cutOffClient(node.name, node.dcsCutDepth > 0);
@@ -291,11 +325,14 @@ export class World {
 
   /** Runs until virtual time `until`, stepping timer by timer. Stops early on `stop()`. */
   async runUntil(until: number): Promise<void> {
+    // Callers may have left promise callbacks pending; after each drain none are.
+    let settled = false;
     while (!this.stopped) {
       const next = this.clock.nextTimerAt();
       if (next === undefined || next > until) break;
-      await this.clock.advance(next - this.clock.now());
+      await this.clock.fireDue(next, settled);
       await drain();
+      settled = true;
       this.afterStep();
     }
     if (!this.stopped && this.clock.now() < until) {
@@ -331,7 +368,7 @@ export class World {
 }
 
 /**
- * Lets every pending promise callback run. Why setImmediate: ManualClock.advance flushes
+ * Lets every pending promise callback run. Why setImmediate: SimClock.advance flushes
  * only a fixed number of microtask turns, and a DCS call through the retry wrapper and a
  * process boundary takes more. setImmediate runs after the microtask queue is empty; it
  * carries no time and, with no real I/O in the simulation, changes no ordering.

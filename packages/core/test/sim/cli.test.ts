@@ -10,14 +10,37 @@ describe('sim CLI', () => {
     expect(parseArgs(['--strict', '--nofailover', 'draw'])).toMatchObject({ sync: true, strict: true, nofailover: 'draw' });
   });
 
+  it('selects the fence, the physical models and worker threads; replays carry them', () => {
+    const args = parseArgs(['--seed', '4', '--no-fence', '--no-bursts', '--jobs', '2', '--digest']);
+    if (typeof args === 'string') throw new Error(args);
+    expect(args).toMatchObject({ fence: false, jobs: 2, digest: true, models: { bursts: false } });
+    expect(args.models.dcsLatency).not.toBe(false);
+    expect(replayCommand(args, 4, [])).toBe("node sim/dist/cli.js --seed 4 --agent engine --no-fence --no-bursts --schedule '[]' --verbose");
+    expect(parseArgs(['--classic'])).toMatchObject({ models: { dcsLatency: false, bandwidth: false, bursts: false } });
+    expect(parseArgs(['--jobs', '0'])).toMatch(/--jobs takes a whole number/);
+    expect(parseArgs(['--no-fence', '--agent', 'scripted'])).toMatch(/--no-fence works with --agent engine only/);
+  });
+
+  it('--digest: the same seeds give the same digest, other models another', async () => {
+    const digest = async (...flags: string[]) => {
+      const lines: string[] = [];
+      await main(['--seeds', '1..2', '--duration', '180', '--digest', ...flags], (l) => lines.push(l));
+      return lines.at(-1)!;
+    };
+    const first = await digest();
+    expect(first).toMatch(/^event-log digest of 2 seeds: [0-9a-f]{64} \(\d+ steps\)$/);
+    expect(await digest()).toBe(first);
+    expect(await digest('--classic')).not.toBe(first);
+  }, 60_000);
+
   it('prints a replayable report and exits 1 when a run fails', async () => {
     const lines: string[] = [];
-    const code = await main(['--seed', '1', '--agent', 'scripted-broken'], (l) => lines.push(l));
+    const code = await main(['--seed', '2', '--agent', 'scripted-broken'], (l) => lines.push(l));
     expect(code).toBe(1);
     const report = lines.join('\n');
-    expect(report).toContain('simulation FAILED — seed 1');
+    expect(report).toContain('simulation FAILED — seed 2');
     expect(report).toMatch(/violated (two-writers|writer-past-lease)/);
-    expect(report).toContain("node sim/dist/cli.js --seed 1 --agent scripted-broken --schedule '[");
+    expect(report).toContain("node sim/dist/cli.js --seed 2 --agent scripted-broken --schedule '[");
   });
 
   it('exits 0 when every seed passes', async () => {

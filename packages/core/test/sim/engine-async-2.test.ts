@@ -1,4 +1,4 @@
-/** Issue #4's CI run part 2 of 4: more asynchronous seeds (see CI_SETS in seeds.ts). */
+/** The CI run, part 2 of 4: more asynchronous seeds (see CI_SETS in seeds.ts). */
 import { describe, it } from 'vitest';
 import { CI_SETS, runSeeds } from './seeds.js';
 

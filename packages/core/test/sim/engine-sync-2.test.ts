@@ -1,4 +1,4 @@
-/** Issue #4's CI run part 4 of 4: more strict seeds, and synchronous_mode without strict. */
+/** The CI run, part 4 of 4: more strict seeds, and synchronous_mode without strict. */
 import { describe, expect, it } from 'vitest';
 import { CI_SETS, runSeeds } from './seeds.js';
 

@@ -1,5 +1,5 @@
 /**
- * Issue #4's CI run part 3 of 4: synchronous_mode_strict. A commit is acknowledged only
+ * The CI run, part 3 of 4: synchronous_mode_strict. A commit is acknowledged only
  * once a /sync standby flushed it, and no such commit is lost across any failover.
  */
 import { describe, expect, it } from 'vitest';

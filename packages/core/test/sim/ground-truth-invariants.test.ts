@@ -1,5 +1,5 @@
 /**
- * The invariants of issue #13, each against ground truth the agents cannot bend: the DCS
+ * The ground-truth invariants, each against ground truth the agents cannot bend: the DCS
  * server's leader key, the fence's own record, /sync at the instant of a commit's
  * acknowledgement, the answers a race winner really received. Each is shown to fire on
  * a hand-made violation and to stay silent on the legitimate case next to it. (That the

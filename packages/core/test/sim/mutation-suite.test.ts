@@ -1,5 +1,5 @@
 /**
- * Issue #13: every planted bug (sim/planted-bugs.ts) is caught within its small fixed
+ * Every planted bug (sim/planted-bugs.ts) is caught within its small fixed
  * seed budget by an invariant that witnesses it, and the catching seed is clean without
  * the bug. Prints the table bug → first seed → invariant. A bigger budget outside CI:
  * `node sim/dist/cli.js --mutations 200` (docs/simulation.md).

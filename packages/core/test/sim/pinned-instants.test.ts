@@ -8,9 +8,14 @@
 import { describe, expect, it } from 'vitest';
 import { engineAgent } from '../../sim/agents/engine-agent.js';
 import type { FaultSchedule } from '../../sim/faults.js';
+import { CLASSIC_MODELS } from '../../sim/models.js';
 import { formatFailure, runSimulation } from '../../sim/runner.js';
 
 const TTL_MS = 30_000;
+// The classic models: the scenario needs node1 to win the bootstrap (DCS latency makes that a
+// race), and a host lost in the middle of a write burst would leave every replica past
+// maximum_lag_on_failover, so that (rightly) nobody is promoted and nothing is pinned.
+const models = CLASSIC_MODELS;
 // node1 bootstraps and leads; its host is lost at 60 s (agent killed, postmaster crashed).
 const LOST_HOST: FaultSchedule = [
   { at: 60_000, fault: { kind: 'kill-agent', node: 'node1', forMs: 200_000 } },
@@ -26,6 +31,7 @@ describe('freezes pinned to the instants of a promotion', () => {
           agent: engineAgent(),
           durationMs: 300_000,
           schedule: LOST_HOST,
+          models,
           triggers: [{ onLine, forMs: TTL_MS + 15_000, except: ['node1'] }],
         });
         if (!r.ok) expect.fail(formatFailure(r, `seed ${seed}, frozen at ${onLine}`));
@@ -43,6 +49,7 @@ describe('freezes pinned to the instants of a promotion', () => {
       agent: engineAgent({ plant: 'late-guard-arm' }),
       durationMs: 300_000,
       schedule: LOST_HOST,
+      models,
       triggers: [{ onLine: 'pg: promoted', forMs: TTL_MS + 15_000, except: ['node1'] }],
     });
     expect(r.violations[0]?.invariant).toBe('two-writers');
@@ -54,6 +61,7 @@ describe('freezes pinned to the instants of a promotion', () => {
       agent: engineAgent({ fence: false }),
       durationMs: 300_000,
       schedule: LOST_HOST,
+      models,
       triggers: [{ onLine: 'pg: promoted', forMs: TTL_MS + 15_000, except: ['node1'] }],
     });
     expect(r.violations[0]?.invariant).toBe('two-writers');

@@ -1,5 +1,5 @@
 /**
- * Issue #4's proof: the simulation finds planted bugs in the real engine. Each test turns
+ * The simulation finds planted bugs in the real engine. Each test turns
  * off exactly one safety step (a rewrite from sim/planted-bugs.ts around the real engine),
  * range in order for the first run that reports the expected violation, then checks that
  * the same seed passes with the step on and that the printed schedule replays it exactly.

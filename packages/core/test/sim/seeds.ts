@@ -1,6 +1,6 @@
 /**
  * Runs a range of seeds and fails with the replayable report of the first failing one.
- * The CI set (issue #4: ≥ 500 seeds of the real engine) is split over four files so
+ * The CI set (≥ 500 seeds of the real engine) is split over four files so
  * vitest runs them on both cores; CI_SETS lists them all in one place.
  */
 import { expect } from 'vitest';
@@ -22,7 +22,7 @@ export async function runSeeds(from: number, count: number, options: Omit<Simula
     expect(r.schedule.length).toBeGreaterThanOrEqual(2);
     expect(r.stats.virtualMs).toBeGreaterThanOrEqual(options.durationMs ?? MIN_DURATION_MS);
     // The engine agent arms the fence by default: it fires at the lease deadline itself,
-    // so no instant may be left for a fence to cover (issue #8 item 4).
+    // so no instant may be left for a fence to cover.
     expect(r.stats.fenceCoveredInstants, `seed ${seed}: fence-covered instants with the fence armed\n${replay}`).toBe(0);
     for (const s of r.schedule) kinds.add(s.fault.kind);
     faults += r.schedule.length;
