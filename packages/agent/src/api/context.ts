@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock, HealthQuery, Logger } from '@pgwarden/core';
 import type { LiveState } from './live-state.js';
+import type { LoopDelayMonitor } from './loop-delay.js';
 import type { ReplyHeaders } from './reply.js';
 import type { ApiActions, NodeStateSource } from './types.js';
 
@@ -14,6 +15,8 @@ export interface ApiDeps {
   readonly failoverPollIntervalMs: number;
   /** The live status for `/patroni` and `/metrics`: one query shared by concurrent requests, 2 s budget. */
   readonly live: LiveState;
+  /** The event loop's lateness, for `/metrics` (absent in servers built without one). */
+  readonly loopDelay?: LoopDelayMonitor;
 }
 
 export interface RouteContext {

@@ -22,6 +22,7 @@ import type { ApiDeps, RouteContext } from './context.js';
 import { MAX_HEAD_BYTES, MAX_HEADER_LINES, resolveTimeouts, type HttpTimeouts } from './http-limits.js';
 import { parseListen } from './listen.js';
 import { LIVE_STATUS_BUDGET_MS, LiveState } from './live-state.js';
+import type { LoopDelayMonitor } from './loop-delay.js';
 import { responded, sendError, writeResponse, type ReplyHeaders } from './reply.js';
 import { unsupportedMethod } from './request-line.js';
 import { route } from './router.js';
@@ -40,11 +41,24 @@ export interface RestApiOptions {
   readonly liveBudgetMs?: number;
   /** Deadlines for slow clients (http-limits.ts has the defaults and the reasons); tests shorten them. */
   readonly timeouts?: Partial<HttpTimeouts>;
+  /**
+   * The event loop's lateness, shown in `/metrics` as `pgwarden_event_loop_delay_seconds`.
+   * The daemon keeps one for the life of the process (the server is rebuilt on reload).
+   */
+  readonly loopDelay?: LoopDelayMonitor;
 }
 
 /** Patroni enables TCP keepalive on API connections with a 10 s idle time. */
 const KEEPALIVE_IDLE_MS = 10_000;
-const DEFAULT_BACKLOG = 5;
+/**
+ * The listen backlog when `restapi.request_queue_size` is not set. Patroni's is 5, but
+ * its connections are accepted by a thread of their own; here the event loop accepts,
+ * and while it is busy for a few milliseconds (a GC pause, a loop cycle, a core taken by
+ * Postgres) checks pile up in this queue. Past it the kernel drops their SYNs and each
+ * client retries after a second or more: a flapping backend behind a 1–2 s check
+ * timeout. A longer queue costs nothing while it is empty.
+ */
+const DEFAULT_BACKLOG = 511;
 
 export class RestApiServer {
   private readonly sockets = new Set<Socket>();
@@ -73,6 +87,7 @@ export class RestApiServer {
       logger,
       failoverPollIntervalMs: options.failoverPollIntervalMs ?? 1000,
       live: new LiveState(options.source, clock, logger, options.liveBudgetMs ?? LIVE_STATUS_BUDGET_MS),
+      ...(options.loopDelay && { loopDelay: options.loopDelay }),
     };
     const headers: ReplyHeaders = {
       extra: { ...(config.http_extra_headers ?? {}), ...(https ? (config.https_extra_headers ?? {}) : {}) },

@@ -73,7 +73,7 @@ export interface ApiActions {
   /** False when no restart was scheduled. */
   deleteScheduledRestart(): Promise<boolean>;
   /** Null when the reinitialisation started, else the reason it did not. */
-  reinitialize(force: boolean): Promise<string | null>;
+  reinitialize(force: boolean, fromLeader?: boolean): Promise<string | null>;
   /** Re-reads the configuration, as SIGHUP does; asynchronous. */
   reload(): void;
   /** A leader's failsafe push to this node; null or `Accepted` to accept, else the refusal message. */
@@ -102,6 +102,6 @@ export interface RestApiConfig {
   readonly http_extra_headers?: Readonly<Record<string, string>>;
   /** Added under TLS only. */
   readonly https_extra_headers?: Readonly<Record<string, string>>;
-  /** The listen backlog (Patroni: 5). */
+  /** The listen backlog (Patroni: 5; pgwarden: 511 when unset, see server.ts). */
   readonly request_queue_size?: number;
 }

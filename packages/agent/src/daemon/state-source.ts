@@ -25,6 +25,8 @@ export interface StateInputs {
   readonly name: string;
   readonly scope: string;
   readonly version: string;
+  /** pgwarden's own release (`pgwarden_version`). */
+  readonly pgwardenVersion?: string;
   readonly loop: HaLoop;
   readonly controller: ObservedController;
   readonly dcs: RecordingDcs;
@@ -81,12 +83,14 @@ export function buildNodeState(inputs: StateInputs, source: ObservationSource = 
     name: inputs.name,
     scope: inputs.scope,
     version: inputs.version,
+    ...(inputs.pgwardenVersion ? { pgwardenVersion: inputs.pgwardenVersion } : {}),
     state: source.kind === 'failed' && pg.state === 'running' ? 'unknown' : pg.state,
     role: obs && pg.state === 'running' ? (obs.inRecovery ? 'replica' : 'primary') : pg.role,
     postmasterRunning: running,
     postgres: shown
       ? postgresStatusFromObservation(obs, {
-          syncStandby: dynamic.synchronousMode && obs.inRecovery && (cluster?.sync.syncStandbys.includes(inputs.name) ?? false),
+          syncStandby: dynamic.synchronousMode && !dynamic.quorumCommit && obs.inRecovery && (cluster?.sync.syncStandbys.includes(inputs.name) ?? false),
+          quorumStandby: dynamic.quorumCommit && obs.inRecovery && (cluster?.sync.syncStandbys.includes(inputs.name) ?? false),
         })
       : null,
     clusterKnown: cluster !== null,
@@ -95,6 +99,7 @@ export function buildNodeState(inputs: StateInputs, source: ObservationSource = 
     leaderLsn: cluster?.status.lastLsn ?? 0,
     lockExpiresAt: status.lockValidUntil,
     standbyCluster: dynamic.standbyCluster !== null,
+    ...(dynamic.quorumCommit ? { quorumCommit: true } : {}),
     paused: dynamic.pause,
     failsafeActive: status.failsafeActive,
     dcsLastSeen: dcs.lastSeen,
@@ -126,6 +131,58 @@ export async function liveNodeState(inputs: StateInputs): Promise<NodeState> {
 }
 
 /**
+ * How long a health check may be answered from an earlier build of the state when none
+ * of the inputs it is keyed on changed: what the key leaves out (the fence's deadline,
+ * tags a reload changed in place, `dcs_last_seen` within a second) is at most this old.
+ */
+export const SNAPSHOT_MAX_AGE_MS = 250;
+
+/**
+ * Everything a health answer turns on, read from memory: the loop's cycle and lock, the
+ * controller's state and role, the last monitoring answer and DCS snapshot (by identity:
+ * each read replaces them), the dynamic config, a scheduled restart, the watchdog.
+ */
+function snapshotKey(inputs: StateInputs, into: unknown[]): void {
+  const status = inputs.loop.getStatus();
+  into[0] = status.cycle;
+  into[1] = status.state;
+  into[2] = status.role;
+  into[3] = status.lockValidUntil;
+  into[4] = status.failsafeActive;
+  into[5] = status.cycleErrors;
+  into[6] = inputs.controller.status().postmasterPid;
+  into[7] = inputs.controller.lastObservation;
+  into[8] = inputs.controller.systemIdentifier;
+  into[9] = inputs.dcs.lastCluster;
+  into[10] = inputs.dcs.lastSeen;
+  into[11] = inputs.dcs.lastCycleAt;
+  into[12] = inputs.dynamic();
+  // A fresh object on each call while a restart is scheduled: compared by content.
+  const restart = inputs.scheduledRestart?.() ?? null;
+  into[13] = restart && JSON.stringify(restart);
+  into[14] = inputs.watchdogFailed?.() ?? false;
+}
+
+/**
+ * The state health checks are answered from: built once and reused while its key holds
+ * (for at most SNAPSHOT_MAX_AGE_MS), so a burst of checks costs a few memory reads each
+ * rather than a rebuild with the fence's files read every time. Any change a check could
+ * tell apart — Postgres stopping, a demotion, a new cycle or snapshot — changes the key
+ * and the next check rebuilds.
+ */
+export function snapshotState(inputs: StateInputs, now: () => number = () => systemClock.now()): () => NodeState {
+  let cached: { state: NodeState; key: unknown[]; at: number } | null = null;
+  const key: unknown[] = [];
+  return () => {
+    snapshotKey(inputs, key);
+    const t = now();
+    if (cached && t - cached.at < SNAPSHOT_MAX_AGE_MS && cached.key.every((v, i) => v === key[i])) return cached.state;
+    cached = { state: buildNodeState(inputs), key: [...key], at: t };
+    return cached.state;
+  };
+}
+
+/**
  * `config()` is the document in force (the last valid `/config` the tracker accepted),
  * not the raw DCS value: `/failsafe` and the switchover wait read it, and must agree
  * with the engine when someone stored a document the agents refuse (`{"pause": true,
@@ -133,7 +190,7 @@ export async function liveNodeState(inputs: StateInputs): Promise<NodeState> {
  */
 export function nodeStateSource(inputs: StateInputs): NodeStateSource {
   return {
-    current: () => buildNodeState(inputs),
+    current: snapshotState(inputs),
     live: () => liveNodeState(inputs),
     cluster: () => inputs.dcs.lastCluster,
     config: () => (inputs.dcs.lastCluster?.config ? (inputs.dynamic().document as JsonObject) : null),

@@ -1,0 +1,66 @@
+/**
+ * Health-check latency as a load balancer sees it: p50, p99 and max of `GET <path>`
+ * answered 200, at a fixed offered rate (open loop) and at saturation (closed loops).
+ * The generator runs in worker threads so its own event loop does not add to the
+ * figures; it shares the machine's cores with the agents, so saturation req/s is a floor.
+ */
+import { Worker } from 'node:worker_threads';
+import type { TailJob, TailPart } from './tail-worker.js';
+
+export interface TailResult {
+  readonly rps: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+  readonly answered: number;
+  readonly failures: number;
+  /** Open loop: the generator's own p99 lag in sending (ms); a large one means the machine, not the agent, was late. */
+  readonly sendLagP99Ms?: number;
+}
+
+function runWorker(job: TailJob): Promise<TailPart> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(new URL('./tail-worker.js', import.meta.url), { workerData: job });
+    w.once('message', (part: TailPart) => {
+      resolve(part);
+      void w.terminate();
+    });
+    w.once('error', reject);
+  });
+}
+
+function summarize(url: string, parts: readonly TailPart[]): TailResult {
+  const latencies = parts.flatMap((p) => p.latencies).sort((a, b) => a - b);
+  const failures = parts.reduce((s, p) => s + p.failures, 0);
+  if (latencies.length === 0) throw new Error(`GET ${url}: no request answered 200 (${failures} failed)`);
+  const seconds = Math.max(...parts.map((p) => p.seconds));
+  const pick = (xs: readonly number[], q: number): number => xs[Math.min(xs.length - 1, Math.floor(q * xs.length))]! / 1000;
+  const lags = parts.flatMap((p) => p.sendLags ?? []).sort((a, b) => a - b);
+  return {
+    rps: latencies.length / seconds,
+    p50Ms: pick(latencies, 0.5),
+    p99Ms: pick(latencies, 0.99),
+    maxMs: latencies[latencies.length - 1]! / 1000,
+    answered: latencies.length,
+    failures,
+    ...(lags.length > 0 && { sendLagP99Ms: pick(lags, 0.99) }),
+  };
+}
+
+/** `rate` requests/s spread over `threads` threads, each request on a new connection. */
+export async function openLoop(url: string, rate: number, durationMs: number, threads = 2): Promise<TailResult> {
+  const parts = await Promise.all(Array.from({ length: threads }, () => runWorker({ mode: 'open', url, rate: rate / threads, durationMs })));
+  return summarize(url, parts);
+}
+
+/** `connections` request loops over `threads` threads, back to back. */
+export async function closedLoop(url: string, connections: number, keepAlive: boolean, durationMs: number, threads = 2): Promise<TailResult> {
+  const per = Math.ceil(connections / threads);
+  const parts = await Promise.all(Array.from({ length: threads }, () => runWorker({ mode: 'closed', url, connections: per, keepAlive, durationMs })));
+  return summarize(url, parts);
+}
+
+export function describe(r: TailResult): string {
+  const lag = r.sendLagP99Ms === undefined ? '' : `, generator's own send lag p99 ${r.sendLagP99Ms.toFixed(1)} ms`;
+  return `${Math.round(r.rps)} req/s, p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, max ${r.maxMs.toFixed(1)} ms, ${r.answered} answered, ${r.failures} failed${lag}`;
+}
