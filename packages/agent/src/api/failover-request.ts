@@ -3,7 +3,7 @@
  * §1.7 steps 1–7). The checks against the cluster are pure; probing the candidates'
  * REST APIs is left to `ApiActions.hasHealthyCandidate`.
  */
-import { configIsPaused, configIsSynchronousMode, syncMatches, type Cluster, type JsonObject, type Member } from '@pgwarden/core';
+import { configIsPaused, configIsQuorumCommit, configIsSynchronousMode, syncMatches, type Cluster, type JsonObject, type Member } from '@pgwarden/core';
 import { parseSchedule } from './schedule.js';
 
 export type FailoverAction = 'switchover' | 'failover';
@@ -74,7 +74,8 @@ export function validateFailoverRequest(body: JsonObject, requested: FailoverAct
 
 /** Step 7 before probing: an error message (→ 412), or the members worth asking. */
 export function failoverCandidates(cluster: Cluster, plan: FailoverPlan): { readonly error: string } | { readonly members: readonly Member[] } {
-  const syncMode = configIsSynchronousMode(cluster.config?.data);
+  // Quorum commit lets any member take over (the vote count decides), as Patroni 4 does.
+  const syncMode = configIsSynchronousMode(cluster.config?.data) && !configIsQuorumCommit(cluster.config?.data);
   const { leader, candidate, action } = plan;
   if (leader && cluster.leader?.name !== leader) return { error: 'leader name does not match' };
   if (candidate) {

@@ -10,8 +10,19 @@
  * - An unknown timeline prints 0 (Patroni would print `None`).
  */
 import { isPrimaryRole, pythonFloat, type NodeState } from '@pgwarden/core';
+import type { LoopDelaySnapshot } from './loop-delay.js';
+import { POSTGRES_STATE_VALUES_LINE, postgresStateValue } from './postgres-state-metric.js';
 
-type Sample = { readonly name: string; readonly help: string; readonly type: 'gauge' | 'counter'; readonly value: string };
+type Sample = {
+  readonly name: string;
+  readonly help: string;
+  readonly type: 'gauge' | 'counter';
+  readonly value: string;
+  /** Labels after scope and name (`version="…"`). */
+  readonly more?: Readonly<Record<string, string>>;
+  /** A comment line printed between HELP and TYPE (Patroni's `# Values:` legend). */
+  readonly note?: string;
+};
 
 function escapeLabel(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
@@ -51,6 +62,8 @@ function samples(state: NodeState): Sample[] {
     { name: 'patroni_standby_leader', help: '1 when this node leads a standby cluster, else 0.', type: 'gauge', value: flag(state.role === 'standby_leader') },
     { name: 'patroni_replica', help: '1 when Postgres runs as a replica, else 0.', type: 'gauge', value: flag(state.role === 'replica') },
     { name: 'patroni_sync_standby', help: '1 when this replica is a synchronous standby, else 0.', type: 'gauge', value: flag(pg?.syncStandby === true) },
+    // Patroni 4's metric, only in quorum mode: Patroni 3.3.1's list stays as it was otherwise.
+    ...(state.quorumCommit ? [{ name: 'patroni_quorum_standby', help: '1 when this replica is a quorum standby (synchronous_mode: quorum), else 0.', type: 'gauge' as const, value: flag(pg?.quorumStandby === true) }] : []),
     {
       name: 'patroni_xlog_received_location',
       help: 'WAL position a replica has received, in bytes; 0 on other nodes.',
@@ -106,8 +119,19 @@ function samples(state: NodeState): Sample[] {
       value: flag(Object.keys(state.pendingRestartReason).length > 0),
     },
     { name: 'patroni_is_paused', help: '1 in maintenance mode (automatic failover off), else 0.', type: 'gauge', value: flag(state.paused) },
+    // Patroni 4.1: the state as a number; the legend names each value.
+    {
+      name: 'patroni_postgres_state',
+      help: 'Numeric representation of Postgres state.',
+      note: POSTGRES_STATE_VALUES_LINE,
+      type: 'gauge',
+      value: String(postgresStateValue(state.state)),
+    },
   );
   // pgwarden's own metrics, after Patroni's.
+  if (state.pgwardenVersion) {
+    out.push({ name: 'pgwarden_version_info', help: "pgwarden's own release, in the version label (patroni_version is the Patroni protocol it speaks).", type: 'gauge', value: '1', more: { version: state.pgwardenVersion } });
+  }
   out.push({
     name: 'pgwarden_ha_loop_errors_total',
     help: 'HA loop cycles that ended in an unexpected error since the agent started (each logged; the loop went on).',
@@ -131,11 +155,27 @@ function samples(state: NodeState): Sample[] {
   return out;
 }
 
-export function renderMetrics(state: NodeState): string {
+/** Seconds as Prometheus reads them; NaN before the first sample. */
+const seconds = (v: number): string => (Number.isFinite(v) ? String(v) : 'NaN');
+
+export function renderMetrics(state: NodeState, loopDelay?: LoopDelaySnapshot): string {
   const labels = `{scope="${escapeLabel(state.scope)}",name="${escapeLabel(state.name)}"}`;
   const lines: string[] = [];
   for (const s of samples(state)) {
-    lines.push(`# HELP ${s.name} ${s.help}`, `# TYPE ${s.name} ${s.type}`, `${s.name}${labels} ${s.value}`);
+    const all = s.more ? `${labels.slice(0, -1)}${Object.entries(s.more).map(([k, v]) => `,${k}="${escapeLabel(v)}"`).join('')}}` : labels;
+    lines.push(`# HELP ${s.name} ${s.help}`, ...(s.note ? [s.note] : []), `# TYPE ${s.name} ${s.type}`, `${s.name}${all} ${s.value}`);
+  }
+  if (loopDelay) {
+    // One gauge, three samples: the median, the 99th percentile and the maximum (quantile 1).
+    const name = 'pgwarden_event_loop_delay_seconds';
+    const inner = labels.slice(1, -1);
+    lines.push(
+      `# HELP ${name} How late the agent's event loop ran over the last ${Math.round(loopDelay.windowSeconds)} s (health checks wait this long on top of their own work).`,
+      `# TYPE ${name} gauge`,
+      `${name}{${inner},quantile="0.5"} ${seconds(loopDelay.p50)}`,
+      `${name}{${inner},quantile="0.99"} ${seconds(loopDelay.p99)}`,
+      `${name}{${inner},quantile="1"} ${seconds(loopDelay.max)}`,
+    );
   }
   return lines.join('\n') + '\n';
 }

@@ -48,7 +48,7 @@ export function buildTemplateConfig(env: Readonly<Record<string, string | undefi
     scope: NO_VALUE,
     name: hostname() || NO_VALUE,
     restapi: { connect_address: `${ip}:8008`, listen: `${ip}:8008` },
-    log: { type: 'plain', level: 'INFO', traceback_level: 'ERROR', format: DEFAULT_LOG_FORMAT, max_queue_size: 1000 },
+    log: { type: 'plain', level: 'INFO', format: DEFAULT_LOG_FORMAT },
     postgresql: {
       data_dir: NO_VALUE,
       connect_address: `${ip}:5432`,

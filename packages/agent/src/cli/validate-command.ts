@@ -3,14 +3,28 @@
  * environment exactly as a start would, runs the full check and starts nothing. Each
  * issue is one line on stderr (`path = value: reason`, secrets masked); warnings are
  * `warning: …` lines. Exit code 0 when valid, 1 when not.
+ *
+ * As in Patroni 4.1, the ports of restapi.listen and postgresql.listen must be free
+ * (`ignoreListenPort` skips that), and `print` writes the configuration as loaded
+ * (file plus environment) to stdout as YAML once it is valid, secrets masked.
  */
 import { existsSync } from 'node:fs';
 import { formatConfigIssue } from '@pgwarden/core';
+import { stringify } from 'yaml';
 import { loadConfig } from '../config/load.js';
+import { maskSecrets } from '../config/secrets.js';
 import { checkConfig } from '../config/validate-config.js';
 import type { CliIo } from './io.js';
+import { listenPortIssues } from './listen-ports.js';
 
-export async function runValidateConfig(configPath: string | undefined, io: CliIo): Promise<number> {
+export interface ValidateCommandOptions {
+  /** `--print`: write the loaded configuration (secrets masked) to stdout when it is valid. */
+  readonly print?: boolean;
+  /** `--ignore-listen-port`: do not fail when a listen port is already in use. */
+  readonly ignoreListenPort?: boolean;
+}
+
+export async function runValidateConfig(configPath: string | undefined, io: CliIo, options: ValidateCommandOptions = {}): Promise<number> {
   if (configPath !== undefined && !existsSync(configPath)) {
     io.stderr(`${configPath}: config file or directory does not exist\n`);
     return 1;
@@ -32,11 +46,13 @@ export async function runValidateConfig(configPath: string | undefined, io: CliI
     return 1;
   }
   for (const warning of result.warnings) io.stderr(`warning: ${oneLine(warning)}\n`);
-  if (!result.ok) {
+  const issues = result.ok ? (options.ignoreListenPort ? [] : await listenPortIssues(result.config)) : result.issues;
+  if (issues.length > 0) {
     // One line per issue, whatever the key, value or reason text holds.
-    for (const issue of result.issues) io.stderr(`${oneLine(formatConfigIssue(issue))}\n`);
+    for (const issue of issues) io.stderr(`${oneLine(formatConfigIssue(issue))}\n`);
     return 1;
   }
+  if (options.print) io.stdout(stringify(maskSecrets(raw), { indent: 2, lineWidth: 0 }));
   return 0;
 }
 

@@ -42,10 +42,11 @@ const SECTION_PARAMS: Readonly<Record<string, readonly string[]>> = {
     'allowlist',
     'allowlist_include_members',
     'request_queue_size',
+    'server_tokens',
   ],
   ctl: ['insecure', 'cacert', 'certfile', 'keyfile', 'keyfile_password'],
   postgresql: ['listen', 'connect_address', 'proxy_address', 'config_dir', 'data_dir', 'pgpass', 'bin_dir'],
-  log: ['type', 'level', 'traceback_level', 'format', 'dateformat', 'static_fields', 'max_queue_size', 'dir', 'file_size', 'file_num', 'loggers'],
+  log: ['type', 'level', 'traceback_level', 'format', 'dateformat', 'static_fields', 'max_queue_size', 'dir', 'file_size', 'file_num', 'loggers', 'mode', 'deduplicate_heartbeat_logs'],
   raft: ['data_dir', 'self_addr', 'partner_addrs', 'password', 'bind_addr'],
 };
 
@@ -59,6 +60,7 @@ const SECTION_PARSERS: Readonly<Record<string, (value: string) => unknown>> = {
   'log.max_queue_size': envInt,
   'log.file_size': envInt,
   'log.file_num': envInt,
+  'log.deduplicate_heartbeat_logs': envBool,
   'raft.partner_addrs': envList,
   'restapi.allowlist': envList,
   'restapi.http_extra_headers': envDict,
@@ -74,13 +76,13 @@ const DCS_SUFFIXES = new Set([
   'SERVICE_CHECK_TLS_SERVER_NAME', 'SERVICE_TAGS', 'NAMESPACE', 'CONTEXT', 'USE_ENDPOINTS', 'SCOPE_LABEL', 'ROLE_LABEL',
   'POD_IP', 'PORTS', 'LABELS', 'BYPASS_API_SERVICE', 'RETRIABLE_HTTP_CODES', 'KEY_PASSWORD', 'USE_SSL', 'SET_ACLS',
   'GROUP', 'DATABASE', 'LEADER_LABEL_VALUE', 'FOLLOWER_LABEL_VALUE', 'STANDBY_LEADER_LABEL_VALUE', 'TMP_ROLE_LABEL',
-  'AUTH_DATA',
+  'AUTH_DATA', 'BOOTSTRAP_LABELS', 'SCHEME',
 ]);
 
 function dcsValueParser(suffix: string): (value: string) => unknown {
   if (suffix === 'PORT') return envInt;
   if (['HOSTS', 'PORTS', 'CHECKS', 'SERVICE_TAGS', 'RETRIABLE_HTTP_CODES'].includes(suffix)) return envList;
-  if (['LABELS', 'SET_ACLS', 'AUTH_DATA'].includes(suffix)) return envDict;
+  if (['LABELS', 'SET_ACLS', 'AUTH_DATA', 'BOOTSTRAP_LABELS'].includes(suffix)) return envDict;
   // USE_SSL is read as a string by Patroni (a bug: its own validator then refuses it); pgwarden reads a boolean.
   if (['USE_PROXIES', 'REGISTER_SERVICE', 'USE_ENDPOINTS', 'BYPASS_API_SERVICE', 'VERIFY', 'USE_SSL'].includes(suffix)) return envBool;
   return (value) => value;
@@ -179,6 +181,13 @@ export function configFromEnvironment(env: Readonly<Record<string, string | unde
   const logFormat = (out.log as Section | undefined)?.format;
   if (typeof logFormat === 'string' && !/%\(\w+\)/.test(logFormat)) section('log').format = envList(logFormat);
 
+  // Patroni's reference spells pg_isready's variable POSTGRESQL_BIN_IS_READY; read that spelling too.
+  const isReady = pool.pop('POSTGRESQL_BIN_IS_READY');
+  if (isReady && !pool.has('POSTGRESQL_BIN_PG_ISREADY')) pool.set('POSTGRESQL_BIN_PG_ISREADY', isReady, []);
+  // Listed without KUBERNETES_ in Patroni's reference: read as the Kubernetes setting (so it is refused with that section).
+  const retriable = pool.pop('RETRIABLE_HTTP_CODES');
+  if (retriable && !pool.has('KUBERNETES_RETRIABLE_HTTP_CODES')) pool.set('KUBERNETES_RETRIABLE_HTTP_CODES', retriable, []);
+
   for (const binary of BINARIES) {
     const value = pool.pop(`POSTGRESQL_BIN_${binary}`);
     if (value) ((section('postgresql').bin_name ??= {}) as Section)[binary] = value;
@@ -200,7 +209,8 @@ export function configFromEnvironment(env: Readonly<Record<string, string | unde
 
   const users: Section = {};
   for (const userType of ['replication', 'superuser', 'rewind']) {
-    const entry = auth(userType, AUTH_PARAMETERS);
+    // sslnegotiation (Patroni 4.1) is read so that validation can say it has no effect here.
+    const entry = auth(userType, [...AUTH_PARAMETERS, 'sslnegotiation']);
     if (entry) users[userType] = entry;
   }
   if (Object.keys(users).length) section('postgresql').authentication = users;

@@ -11,6 +11,7 @@ import { checkBootstrap, checkCitus } from './validate/bootstrap.js';
 import type { SectionContext, ValidationMode } from './validate/context.js';
 import { checkDcsSection } from './validate/dcs.js';
 import { checkLog } from './validate/log.js';
+import { checkPatroniKeys } from './validate/patroni-keys.js';
 import { checkPostgresql } from './validate/postgresql.js';
 import { checkCtl, checkRestApi } from './validate/restapi.js';
 import { checkTags } from './validate/tags.js';
@@ -59,6 +60,8 @@ function validateWith(raw: unknown, options: ValidateOptions, earlier: readonly 
   const watchdog = section('watchdog', () => checkWatchdog(ctx, raw.watchdog));
   const tags = section('tags', () => checkTags(ctx, raw.tags));
   const log = section('log', () => checkLog(ctx, raw.log));
+  // Last: Patroni 4.1 keys pgwarden does not honour, unless their section was refused above.
+  section('(patroni keys)', () => checkPatroniKeys(ctx, raw));
 
   const issues = [...earlier, ...checker.issues].map(masked);
   if (issues.length > 0 || !name || !scope || !restapi || !postgresql || !dcs || !ctl || !bootstrap || !watchdog || !tags || !log) {

@@ -1,8 +1,10 @@
 /**
  * `--api URL`: builds the Cluster snapshot from one member's REST API instead of the
  * DCS (`GET /cluster`, `/config`, `/history`, and `/patroni` for the system id), so the
- * same rendering code serves both. Lag comes back as a difference; it is stored as
- * positions relative to the largest lag, which renders the same numbers.
+ * same rendering code serves both. Positions come back as LSN text (`lsn`,
+ * `receive_lsn`, `replay_lsn`, Patroni 4.1) and are read back as numbers; from an
+ * agent that sends only `lag`, lags are stored as positions relative to the largest
+ * lag, which renders the same numbers.
  */
 import { EMPTY_STATUS, emptySync, type Cluster, type HistoryLine, type Member, type MemberData } from '@pgwarden/core';
 import { isRecord } from '../config/records.js';
@@ -40,10 +42,13 @@ export async function clusterFromApi(rest: RestClient, base: string, scope: stri
   ]);
   const raw = body.members.filter(isRecord);
   const lags = raw.map((m) => (typeof m.lag === 'number' ? m.lag : 0));
-  const top = Math.max(0, ...lags);
+  // The leader's last LSN: a member's position plus its lag, when the agent sends both.
+  const anchors = raw.map((m) => (typeof m.lag === 'number' ? (parseLsnText(m.lsn) ?? -1) + m.lag : -1)).filter((v) => v >= 0);
+  const top = anchors.length ? Math.max(...anchors) : Math.max(0, ...lags);
   const members: Member[] = [];
   let leader: Member | null = null;
   const syncStandbys: string[] = [];
+  let quorumSeen = false;
   for (const m of raw) {
     const name = String(m.name);
     const role = String(m.role ?? '');
@@ -51,20 +56,25 @@ export async function clusterFromApi(rest: RestClient, base: string, scope: stri
     if (typeof m.host === 'string') data.conn_url = `postgres://${m.host}${m.port !== undefined ? `:${String(m.port)}` : ''}/postgres`;
     if (typeof m.api_url === 'string') data.api_url = m.api_url;
     if (typeof m.state === 'string') data.state = m.state;
-    data.role = role === 'leader' ? 'primary' : role === 'sync_standby' ? 'replica' : role;
+    data.role = role === 'leader' ? 'primary' : role === 'sync_standby' || role === 'quorum_standby' ? 'replica' : role;
     for (const k of ['timeline', 'pending_restart', 'pending_restart_reason', 'scheduled_restart', 'tags'] as const) {
       if (m[k] !== undefined) data[k] = m[k];
     }
     if (typeof m.lag === 'number') data.xlog_location = top - m.lag;
     if (role !== 'leader' && role !== 'standby_leader' && m.lag === undefined) data.xlog_location = top;
+    for (const [field, key] of [['lsn', 'xlog_location'], ['receive_lsn', 'receive_lsn'], ['replay_lsn', 'replay_lsn']] as const) {
+      const position = parseLsnText(m[field]);
+      if (position !== null) data[key] = position;
+    }
     const member: Member = { name, version: '0', session: null, data: data as MemberData };
     members.push(member);
     if (role === 'leader' || role === 'standby_leader') leader = member;
-    if (role === 'sync_standby') syncStandbys.push(name);
+    if (role === 'sync_standby' || role === 'quorum_standby') syncStandbys.push(name);
+    if (role === 'quorum_standby') quorumSeen = true;
   }
   const configData: Record<string, unknown> = isRecord(configBody) ? { ...configBody } : {};
   if (body.pause === true) configData.pause = true;
-  if (syncStandbys.length && configData.synchronous_mode === undefined) configData.synchronous_mode = true;
+  if (syncStandbys.length && configData.synchronous_mode === undefined) configData.synchronous_mode = quorumSeen ? 'quorum' : true;
   const switchover = isRecord(body.scheduled_switchover) ? body.scheduled_switchover : null;
   const history: HistoryLine[] = Array.isArray(historyBody) ? (historyBody.filter(Array.isArray) as unknown as HistoryLine[]) : [];
   const sysid = isRecord(patroni) && typeof patroni.database_system_identifier === 'string' ? patroni.database_system_identifier : null;
@@ -88,4 +98,11 @@ export async function clusterFromApi(rest: RestClient, base: string, scope: stri
     history: Array.isArray(historyBody) ? { version: '0', raw: JSON.stringify(historyBody), lines: history } : null,
     failsafe: null,
   };
+}
+
+/** `16/B374D848` → its byte position; null for anything else (`unknown`, absent). */
+export function parseLsnText(value: unknown): number | null {
+  if (typeof value !== 'string') return null;
+  const match = /^([0-9A-Fa-f]{1,8})\/([0-9A-Fa-f]{1,8})$/.exec(value);
+  return match ? parseInt(match[1]!, 16) * 2 ** 32 + parseInt(match[2]!, 16) : null;
 }

@@ -1,15 +1,16 @@
 /**
  * The cluster as patronictl shows it (Patroni's `cluster_as_json`): members sorted by
- * name with a display role (leader / standby_leader / sync_standby / replica), state,
+ * name with a display role (leader / standby_leader / sync_standby / quorum_standby / replica), state,
  * host and port from `conn_url`, lag against the leader's last LSN; pause and a
  * scheduled switchover. Also the dynamic-config predicates the commands share.
  */
 import { readBool, type Cluster, type JsonObject, type Member } from '@pgwarden/core';
+import { addLsnFields } from '../api/cluster-lsn.js';
 import { isRecord } from '../config/records.js';
 
 export interface MemberView {
   name: string;
-  role: 'leader' | 'standby_leader' | 'sync_standby' | 'replica';
+  role: 'leader' | 'standby_leader' | 'sync_standby' | 'quorum_standby' | 'replica';
   state: string;
   api_url?: string;
   host?: string;
@@ -20,6 +21,12 @@ export interface MemberView {
   scheduled_restart?: JsonObject;
   tags?: JsonObject;
   lag?: number | 'unknown';
+  /** Patroni 4.1: positions as pg_lsn prints them (or `unknown`) and their lags behind the leader, in bytes. */
+  lsn?: string;
+  receive_lsn?: string;
+  receive_lag?: number | 'unknown';
+  replay_lsn?: string;
+  replay_lag?: number | 'unknown';
 }
 
 export interface ClusterView {
@@ -42,7 +49,13 @@ export function isStandbyCluster(cluster: Cluster): boolean {
 }
 
 export function isSynchronousMode(cluster: Cluster): boolean {
-  return readBool(configData(cluster).synchronous_mode, false) && !isStandbyCluster(cluster);
+  return (readBool(configData(cluster).synchronous_mode, false) || isQuorumCommit(cluster)) && !isStandbyCluster(cluster);
+}
+
+/** `synchronous_mode: quorum`: /sync's members are shown as quorum standbys. */
+export function isQuorumCommit(cluster: Cluster): boolean {
+  const mode = configData(cluster).synchronous_mode;
+  return typeof mode === 'string' && mode.trim().toLowerCase() === 'quorum' && !isStandbyCluster(cluster);
 }
 
 /** The `sync` key names `name` (case-insensitive); `checkLeader` also accepts the sync key's leader. */
@@ -82,11 +95,12 @@ export function clusterAsJson(cluster: Cluster): ClusterView {
   const leaderName = cluster.leader?.name ?? null;
   const lastLsn = cluster.status.lastLsn || 0;
   const sync = isSynchronousMode(cluster);
+  const syncRole: MemberView['role'] = isQuorumCommit(cluster) ? 'quorum_standby' : 'sync_standby';
   const standby = isStandbyCluster(cluster);
   const members: MemberView[] = [];
   for (const m of cluster.members) {
     const role: MemberView['role'] =
-      m.name === leaderName ? (standby ? 'standby_leader' : 'leader') : sync && syncMatches(cluster, m.name) ? 'sync_standby' : 'replica';
+      m.name === leaderName ? (standby ? 'standby_leader' : 'leader') : sync && syncMatches(cluster, m.name) ? syncRole : 'replica';
     const d = m.data;
     const state = (role !== 'leader' ? d.replication_state : '') || d.state || '';
     const view: MemberView = { name: m.name, role, state };
@@ -100,6 +114,8 @@ export function clusterAsJson(cluster: Cluster): ClusterView {
     if (m.name !== leaderName) {
       const lsn = d.xlog_location;
       view.lag = lsn === undefined ? 'unknown' : lastLsn >= lsn ? lastLsn - lsn : 0;
+      // Patroni 4.1's receive/replay positions (the same fields GET /cluster shows).
+      addLsnFields(view as unknown as Record<string, unknown>, d as unknown as Record<string, unknown>, lastLsn);
     }
     members.push(view);
   }

@@ -4,8 +4,9 @@
  * (`-e`) or when any member has a value, Host as host:port when needed, and the
  * maintenance / scheduled switchover footer for the human formats.
  */
-import { roundHalfEven, type Cluster } from '@pgwarden/core';
+import type { Cluster } from '@pgwarden/core';
 import { clusterAsJson, type ClusterView, type MemberView } from './cluster-json.js';
+import { LSN_ALIGN, LSN_COLUMNS, lsnCells, shownColumns } from './lsn-columns.js';
 import { formatOutput, type Format } from './output.js';
 
 /** `leader` first, each replica under its replicatefrom parent when that is a replica. */
@@ -54,7 +55,7 @@ export function formatMembers(cluster: Cluster, name: string, options: { extende
   const fmt = options.format ?? 'pretty';
   const view = clusterAsJson(cluster);
   const initialize = cluster.initialize === null ? 'uninitialized' : cluster.initialize === '' ? 'initializing' : cluster.initialize;
-  const columns = ['Cluster', 'Member', 'Host', 'Role', 'State', 'TL', 'Lag in MB'];
+  const columns = ['Cluster', 'Member', 'Host', 'Role', 'State', 'TL', ...LSN_COLUMNS];
   const all = view.members.filter((m) => m.host !== undefined);
   const has: Record<string, (m: MemberView) => boolean> = {
     'Pending restart': (m) => Boolean(m.pending_restart),
@@ -80,7 +81,6 @@ export function formatMembers(cluster: Cluster, name: string, options: { extende
       scheduled = String(m.scheduled_restart.schedule ?? '');
       if (m.scheduled_restart.postgres_version !== undefined) scheduled += ` if version < ${String(m.scheduled_restart.postgres_version)}`;
     }
-    const lag = m.lag === undefined ? '' : typeof m.lag === 'number' ? roundHalfEven(m.lag / 1024 / 1024) /* Python's round() */ : m.lag;
     const cell: Record<string, unknown> = {
       Cluster: name,
       Member: m.name,
@@ -88,7 +88,7 @@ export function formatMembers(cluster: Cluster, name: string, options: { extende
       Role: titleCase(m.role),
       State: m.state,
       TL: m.timeline ?? '',
-      'Lag in MB': lag,
+      ...lsnCells(m),
       'Pending restart': m.pending_restart ? '*' : '',
       'Pending restart reason': reason,
       'Scheduled restart': scheduled ?? '',
@@ -96,7 +96,8 @@ export function formatMembers(cluster: Cluster, name: string, options: { extende
     };
     return columns.map((c) => cell[c]);
   });
-  const out = [formatOutput(columns, rows, { align: { 'Lag in MB': 'r', TL: 'r' }, format: fmt, title: ` Cluster: ${name} (${initialize}) ` })];
+  const human = fmt === 'pretty' || fmt === 'topology';
+  const out = [formatOutput(shownColumns(columns, human), rows, { align: { ...LSN_ALIGN, TL: 'r' }, format: fmt, title: ` Cluster: ${name} (${initialize}) ` })];
   if (fmt === 'pretty' || fmt === 'topology') {
     const info = serviceInfo(view);
     if (info.length) out.push(' ' + info.join('\n '));

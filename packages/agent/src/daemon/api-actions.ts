@@ -6,6 +6,7 @@
  */
 import type { HaLoop, JsonObject, Logger, Member } from '@pgwarden/core';
 import type { ApiActions, FailoverKey, RestartRequest } from '../api/types.js';
+import { cloneFromLeader, leaderUpstream } from './clone-from-leader.js';
 import type { ObservedController } from './observed-controller.js';
 import { anyHealthyCandidate } from './peers.js';
 import type { PeerClient } from '@pgwarden/core';
@@ -101,7 +102,7 @@ export function apiActions(deps: ActionDeps): ApiActions {
       return deps.scheduled.schedule(request);
     },
     deleteScheduledRestart: async () => deps.scheduled?.cancel() ?? false,
-    async reinitialize(force) {
+    async reinitialize(force, fromLeader = false) {
       const cluster = dcs.lastCluster;
       if (!cluster?.leader) return 'Cluster has no leader, can not reinitialize';
       if (cluster.leader.name === deps.name) return 'I am the leader, can not reinitialize';
@@ -109,12 +110,15 @@ export function apiActions(deps: ActionDeps): ApiActions {
       if (task && !force) return `${task} already in progress`;
       // force: cancel the running task first (Patroni's reinitialize(force)).
       if (task && force) await loop.cancelTask();
-      // The task empties the data directory; the next cycles clone it again from the leader.
+      // The task empties the data directory; the next cycles clone it again (from a clonefrom
+      // replica or the leader), or with from_leader the task clones from the leader itself.
+      const upstream = fromLeader ? leaderUpstream(cluster) : null;
       const launched = loop.runTask('reinitialize', 'reinitialize', async (signal) => {
         const stopped = await controller.stop('immediate', { checkpoint: false, signal });
         if (!stopped.ok && (await controller.isRunning())) return { ok: false, code: stopped.code, message: stopped.message };
         const removed = await controller.removeDataDirectory();
-        return removed.ok ? { ok: true } : { ok: false, code: removed.code, message: removed.message };
+        if (!removed.ok) return { ok: false, code: removed.code, message: removed.message };
+        return upstream ? cloneFromLeader(controller, upstream, signal) : { ok: true };
       });
       return launched ? null : `${loop.getStatus().task ?? 'another action'} already in progress`;
     },

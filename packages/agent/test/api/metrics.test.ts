@@ -44,6 +44,7 @@ describe('GET /metrics', () => {
       `patroni_dcs_last_seen${L} 1692356700`,
       `patroni_pending_restart${L} 1`,
       `patroni_is_paused${L} 0`,
+      `patroni_postgres_state${L} 5`,
       // pgwarden's own, after Patroni's.
       `pgwarden_ha_loop_errors_total${L} 0`,
     ]);
@@ -53,7 +54,8 @@ describe('GET /metrics', () => {
     api = await startApi(primary());
     const lines = (await (await fetch(`${api.url}/metrics`)).text()).split('\n');
     expect(lines.at(-1)).toBe('');
-    const body = lines.slice(0, -1);
+    // Patroni 4.1's `# Values:` legend of patroni_postgres_state sits between its HELP and TYPE.
+    const body = lines.slice(0, -1).filter((l) => !l.startsWith('# Values: '));
     expect(body.length % 3).toBe(0);
     for (let i = 0; i < body.length; i += 3) {
       const name = body[i + 2]!.split('{')[0]!;
@@ -92,8 +94,8 @@ describe('GET /metrics', () => {
     expect(lines).toContain(`patroni_postgres_running${L} 0`);
     expect(lines).toContain(`patroni_postgres_server_version${L} 0`);
     expect(lines).toContain(`patroni_postgres_timeline${L} 0`);
-    // Patroni's 20, then pgwarden's loop-error counter.
-    expect(lines).toHaveLength(21);
+    // Patroni's 21 (with 4.1's patroni_postgres_state), then pgwarden's loop-error counter.
+    expect(lines).toHaveLength(22);
   });
 
   it('counts HA cycles that ended in an unexpected error', async () => {
@@ -105,7 +107,7 @@ describe('GET /metrics', () => {
 });
 
 describe('GET /metrics: pgwarden fence metrics', () => {
-  const PATRONI_SAMPLES = 22;
+  const PATRONI_SAMPLES = 23;
 
   it('appends the armed fence after Patroni\'s metrics, with HELP and TYPE', async () => {
     api = await startApi(primary({ fence: { armed: true, deadline: 1692356730.25, fencedCount: 3 } }));

@@ -23,7 +23,7 @@ it('lists the cluster and edits its config with CAS', async () => {
   const list = await runCtl(['-c', cluster.configFile, 'list']);
   expect(list.stderr).toBe('');
   expect(list.stdout).toContain(`+ Cluster: viaconsul (${SYSID}) `);
-  expect(list.stdout).toContain('| node2  | 127.0.0.1:5433 | Replica | running |  3 |        16 |');
+  expect(list.stdout).toContain('| node2  | 127.0.0.1:5433 | Replica | running |  3 |     unknown |     |  0/3000000 |  16 |');
   const edit = await runCtl(['--dcs-url', `consul://127.0.0.1:${consul.port}`, 'edit-config', 'viaconsul', '-s', 'ttl=25', '--force']);
   expect(edit.stderr).toBe('');
   expect(edit.stdout).toContain('-ttl: 30\n+ttl: 25\nConfiguration changed\n');

@@ -68,7 +68,7 @@ describe('pgwarden e2e: pgwardenctl against a live cluster', () => {
         const r = await ctl(['list', '-f', 'json']);
         if (r.code !== 0) throw new Error(r.out);
         const parsed = JSON.parse(r.stdout) as Record<string, unknown>[];
-        return parsed.length === 3 && parsed.filter((m) => m.Role === 'Replica' && typeof m['Lag in MB'] === 'number').length === 2 ? parsed : null;
+        return parsed.length === 3 && parsed.filter((m) => m.Role === 'Replica' && typeof m['Replay Lag'] === 'number').length === 2 ? parsed : null;
       },
       30_000,
     );
@@ -77,7 +77,9 @@ describe('pgwarden e2e: pgwardenctl against a live cluster', () => {
     expect(leaders.map((m) => m.Member)).toEqual([primary.name]);
     for (const m of rows) expect(m.Cluster).toBe(SCOPE);
     for (const m of rows.filter((x) => x.Role === 'Replica')) {
-      expect(m['Lag in MB']).toBeGreaterThanOrEqual(0);
+      // Patroni 4.1's columns: a streaming replica publishes its receive and replay positions.
+      expect(m['Replay Lag']).toBeGreaterThanOrEqual(0);
+      expect(m['Receive LSN']).toMatch(/^[0-9A-F]+\/[0-9A-F]+$/);
       expect(m.State).toMatch(/^(streaming|running)$/);
     }
   });

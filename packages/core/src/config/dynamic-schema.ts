@@ -27,6 +27,7 @@ import { ConfigChecker, joinPath, type JsonRecord } from './checker.js';
 import { secondsRule } from './dynamic-limits.js';
 import { checkDynamicPostgresql } from './dynamic-parameters.js';
 import { checkJsonShape } from './json-shape.js';
+import { parsePatroniBool } from './patroni-values.js';
 import {
   checkIgnoreSlots,
   checkPermanentSlots,
@@ -46,7 +47,10 @@ export interface DynamicSettings {
   readonly primaryStartTimeout: number;
   /** Seconds; 0 = no limit. */
   readonly primaryStopTimeout: number;
+  /** synchronous_mode is on, or `quorum` (quorum commit is a synchronous mode too). */
   readonly synchronousMode: boolean;
+  /** synchronous_mode is `quorum`: ANY n synchronous_standby_names and a `quorum` in /sync (docs/quorum-commit.md). */
+  readonly quorumCommit: boolean;
   readonly synchronousModeStrict: boolean;
   readonly synchronousNodeCount: number;
   readonly failsafeMode: boolean;
@@ -138,7 +142,8 @@ export function validateDynamicConfig(data: unknown, options: { pathPrefix?: str
     maxTimelinesHistory: int('max_timelines_history', 0, DYNAMIC_DEFAULTS.maxTimelinesHistory),
     primaryStartTimeout: seconds('primary_start_timeout', DYNAMIC_DEFAULTS.primaryStartTimeout),
     primaryStopTimeout: seconds('primary_stop_timeout', DYNAMIC_DEFAULTS.primaryStopTimeout),
-    synchronousMode: bool('synchronous_mode'),
+    // Read in its place among the keys, so issues keep the keys' order.
+    ...synchronousModeFields(readSynchronousMode(checker, at('synchronous_mode'), own('synchronous_mode'))),
     synchronousModeStrict: bool('synchronous_mode_strict'),
     synchronousNodeCount: int('synchronous_node_count', 1, DYNAMIC_DEFAULTS.synchronousNodeCount),
     failsafeMode: bool('failsafe_mode'),
@@ -158,6 +163,23 @@ export function validateDynamicConfig(data: unknown, options: { pathPrefix?: str
   // Last: it skips what the checks above already refused (json-shape.ts).
   checkJsonShape(checker, prefix, document);
   return { config, issues: distinct(checker.issues), adjustments };
+}
+
+/**
+ * `synchronous_mode`: a boolean (read leniently, as Patroni's parse_bool) or the word
+ * `quorum` in any case, which Patroni 4 writes for quorum commit.
+ */
+function readSynchronousMode(checker: ConfigChecker, path: string, value: unknown): 'off' | 'on' | 'quorum' {
+  if (typeof value === 'string' && value.trim().toLowerCase() === 'quorum') return 'quorum';
+  if (value === undefined || value === null || typeof value === 'boolean' || parsePatroniBool(value) !== null) {
+    return checker.bool(path, value, { lenient: true }) ? 'on' : 'off';
+  }
+  checker.issue(path, value, 'is not a boolean nor quorum; use true, false or quorum');
+  return 'off';
+}
+
+function synchronousModeFields(mode: 'off' | 'on' | 'quorum'): { synchronousMode: boolean; quorumCommit: boolean } {
+  return { synchronousMode: mode !== 'off', quorumCommit: mode === 'quorum' };
 }
 
 /** The shape walk and a section's own check may name the same key for the same reason. */

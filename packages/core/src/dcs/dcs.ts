@@ -133,8 +133,9 @@ export class Dcs {
     return this.write('failover', CLEARED_FAILOVER, condition(version), false);
   }
 
-  writeSync(leader: string, syncStandbys: readonly string[], version?: string): Promise<WriteOutcome> {
-    return this.write('sync', encodeSync(leader, syncStandbys), condition(version), true);
+  /** `quorum` is written only in quorum commit mode (Patroni 4's field). */
+  writeSync(leader: string, syncStandbys: readonly string[], version?: string, quorum?: number): Promise<WriteOutcome> {
+    return this.write('sync', encodeSync(leader, syncStandbys, {}, quorum), condition(version), true);
   }
 
   deleteSync(version?: string): Promise<WriteOutcome> {

@@ -60,6 +60,8 @@ export interface WriteSync {
   readonly version: string | null;
   /** Use the version returned by this cycle's previous /sync write, if there was one. */
   readonly chain: boolean;
+  /** Quorum commit: the `quorum` field Patroni 4 writes (absent outside quorum mode). */
+  readonly quorum?: number;
   readonly onWritten: Decision;
   readonly onConflict: Decision;
 }
@@ -94,7 +96,26 @@ export interface ActivateWatchdog {
   readonly onFailed: Decision;
 }
 
-export type Gate = AcquireLeader | RefreshLeader | ClaimInitialize | WriteSync | CheckDivergence | FailsafeCheck | ActivateWatchdog;
+/**
+ * Set synchronous_standby_names and learn whether Postgres took it. Quorum commit's next
+ * /sync write is only safe once the new value is in force, so it waits on this outcome.
+ */
+export interface ApplySyncStandbyNames {
+  readonly type: 'applySyncStandbyNames';
+  readonly value: string | null;
+  readonly onApplied: Decision;
+  readonly onFailed: Decision;
+}
+
+export type Gate =
+  | AcquireLeader
+  | RefreshLeader
+  | ClaimInitialize
+  | WriteSync
+  | CheckDivergence
+  | FailsafeCheck
+  | ActivateWatchdog
+  | ApplySyncStandbyNames;
 
 // ---- plain actions -----------------------------------------------------------------
 
@@ -164,8 +185,12 @@ export type Action =
   /** The post-promote CHECKPOINT, in the background. */
   | { readonly type: 'checkpoint' }
   | { readonly type: 'cancelTask' }
-  /** Give others time (Patroni's 2 s sleeps, waiting for a scheduled switchover). */
-  | { readonly type: 'sleep'; readonly ms: number }
+  /**
+   * Give others time (Patroni's 2 s sleeps, waiting for a scheduled switchover). With
+   * `untilLeaderTaken`, the sleep ends as soon as the DCS watch reports the leader key
+   * taken (only while this node does not hold it).
+   */
+  | { readonly type: 'sleep'; readonly ms: number; readonly untilLeaderTaken?: boolean }
   | { readonly type: 'remember'; readonly patch: Partial<HaMemory> }
   /** Run the next cycle at once. */
   | { readonly type: 'wake' }
@@ -197,6 +222,7 @@ export const GATE_OUTCOMES: { readonly [T in Gate['type']]: Readonly<Record<stri
   checkDivergence: { needed: 'onNeeded', notNeeded: 'onNotNeeded', unknown: 'onUnknown' },
   failsafeCheck: { accepted: 'onAccepted', rejected: 'onRejected' },
   activateWatchdog: { activated: 'onActivated', failed: 'onFailed' },
+  applySyncStandbyNames: { applied: 'onApplied', failed: 'onFailed' },
 };
 
 export function isGate(action: Action): action is Gate {

@@ -25,18 +25,28 @@ export interface DemoteDeps {
   readonly me: string;
   readonly retryTimeoutMs: number;
   readonly syncMode: boolean;
+  /** primary_stop_timeout in ms when it applies (synchronous mode), else null: see primary-stop-timeout.ts. */
+  readonly primaryStopTimeoutMs?: number | null;
+}
+
+/** The tighter of two stop bounds; undefined means the controller's default (pg_ctl_timeout). */
+function tighter(a: number | undefined, b: number | null | undefined): number | undefined {
+  if (b === null || b === undefined) return a;
+  return a === undefined ? b : Math.min(a, b);
 }
 
 /** Stops Postgres the way `mode` says. Offline: fast, bounded by what is left of the lock, then immediate. */
 export async function stopForDemotion(deps: DemoteDeps, mode: DemoteMode, lockValidUntil: number | null): Promise<boolean> {
   const { postgres, clock } = deps;
+  const primaryLimit = deps.primaryStopTimeoutMs;
   if (mode === 'immediate' || mode === 'immediate-nolock') {
-    return (await postgres.stop('immediate', { checkpoint: false, timeoutMs: deps.retryTimeoutMs })).ok;
+    return (await postgres.stop('immediate', { checkpoint: false, timeoutMs: tighter(deps.retryTimeoutMs, primaryLimit)! })).ok;
   }
   const checkpoint = mode === 'graceful';
   // pgwarden addition: a fast stop must not outlive our lock, or two primaries could overlap.
   const left = lockValidUntil === null ? deps.retryTimeoutMs : Math.max(0, lockValidUntil - clock.now());
-  const timeoutMs = mode === 'offline' ? Math.min(left, deps.retryTimeoutMs) : undefined;
+  // primary_stop_timeout (synchronous mode) bounds every mode's stop, as in Patroni's demote.
+  const timeoutMs = tighter(mode === 'offline' ? Math.min(left, deps.retryTimeoutMs) : undefined, primaryLimit);
   const fast = await postgres.stop('fast', timeoutMs === undefined ? { checkpoint } : { checkpoint, timeoutMs });
   if (fast.ok) return true;
   deps.logger.warn(`fast stop failed (${fast.message}); stopping immediately`);

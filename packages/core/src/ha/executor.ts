@@ -15,6 +15,7 @@ import type { Clock } from '../time/clock.js';
 import { gateOf, isGate, type Action, type AsyncAction, type Decision, type Gate } from './actions.js';
 import type { CycleState } from './cycle-state.js';
 import { AFTER_RELEASE_MS, newLeaderToFollow, stopForDemotion } from './demote.js';
+import { formerLeaders, watchLeaderTaken } from './leader-taken.js';
 import { demoteDeps, taskBody } from './task-bodies.js';
 import { buildMemberData } from './member-data.js';
 import { leaseGuardSettlement, type LeaseGuard, type LeaseTiming } from './lease-guard.js';
@@ -95,13 +96,19 @@ export class Executor {
       }
       case 'writeSync': {
         const version = gate.chain && state.lastSyncVersion !== undefined ? state.lastSyncVersion : gate.version;
-        const outcome = await dcs.writeSync(gate.leader, gate.standbys, version ?? undefined);
+        const outcome = await dcs.writeSync(gate.leader, gate.standbys, version ?? undefined, gate.quorum);
         if (outcome.kind === 'written') {
           state.lastSyncVersion = outcome.version;
           return ['written', gate.onWritten];
         }
         this.deps.logger.info('Synchronous replication key updated by someone else');
         return ['conflict', gate.onConflict];
+      }
+      case 'applySyncStandbyNames': {
+        const r = await postgres.setSynchronousStandbyNames(gate.value, { timeoutMs: this.timeouts(ctx).quick });
+        if (r.ok) return ['applied', gate.onApplied];
+        this.deps.logger.warn(`Could not set synchronous_standby_names to ${gate.value ?? "''"}: ${r.message}`);
+        return ['failed', gate.onFailed];
       }
       case 'checkDivergence': {
         const r = await postgres.checkDivergence(gate.leader, { timeoutMs: this.timeouts(ctx).retry });
@@ -159,6 +166,7 @@ export class Executor {
           memory: state.memory,
           task: tasks.current,
           paused: ctx.config.pause,
+          members: ctx.cluster?.members ?? null,
         });
         await dcs.touchMember(data);
         return;
@@ -239,7 +247,8 @@ export class Executor {
         await tasks.cancel();
         return;
       case 'sleep':
-        await clock.sleep(action.ms);
+        if (action.untilLeaderTaken) await watchLeaderTaken(this.deps.dcs, clock, formerLeaders(this.deps.node.name, ctx.cluster)).wait(action.ms);
+        else await clock.sleep(action.ms);
         return;
       case 'remember':
         state.memory = { ...state.memory, ...action.patch };
@@ -345,8 +354,9 @@ export class Executor {
     state.memory = { ...state.memory, following: null };
     let upstream: UpstreamNode | null = null;
     if (mode === 'immediate') {
+      const taken = watchLeaderTaken(this.deps.dcs, this.deps.clock, [this.deps.node.name]);
       await this.deps.dcs.releaseLeader();
-      await this.deps.clock.sleep(AFTER_RELEASE_MS);
+      await taken.wait(AFTER_RELEASE_MS);
     }
     if (mode !== 'offline') upstream = await newLeaderToFollow(deps);
     if (ctx.config.synchronousMode) await this.deps.postgres.setSynchronousStandbyNames(null, { timeoutMs: this.timeouts(ctx).quick });

@@ -9,7 +9,10 @@ export interface NodeTags {
   readonly nofailover: boolean;
   /** 0 when nofailover is set explicitly; default 1. */
   readonly failoverPriority: number;
+  /** Effective: an explicit `nosync` wins, else `sync_priority <= 0`. */
   readonly nosync: boolean;
+  /** Higher is preferred as a synchronous standby; 0 when nosync is set explicitly; default 1. */
+  readonly syncPriority: number;
   readonly nostream: boolean;
   readonly clonefrom: boolean;
   readonly noloadbalance: boolean;
@@ -22,6 +25,7 @@ export const DEFAULT_TAGS: NodeTags = {
   nofailover: false,
   failoverPriority: 1,
   nosync: false,
+  syncPriority: 1,
   nostream: false,
   clonefrom: false,
   noloadbalance: false,
@@ -37,11 +41,22 @@ export function readTags(raw: unknown): NodeTags {
   return {
     nofailover,
     failoverPriority: explicit !== undefined && explicit !== null && readBool(explicit, false) ? 0 : priority,
-    nosync: readBool(raw.nosync, false),
+    ...syncTags(raw),
     nostream: readBool(raw.nostream, false),
     clonefrom: readBool(raw.clonefrom, false),
     noloadbalance: readBool(raw.noloadbalance, false),
     replicatefrom: typeof raw.replicatefrom === 'string' && raw.replicatefrom ? raw.replicatefrom : null,
     raw,
+  };
+}
+
+/** Patroni 4.1's nosync / sync_priority pair, read like nofailover / failover_priority. */
+function syncTags(raw: Readonly<Record<string, unknown>>): { nosync: boolean; syncPriority: number } {
+  const explicit = raw.nosync;
+  const priority = readInt(raw.sync_priority, 1);
+  const set = explicit !== undefined && explicit !== null;
+  return {
+    nosync: set ? readBool(explicit, false) : raw.sync_priority !== undefined && raw.sync_priority !== null && priority <= 0,
+    syncPriority: set && readBool(explicit, false) ? 0 : priority,
   };
 }

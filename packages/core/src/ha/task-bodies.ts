@@ -7,8 +7,10 @@ import type { PgResult } from '../postgres/result.js';
 import type { AsyncAction } from './actions.js';
 import type { CycleState } from './cycle-state.js';
 import { AFTER_RELEASE_MS, newLeaderToFollow, stopForDemotion, type DemoteDeps } from './demote.js';
+import { watchLeaderTaken } from './leader-taken.js';
 import type { ExecutionContext, ExecutorDeps } from './executor.js';
 import type { HaPostgres } from './ports.js';
+import { primaryStopTimeoutMs } from './primary-stop-timeout.js';
 import type { TaskBody, TaskOutcome } from './task-runner.js';
 import type { TaskKind } from './view.js';
 
@@ -21,6 +23,7 @@ export function demoteDeps(deps: ExecutorDeps, ctx: ExecutionContext): DemoteDep
     me: deps.node.name,
     retryTimeoutMs: ctx.config.timing.retryTimeout * 1000,
     syncMode: ctx.config.synchronousMode,
+    primaryStopTimeoutMs: primaryStopTimeoutMs(ctx.config),
   };
 }
 
@@ -114,8 +117,9 @@ export function taskBody(
           const control = await postgres.controlData({ timeoutMs: d.retryTimeoutMs });
           const lastLsn = control.ok ? control.value.checkpointLsn : undefined;
           if (!stopped) return { ok: false, message: 'could not stop PostgreSQL' };
+          const taken = watchLeaderTaken(deps.dcs, deps.clock, [d.me]);
           await deps.dcs.releaseLeader(lastLsn === undefined ? {} : { lastLsn });
-          await deps.clock.sleep(AFTER_RELEASE_MS);
+          await taken.wait(AFTER_RELEASE_MS);
           const upstream = await newLeaderToFollow(d);
           if (d.syncMode) await postgres.setSynchronousStandbyNames(null, { timeoutMs: d.retryTimeoutMs });
           const f = await postgres.follow({ upstream, role: 'replica' }, { signal });

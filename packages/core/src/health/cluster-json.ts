@@ -5,7 +5,7 @@
  * leader's last reported LSN.
  */
 import type { Cluster, JsonObject, Member } from '../dcs/cluster.js';
-import { configIsPaused, configIsStandbyCluster, configIsSynchronousMode, syncMatches } from './dynamic-config.js';
+import { configIsPaused, configIsQuorumCommit, configIsStandbyCluster, configIsSynchronousMode, syncMatches } from './dynamic-config.js';
 import { parsePatroniInt } from './parse-int.js';
 import { pythonIsoformat } from './python-time.js';
 
@@ -45,7 +45,7 @@ function memberJson(
 ): Record<string, unknown> {
   let role = 'replica';
   if (m.name === leaderName) role = configIsStandbyCluster(config) ? 'standby_leader' : 'leader';
-  else if (configIsSynchronousMode(config) && syncMatches(cluster, m.name)) role = 'sync_standby';
+  else if (configIsSynchronousMode(config) && syncMatches(cluster, m.name)) role = configIsQuorumCommit(config) ? 'quorum_standby' : 'sync_standby';
 
   const replicationState = role !== 'leader' && typeof m.data.replication_state === 'string' ? m.data.replication_state : '';
   const json: Record<string, unknown> = {

@@ -32,9 +32,20 @@ export function configIsStandbyCluster(config: JsonObject | null | undefined): b
   return Boolean(s['host'] || s['port'] || s['restore_command']);
 }
 
-/** Synchronous mode never applies to a standby cluster. */
+/** `synchronous_mode: quorum` (Patroni 4's quorum commit), in any case. */
+function quorumWord(config: JsonObject | null | undefined): boolean {
+  const value = config?.['synchronous_mode'];
+  return typeof value === 'string' && value.trim().toLowerCase() === 'quorum';
+}
+
+/** Synchronous mode (on, or quorum) never applies to a standby cluster. */
 export function configIsSynchronousMode(config: JsonObject | null | undefined): boolean {
-  return mode(config, 'synchronous_mode') && !configIsStandbyCluster(config);
+  return (mode(config, 'synchronous_mode') || quorumWord(config)) && !configIsStandbyCluster(config);
+}
+
+/** Quorum commit: `synchronous_mode: quorum`, outside a standby cluster. */
+export function configIsQuorumCommit(config: JsonObject | null | undefined): boolean {
+  return quorumWord(config) && !configIsStandbyCluster(config);
 }
 
 /** Whether `name` is listed in the `sync` key; compared case-insensitively, as Postgres does. */

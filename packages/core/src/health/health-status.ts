@@ -44,12 +44,15 @@ export function healthStatus(state: NodeState, request: HealthRequest): HealthRe
 
   let status: 200 | 503 = 503;
   if (path.includes('replica')) status = ok(flags.replicaOK);
-  else if (path.includes('read-only') && !path.includes('sync')) status = ok(leaderLike || flags.replicaOK);
+  else if (path.includes('read-only') && !path.includes('sync') && !path.includes('quorum')) status = ok(leaderLike || flags.replicaOK);
   else if (path.includes('health')) status = ok(state.state === 'running');
   else if (state.clusterKnown) {
     const sync = state.postgres?.syncStandby === true;
+    const quorum = state.postgres?.quorumStandby === true;
     if ((path === '/sync' || path === '/synchronous') && sync) status = ok(flags.replicaOK);
-    else if ((path === '/async' || path === '/asynchronous') && !sync) status = ok(flags.replicaOK);
+    else if (path === '/quorum' && quorum) status = ok(flags.replicaOK);
+    else if ((path === '/async' || path === '/asynchronous') && !sync && !quorum) status = ok(flags.replicaOK);
+    else if (path === '/read-only-quorum') status = ok(leaderLike || (quorum && flags.replicaOK));
     else if (path === '/read-only-sync' || path === '/read-only-synchronous') status = ok(leaderLike || (sync && flags.replicaOK));
   }
   if (status === 200 && !tagsMatch(state, request.query)) status = 503;

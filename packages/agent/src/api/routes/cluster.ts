@@ -4,12 +4,15 @@
  */
 import { clusterAsJson } from '@pgwarden/core';
 import type { RouteContext } from '../context.js';
+import { withLsnFields } from '../cluster-lsn.js';
 import { writeJson } from '../reply.js';
 
 export async function clusterView(ctx: RouteContext): Promise<void> {
   const cluster = await ctx.deps.actions.loadCluster();
   // Roles and pause as the engine sees them: the configuration in force, not a refused document.
-  writeJson(ctx.res, ctx.headers, 200, clusterAsJson(cluster, ctx.deps.source.current().scope, ctx.deps.source.config() ?? cluster.config?.data ?? null));
+  const body = clusterAsJson(cluster, ctx.deps.source.current().scope, ctx.deps.source.config() ?? cluster.config?.data ?? null);
+  // Patroni 4.1's receive/replay positions and lags per member (cluster-lsn.ts).
+  writeJson(ctx.res, ctx.headers, 200, withLsnFields(body, cluster));
 }
 
 export async function history(ctx: RouteContext): Promise<void> {

@@ -13,6 +13,7 @@
  */
 import { formatConfigIssue, isConfigValid, toPatroniJson, validateDynamicConfig, type ConfigIssue } from '@pgwarden/core';
 import { readJsonBody } from '../body.js';
+import { dynamicKeyFindings } from '../config-keys.js';
 import { deepCompare, nestedDeeperThan, patchConfig } from '../config-patch.js';
 import type { RouteContext } from '../context.js';
 import { sendError, writeJson, writeResponse } from '../reply.js';
@@ -42,8 +43,10 @@ export async function configPatch(ctx: RouteContext): Promise<void> {
   const changed = patchConfig(data, body.value);
   // The whole result, not only the patch: a document that is already wrong stays refused
   // until the request also fixes what is wrong in it.
-  const { issues } = validateDynamicConfig(data);
+  const keys = dynamicKeyFindings(data);
+  const issues = [...validateDynamicConfig(data).issues, ...keys.issues];
   if (issues.length > 0) return refuse(ctx, issues);
+  for (const warning of keys.warnings) ctx.deps.logger.warn(warning);
   if (changed) {
     if (!(await ctx.deps.actions.writeConfig(toPatroniJson(data), config.version))) return sendError(ctx.res, 409);
   }
@@ -54,8 +57,10 @@ export async function configPatch(ctx: RouteContext): Promise<void> {
 export async function configReplace(ctx: RouteContext): Promise<void> {
   const body = await readJsonBody(ctx.req, false);
   if (!body.ok) return sendError(ctx.res, body.status);
-  const { issues } = validateDynamicConfig(body.value);
+  const keys = dynamicKeyFindings(body.value);
+  const issues = [...validateDynamicConfig(body.value).issues, ...keys.issues];
   if (issues.length > 0) return refuse(ctx, issues);
+  for (const warning of keys.warnings) ctx.deps.logger.warn(warning);
   const { config } = await ctx.deps.actions.loadCluster();
   if (!(config && deepCompare(body.value, config.data))) {
     if (!(await ctx.deps.actions.writeConfig(toPatroniJson(body.value), null))) return sendError(ctx.res, 502);

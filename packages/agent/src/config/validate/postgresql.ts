@@ -143,6 +143,7 @@ export function checkPostgresql(ctx: SectionContext, value: unknown): Postgresql
     const text = checker.string(joinPath(at('callbacks'), key), item);
     if (text !== undefined) callbacks[key] = text;
   }
+  checker.string(at('custom_conf'), pg.custom_conf);
   checker.string(at('pre_promote'), pg.pre_promote);
   checker.string(at('before_stop'), pg.before_stop);
   checkLocalSettings(ctx, at('recovery_conf'), pg.recovery_conf, { cmdline: false });

@@ -23,6 +23,8 @@ export function checkTags(ctx: SectionContext, value: unknown): TagsConfig {
       `Conflicting configuration between nofailover: ${nofailover ? 'True' : 'False'} and failover_priority: ${failoverPriority}. Defaulting to nofailover: ${nofailover ? 'True' : 'False'}`,
     );
   }
+  // Patroni 4.1: higher is preferred as a synchronous standby; 0 or less means never (like nosync).
+  checker.int('tags.sync_priority', t.sync_priority);
   const replicatefrom = checker.string('tags.replicatefrom', t.replicatefrom);
   return {
     ...(nofailover !== undefined && { nofailover }),

@@ -59,10 +59,15 @@ export function encodeFailover(request: FailoverRequest): string {
 
 export const CLEARED_FAILOVER = '{}';
 
-/** Standby names sorted and comma-joined; `null` when there are none. */
-export function encodeSync(leader: string, syncStandbys: readonly string[], extra: JsonObject = {}): string {
+/**
+ * Standby names sorted and comma-joined; `null` when there are none. With `quorum`
+ * (quorum commit), Patroni 4's layout: `{"leader":…,"quorum":n,"sync_standby":…}`.
+ */
+export function encodeSync(leader: string, syncStandbys: readonly string[], extra: JsonObject = {}, quorum?: number): string {
   const names = [...syncStandbys].sort();
-  return toPatroniJson({ leader, sync_standby: names.length ? names.join(',') : null, ...extra });
+  const standbys = names.length ? names.join(',') : null;
+  if (quorum !== undefined) return toPatroniJson({ leader, quorum, sync_standby: standbys, ...extra });
+  return toPatroniJson({ leader, sync_standby: standbys, ...extra });
 }
 
 export function encodeHistory(lines: readonly HistoryLine[]): string {

@@ -34,6 +34,10 @@ export interface Ctx {
   readonly syncMode: boolean;
   /** …and /sync names a leader. */
   readonly syncActive: boolean;
+  /** synchronous_mode is `quorum` (and this is not a standby cluster): see quorum-rule.ts. */
+  readonly quorumMode: boolean;
+  /** …and /sync names a leader: its `quorum` and voters rule the leader race. */
+  readonly quorumActive: boolean;
   readonly ttlMs: number;
   readonly loopWaitMs: number;
   /** Arm the lease guard (nothing in pause: operators own the cluster then). */
@@ -63,6 +67,8 @@ export function makeContext(view: HaView, cluster: Cluster): Ctx {
     timeline: obs?.timeline ?? 0,
     syncMode,
     syncActive: syncMode && !!cluster.sync.leader,
+    quorumMode: syncMode && view.config.quorumCommit,
+    quorumActive: syncMode && view.config.quorumCommit && !!cluster.sync.leader,
     ttlMs: view.config.timing.ttl * 1000,
     loopWaitMs: view.config.timing.loopWait * 1000,
     armGuard: view.config.pause ? [] : [{ type: 'armLeaseGuard' }],

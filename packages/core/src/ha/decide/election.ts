@@ -67,8 +67,9 @@ export function isHealthiestNode(ctx: Ctx): RaceVerdict {
   for (const m of cluster.members) known.set(m.name, m);
   let candidates = [...known.values()];
   if (ctx.syncActive) {
-    // Only /sync members (and the former leader) may promote automatically (invariant 5).
-    if (!inSync(cluster, ctx.me, true)) return verdict(false, 'not a synchronous standby', carried);
+    // Only /sync members (and the former leader) may promote automatically (invariant 5);
+    // in quorum mode anyone may, given enough votes (checked in isHealthiestAmong).
+    if (!ctx.quorumMode && !inSync(cluster, ctx.me, true)) return verdict(false, 'not a synchronous standby', carried);
     candidates = candidates.filter((m) => inSync(cluster, m.name, true));
   }
   const v = isHealthiestAmong(ctx, candidates, true);
@@ -83,7 +84,7 @@ export function decideLeaderRace(ctx: Ctx): Decision {
   const pre: Action[] = [...health.actions, { type: 'log', level: 'info', message: health.why }];
   if (ctx.cluster.failover || ctx.node.tags.nofailover) {
     // Give the chosen one time to take the lock before we look again.
-    pre.push({ type: 'remember', patch: { rewind: triggerRewindCheck(ctx) } }, { type: 'sleep', ms: 2000 });
+    pre.push({ type: 'remember', patch: { rewind: triggerRewindCheck(ctx) } }, { type: 'sleep', ms: 2000, untilLeaderTaken: true });
   }
   const nofailover = ctx.node.tags.nofailover;
   return prepend(

@@ -80,7 +80,8 @@ export function manualFailoverWithoutLeader(ctx: Ctx): NoLeaderFailoverOutcome {
       }
       return { result: false, why: 'paused: waiting for the candidate', actions: [] };
     }
-    if (ctx.syncMode && !inSync(ctx.cluster, ctx.me, true)) return { result: false, why: 'not listed in /sync', actions: [] };
+    // Quorum mode lets any member act here; the vote count decides (isHealthiestAmong).
+    if (ctx.syncMode && !ctx.quorumMode && !inSync(ctx.cluster, ctx.me, true)) return { result: false, why: 'not listed in /sync', actions: [] };
     if (findMember(ctx.cluster, f.candidate) && failoverLimitation(peerStatus(ctx, f.candidate)) === null) {
       return { result: false, why: `the candidate ${f.candidate} is healthy`, actions: [] };
     }

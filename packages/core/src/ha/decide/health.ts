@@ -6,6 +6,9 @@
 import { clusterTimeline, type Member } from '../../dcs/cluster.js';
 import { failoverLimitation, unreachablePeer, type PeerStatus } from '../peers.js';
 import { inSync, memberTags, type Ctx } from './context.js';
+import { quorumAllowsFailover, quorumVote } from './quorum-race.js';
+import { syncQuorum } from './quorum-sync.js';
+import { outranksOnPriority } from './failover-priority.js';
 
 export interface Verdict {
   readonly ok: boolean;
@@ -49,9 +52,22 @@ export function isHealthiestAmong(ctx: Ctx, members: readonly Pick<Member, 'name
       const formerLeader = ctx.syncActive && ctx.cluster.sync.leader?.toLowerCase() === m.name.toLowerCase();
       if (!formerLeader) return no(`Wal position of ${m.name} is ahead of my wal position`);
     }
-    if (ctx.walPosition === st.walPosition && ctx.node.tags.failoverPriority < st.failoverPriority) {
+    if (outranksOnPriority(ctx, st)) {
       return no(`${m.name} has equally tolerable WAL position and priority ${st.failoverPriority}, while this node has priority ${ctx.node.tags.failoverPriority}`);
     }
+  }
+  if (ctx.quorumActive) {
+    // Quorum commit: only a node that sees enough of /sync's voters holds every acknowledged commit.
+    const sync = ctx.cluster.sync;
+    const vote = quorumVote({
+      me: ctx.me,
+      myWal: ctx.walPosition,
+      syncLeader: sync.leader,
+      voters: sync.syncStandbys,
+      quorum: syncQuorum(sync),
+      peers: [...sync.syncStandbys, ...(sync.leader ? [sync.leader] : [])].map((name) => peerStatus(ctx, name)),
+    });
+    if (!vote.ok) return no(vote.why);
   }
   return yes('healthiest');
 }
@@ -68,19 +84,26 @@ export function isFailoverPossible(ctx: Ctx, options: { clusterLsn?: number; exc
   const candidates = ctx.cluster.members.filter((m) => {
     // In sync mode an async node may take over only through a candidate-less manual failover
     // (issue #2819: every "failover possible" check applies this filter).
-    if (ctx.syncActive && !inSync(ctx.cluster, m.name, false) && !(failover && !failover.leader)) return false;
+    if (ctx.syncActive && !ctx.quorumMode && !inSync(ctx.cluster, m.name, false) && !(failover && !failover.leader)) return false;
     if (exclude.has(m.name) || memberTags(m).nofailover || !m.data.api_url) return false;
     return !failover?.candidate || options.excludeCandidate || m.name === failover.candidate;
   });
   if (!candidates.length) return no('candidates list is empty');
   const clusterTl = clusterTimeline(ctx.cluster);
+  const healthy: string[] = [];
   for (const m of candidates) {
     const st = peerStatus(ctx, m.name);
     if (failoverLimitation(st) !== null) continue;
     const lagging = options.clusterLsn ? st.walPosition < options.clusterLsn : isLagging(ctx, st.walPosition);
     if (lagging) continue;
     if (ctx.config.checkTimeline && (!st.timeline || st.timeline < clusterTl)) continue;
-    return yes(`${m.name} can take over`);
+    healthy.push(m.name);
   }
-  return no('no healthy members found');
+  if (!healthy.length) return no('no healthy members found');
+  if (ctx.quorumActive) {
+    const quorum = syncQuorum(ctx.cluster.sync);
+    const named = !!failover?.candidate && !options.excludeCandidate;
+    if (!quorumAllowsFailover(healthy.length, quorum, named)) return no(`Quorum requirement ${quorum} can not be reached`);
+  }
+  return yes(`${healthy[0]} can take over`);
 }

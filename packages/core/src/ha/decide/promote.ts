@@ -9,6 +9,7 @@ import type { ReasonCode } from '../reasons.js';
 import type { Ctx } from './context.js';
 import { demoteActions } from './demotion.js';
 import { desiredSlots } from './slots.js';
+import { quorumPrePromote } from './quorum-sync.js';
 import { withSyncProcessing } from './sync.js';
 
 export function enforcePrimaryRole(
@@ -50,6 +51,13 @@ function enforcePrimaryRoleBody(
   }
   const launch: Action[] = [{ type: 'remember', patch: { failsafeActive: false } }, ...slotsBeforePromotion(ctx), { type: 'promote' }];
   if (!ctx.syncMode) return decision(promote.reason, promote.message, launch);
+  if (ctx.quorumMode) {
+    return quorumPrePromote(
+      ctx,
+      decision(promote.reason, promote.message, launch),
+      decision('sync-promotion-postponed', 'Postponing promotion because synchronous replication state could not be updated'),
+    );
+  }
   return decision(promote.reason, promote.message, [
     {
       // Publish ourselves as the sync leader before promoting; a lost CAS may mean we lost the lock.

@@ -8,6 +8,8 @@
 import type { ReplicationRow } from '../../postgres/observation.js';
 import { decision, type Action, type Decision } from '../actions.js';
 import { memberTags, type Ctx } from './context.js';
+import { bySyncPriority } from './sync-priority.js';
+import { withQuorumProcessing } from './quorum-sync.js';
 
 /** Patroni's quote_ident for synchronous_standby_names. */
 export function quoteStandbyName(name: string): string {
@@ -31,7 +33,8 @@ export interface SyncState {
   readonly remember: Action | null;
 }
 
-function lsnColumn(row: ReplicationRow, synchronousCommit: string): number {
+/** The LSN a standby acknowledges with, by synchronous_commit. */
+export function lsnColumn(row: ReplicationRow, synchronousCommit: string): number {
   if (synchronousCommit === 'remote_apply') return row.replayLsn ?? 0;
   if (synchronousCommit === 'remote_write') return row.writeLsn ?? 0;
   return row.flushLsn ?? 0;
@@ -49,13 +52,15 @@ export function currentSyncState(ctx: Ctx): SyncState {
   const remember: Action | null = changed ? { type: 'remember', patch: { syncWatch: { names: live, lsn: obs.walPosition } } } : null;
   const inDcs = new Set(ctx.cluster.sync.syncStandbys.map((s) => s.toLowerCase()));
   const members = new Map(ctx.cluster.members.map((m) => [m.name.toLowerCase(), m]));
-  const rows = obs.replication
+  const candidates = obs.replication
     .filter((r) => r.state === 'streaming')
     .map((r) => ({ row: r, member: members.get(r.applicationName.toLowerCase()), lsn: lsnColumn(r, obs.synchronousCommit) }))
     .filter((r) => r.member && r.member.data.state === 'running' && !memberTags(r.member).nosync)
     .sort((a, b) => (a.row.syncState === b.row.syncState ? b.lsn - a.lsn : a.row.syncState < b.row.syncState ? 1 : -1))
     // Nodes that may promote first; sort is stable, so the order above holds within each group.
     .sort((a, b) => Number(memberTags(a.member!).nofailover) - Number(memberTags(b.member!).nofailover));
+  // Patroni 4.1: a higher sync_priority tag goes first; the order above holds within one priority.
+  const rows = bySyncPriority(candidates, (r) => memberTags(r.member!).syncPriority);
   const best = rows.reduce((max, r) => Math.max(max, r.lsn), 0);
   const picked: string[] = [];
   const confirmed: string[] = [];
@@ -90,6 +95,8 @@ export function withSyncProcessing(ctx: Ctx, leaf: Decision): Decision {
       { type: 'setSyncStandbyNames', value: typeof userValue === 'string' && userValue ? userValue : null },
     ]);
   }
+  // Quorum commit keeps /sync and synchronous_standby_names by its own rule (quorum-rule.ts).
+  if (ctx.quorumMode) return withQuorumProcessing(ctx, leaf);
   const state = currentSyncState(ctx);
   const pre: Action[] = state.remember ? [state.remember] : [];
   const write = (standbys: readonly string[], chain: boolean, then: Decision): Action => ({
