@@ -166,12 +166,12 @@ export function renderMetrics(state: NodeState, loopDelay?: LoopDelaySnapshot): 
     lines.push(`# HELP ${s.name} ${s.help}`, ...(s.note ? [s.note] : []), `# TYPE ${s.name} ${s.type}`, `${s.name}${all} ${s.value}`);
   }
   if (loopDelay) {
-    // One gauge, three samples: the median, the 99th percentile and the maximum (quantile 1).
+    // A summary of three quantiles: the median, the 99th percentile and the maximum (quantile 1).
     const name = 'pgwarden_event_loop_delay_seconds';
     const inner = labels.slice(1, -1);
     lines.push(
       `# HELP ${name} How late the agent's event loop ran over the last ${Math.round(loopDelay.windowSeconds)} s (health checks wait this long on top of their own work).`,
-      `# TYPE ${name} gauge`,
+      `# TYPE ${name} summary`,
       `${name}{${inner},quantile="0.5"} ${seconds(loopDelay.p50)}`,
       `${name}{${inner},quantile="0.99"} ${seconds(loopDelay.p99)}`,
       `${name}{${inner},quantile="1"} ${seconds(loopDelay.max)}`,

@@ -43,7 +43,7 @@ describe('GET /metrics: event loop delay', () => {
     const res = await fetch(`${server.url}/metrics`);
     expect(res.status).toBe(200);
     const text = await res.text();
-    expect(text).toContain('# TYPE pgwarden_event_loop_delay_seconds gauge\n');
+    expect(text).toContain('# TYPE pgwarden_event_loop_delay_seconds summary\n');
     const values = loopDelaySamples(text);
     expect([...values.keys()]).toEqual(['0.5', '0.99', '1']);
     for (const v of values.values()) {

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from './api.js';
+import { promtoolProblems } from './promtool.js';
 import { E2eCluster, SCOPE, psql, sleep, waitFor, type AgentNode } from './cluster.js';
 import { tails, waitForPrimary, waitForStreaming } from './wait.js';
 import { missingOn, Writer } from './writer.js';
@@ -97,6 +98,8 @@ describe('pgwarden e2e on etcd: synchronous_mode quorum', () => {
       expect((await api(r, '/patroni')).json()['quorum_standby']).toBe(true);
       expect((await api(r, '/metrics')).text).toMatch(/^patroni_quorum_standby\{[^}]*\} 1$/m);
     }
+    // A live /metrics of a primary and of a quorum standby passes Prometheus' own linter.
+    for (const n of [primary, replicas[0]!]) expect(promtoolProblems((await api(n, '/metrics')).text)).toEqual([]);
     expect((await api(primary, '/quorum')).status).toBe(503);
     expect((await api(primary, '/read-only-quorum')).status).toBe(200);
     const members = (await api(primary, '/cluster')).json<{ members: { name: string; role: string }[] }>().members;
