@@ -78,6 +78,54 @@ function run(command: string, args: readonly string[], options: { cwd?: string; 
   return r.stdout;
 }
 
+/** The root's pinned dev tool versions: the consumer project installs the same. */
+const ROOT_DEV_VERSIONS = (JSON.parse(readFileSync(resolve(PACKAGES, '..', 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies;
+
+/** An adapter author's module: the in-memory store behind core's guard, under a section of its own. */
+const ADAPTER_SOURCE = `import { guardAdapter, MemoryDcs, MEMORY_CAPABILITIES, MemoryDcsServer, type DcsAdapterModule } from '@pgwarden/core';
+
+export interface MySection { readonly label: string }
+
+export function myAdapter(server: MemoryDcsServer): DcsAdapterModule<MySection> {
+  let clients = 0;
+  return {
+    section: 'mystore',
+    capabilities: MEMORY_CAPABILITIES,
+    parseSection(raw) {
+      const label = (raw as { label?: unknown } | null)?.label;
+      if (typeof label !== 'string') return { ok: false, issues: [{ path: 'mystore.label', value: label, reason: 'must be a string' }] };
+      return { ok: true, value: { label } };
+    },
+    async create(options) {
+      const clientId = \`\${options.name}#\${++clients}\`;
+      // Fail at start, with a DcsError, when the store does not answer (the kit checks this).
+      await server.gate(clientId, AbortSignal.timeout(options.retryTimeoutSeconds * 1000));
+      const raw = new MemoryDcs({ server, layout: options.layout, name: options.name, ttlSeconds: options.ttlSeconds, clientId });
+      return guardAdapter(raw, { clock: options.clock, logger: options.logger, label: 'mystore' });
+    },
+  };
+}
+`;
+
+/** Its test file: the whole kit in one call. */
+const KIT_SOURCE = `import { MemoryDcsServer } from '@pgwarden/core';
+import { runConformance } from '@pgwarden/core/testing';
+import { myAdapter } from '../src/adapter.js';
+
+const server = new MemoryDcsServer();
+runConformance({
+  module: myAdapter(server),
+  server: {
+    section: { label: 'kit' },
+    readRaw: async (path) => server.get(path)?.value ?? null,
+    stop: async () => server.setMode('down'),
+    start: async () => server.setMode('up'),
+    freeze: async () => server.setMode('frozen'),
+    thaw: async () => server.setMode('up'),
+  },
+});
+`;
+
 describe('install from packed tarballs into an empty prefix', () => {
   let root: string;
   let prefix: string;
@@ -120,6 +168,26 @@ describe('install from packed tarballs into an empty prefix', () => {
     await bundleCluster?.close();
     if (root) rmSync(root, { recursive: true, force: true });
   });
+
+  it('a project outside the workspace writes an adapter against the packed core and passes the one-call kit', () => {
+    // What an adapter author does: install core from its tarball (vitest and typescript
+    // from the registry), write an adapter module, type-check it, run runConformance.
+    const project = join(root, 'my-adapter');
+    mkdirSync(join(project, 'src'), { recursive: true });
+    mkdirSync(join(project, 'test'));
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'my-adapter', private: true, type: 'module' }));
+    writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: false, types: ['node'] }, include: ['src', 'test'] }));
+    writeFileSync(join(project, 'src', 'adapter.ts'), ADAPTER_SOURCE);
+    writeFileSync(join(project, 'test', 'conformance.test.ts'), KIT_SOURCE);
+    run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', tarballs.get('@pgwarden/core')!, `vitest@${ROOT_DEV_VERSIONS.vitest}`, `typescript@${ROOT_DEV_VERSIONS.typescript}`, `@types/node@${ROOT_DEV_VERSIONS['@types/node']}`], { cwd: project, timeoutMs: 180_000 });
+    run(join(project, 'node_modules', '.bin', 'tsc'), ['-p', project], { cwd: project });
+    const out = run(join(project, 'node_modules', '.bin', 'vitest'), ['run', '--reporter=verbose'], { cwd: project, timeoutMs: 180_000, env: { ...process.env, CI: 'true', NO_COLOR: '1' } });
+    const passed = /Tests\s+(\d+) passed \((\d+)\)/.exec(out);
+    console.log(`one-call kit from the core tarball, outside the workspace: ${passed?.[0] ?? out.slice(-400)}`);
+    expect(passed, out.slice(-2000)).not.toBeNull();
+    expect(Number(passed![1])).toBe(Number(passed![2]));
+    expect(Number(passed![1])).toBeGreaterThanOrEqual(30);
+  }, 300_000);
 
   it('ships built code with type declarations, the README and the LICENSE, and nothing from the source tree', () => {
     for (const [name, tarball] of tarballs) {
