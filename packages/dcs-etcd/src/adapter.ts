@@ -218,10 +218,13 @@ export class Etcd3Dcs implements DcsAdapter {
   }
 
   async refreshLeader(_current: RawEntry | null, ctx: DcsCallContext): Promise<LockOutcome> {
-    if (this.lease.id === null) return { kind: 'lost', reason: 'not-held' };
     // The lock's refresh is always this round trip to etcd, under the call's deadline.
     let provenAt: string | null = null;
-    if (this.lease.stale) {
+    if (this.lease.id === null) {
+      // A process with no lease yet (an agent restarted beside its running Postgres) can
+      // hold the lock only by taking back a key under its name, below: it needs a lease.
+      await this.lease.grant(ctx);
+    } else if (this.lease.stale) {
       this.replacedLease = this.lease.id;
       await this.lease.grant(ctx);
     } else {
@@ -268,10 +271,34 @@ export class Etcd3Dcs implements DcsAdapter {
       failure: [{ request_range: { key: utf8(path) } }],
     });
     if (response.succeeded) return held;
-    const holder = rangeValue(response.responses[0]);
+    const holderKv = response.responses[0]?.response_range?.kvs?.[0];
+    const holder = holderKv ? toCachedKey(holderKv) : null;
     // pgwarden does not re-create a vanished leader key: the member races again instead.
     if (holder === null) return { kind: 'lost', reason: 'not-held' };
-    return { kind: 'lost', reason: 'held-by-other', holder };
+    if (holder.value === this.name) return this.reclaimLeader(holder.lease, leaseId, held, ctx);
+    return { kind: 'lost', reason: 'held-by-other', holder: holder.value };
+  }
+
+  /**
+   * The key names this member but another lease: a previous process of this member (an
+   * agent that crashed or was restarted while its Postgres kept running) holds it. As
+   * Patroni does, the member takes it back by name (names are unique: the agent refuses
+   * to start while another agent of the same name answers). Only the exact lease seen is
+   * replaced, in one compare-and-put: a key taken or re-created meanwhile stays untouched.
+   */
+  private async reclaimLeader(previousLease: string, leaseId: string, held: LockOutcome, ctx: DcsCallContext): Promise<LockOutcome> {
+    const path = this.layout.key('leader');
+    const moved = await this.txn(ctx, 'reclaim leader from a previous session of this member', {
+      compare: [
+        { key: utf8(path), target: CompareTarget.Value, result: CompareResult.Equal, value: utf8(this.name) },
+        { key: utf8(path), target: CompareTarget.Lease, result: CompareResult.Equal, lease: previousLease },
+      ],
+      success: [{ request_put: { key: utf8(path), value: utf8(this.name), lease: leaseId } }],
+      failure: [],
+    });
+    if (!moved.succeeded) return { kind: 'lost', reason: 'not-held' };
+    this.cache.applyPut(path, this.name, leaseId, moved.header.revision);
+    return held;
   }
 
   async releaseLeader(ctx: DcsCallContext): Promise<ReleaseOutcome> {

@@ -65,6 +65,18 @@ export async function etcdGet(hosts: readonly string[], key: string): Promise<st
   return value === undefined ? null : Buffer.from(value, 'base64').toString();
 }
 
+/** The value of `key` and the id of the lease it is bound to ('0': none); null when absent. */
+export async function etcdGetWithLease(hosts: readonly string[], key: string): Promise<{ value: string; lease: string } | null> {
+  const res = await fetch(`http://${hosts[0]}/v3/kv/range`, {
+    method: 'POST',
+    body: JSON.stringify({ key: Buffer.from(key).toString('base64') }),
+    signal: AbortSignal.timeout(3000),
+  });
+  if (!res.ok) throw new Error(`etcd range ${key}: HTTP ${res.status}`);
+  const kv = ((await res.json()) as { kvs?: { value?: string; lease?: string }[] }).kvs?.[0];
+  return kv ? { value: Buffer.from(kv.value ?? '', 'base64').toString(), lease: kv.lease ?? '0' } : null;
+}
+
 /** Writes a key through etcd's v3 JSON gateway, as an operator with etcdctl would (no validation). */
 export async function etcdPut(hosts: readonly string[], key: string, value: string): Promise<void> {
   const res = await fetch(`http://${hosts[0]}/v3/kv/put`, {

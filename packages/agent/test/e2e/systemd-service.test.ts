@@ -8,7 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exited, findExecutable } from '@pgwarden/testkit';
 import { api } from './api.js';
-import { AGENT_BIN, E2eCluster, sleep, waitFor } from './cluster.js';
+import { AGENT_BIN, E2eCluster, SCOPE, sleep, waitFor } from './cluster.js';
+import { etcdGetWithLease } from './requests.js';
 import { listenNotifySocket, type NotifySocket } from './systemd-notify-socket.js';
 import { tails, waitForPrimary, waitForStreaming } from './wait.js';
 
@@ -91,6 +92,33 @@ describe('pgwarden under systemd (Type=notify, KillMode=process)', () => {
     expect(cluster.postmasterPid(replica), tails(cluster)).toBe(postmaster);
     expect(alive(postmaster!)).toBe(true);
     expect(replica.output).not.toMatch(/starting as a secondary|Demoting self/);
+  });
+
+  it("a SIGKILLed primary's agent: the next one takes the leader key back by name and keeps that postmaster writable", async () => {
+    const primary = await waitForPrimary(cluster);
+    const postmaster = cluster.postmasterPid(primary);
+    expect(postmaster).not.toBeNull();
+    const leaderKey = `/service/${SCOPE}/leader`;
+    const before = await etcdGetWithLease(cluster.etcd.hosts, leaderKey);
+    expect(before?.value).toBe(primary.name);
+    const old = primary.process!;
+    const logBefore = primary.output.length;
+    process.kill(old.pid!, 'SIGKILL');
+    await exited(old);
+    expect(alive(postmaster!)).toBe(true);
+
+    const agent = cluster.start(primary);
+    await waitFor('READY=1 from the new agent', () => readyFrom(agent.pid)[0], 60_000);
+    await waitFor('/primary answers 200 from the new agent', async () => (await api(primary, '/primary')).status === 200, 60_000).catch((e: Error) => {
+      throw new Error(`${e.message}\n${tails(cluster)}`);
+    });
+    // The key moved to the new agent's lease: the dead agent's lease can expire without it.
+    const after = await etcdGetWithLease(cluster.etcd.hosts, leaderKey);
+    expect(after?.value, tails(cluster)).toBe(primary.name);
+    expect(after?.lease, tails(cluster)).not.toBe(before!.lease);
+    expect((await api(primary, '/primary')).status, tails(cluster)).toBe(200);
+    expect(cluster.postmasterPid(primary), tails(cluster)).toBe(postmaster);
+    expect(primary.output.slice(logBefore)).not.toMatch(/Demoting self|starting as a secondary|fence: stopp/);
   });
 
   it('sends STOPPING=1 when SIGTERM starts the shutdown', async () => {
