@@ -1,9 +1,9 @@
 export {};
 
-// REST API (issue #5)
+// REST API
 export * from './api/index.js';
 
-// Configuration: patroni.yml + PATRONI_*/PGWARDEN_* environment, validation, secrets (issue #5)
+// Configuration: patroni.yml + PATRONI_*/PGWARDEN_* environment, validation, secrets
 export { loadConfig, type LoadedConfig, type LoadOptions, type ConfigSource } from './config/load.js';
 export { loadConfigPath, configFilesOf, parseConfigDocument } from './config/files.js';
 export { configFromEnvironment, ENV_PREFIXES, AUTH_PARAMETERS, type EnvironmentConfig } from './config/env.js';

@@ -30,10 +30,10 @@ export { toPatroniJson } from './dcs/codec/json.js';
 export { MemoryDcsServer, type ServerMode, type StoredKey } from './dcs/memory/memory-server.js';
 export { MemoryDcs, MEMORY_CAPABILITIES, type MemoryDcsOptions } from './dcs/memory/memory-dcs.js';
 
-// Postgres controller (issue #3)
+// Postgres controller
 export * from './postgres/index.js';
 
-// Config schemas: dynamic config (bootstrap.dcs and /config), validator kit, secrets (issue #5)
+// Config schemas: dynamic config (bootstrap.dcs and /config), validator kit, secrets
 export {
   validateDynamicConfig,
   defaultDynamicSettings,
@@ -52,16 +52,16 @@ export { ConfigChecker, joinPath, displayValue, type IntRule, type JsonRecord } 
 export { SECRET_MASK, isSecretKey, isSecretPath, lastPathKey, maskSecretsInText } from './config/secret-keys.js';
 export { setOwn } from './config/setting-rules.js';
 
-// REST API health rules (issue #5)
+// REST API health rules
 export * from './health/index.js';
 
-// HA engine (issue #4)
+// HA engine
 export { readDynamicConfig, DEFAULTS as DYNAMIC_CONFIG_DEFAULTS, type DynamicConfig, type PermanentSlot } from './config/dynamic.js';
 export { readBool, readInt } from './config/lenient.js';
 export * from './ha/index.js';
 
-// Fence: a guard outside the agent stops a primary whose agent cannot renew the lock (issue #8)
+// Fence: a guard outside the agent stops a primary whose agent cannot renew the lock
 export * from './fence/index.js';
 
-// The Linux watchdog device: the `watchdog:` section of patroni.yml (issue #8)
+// The Linux watchdog device: the `watchdog:` section of patroni.yml
 export * from './watchdog/index.js';

@@ -10,7 +10,7 @@ import { defaultGuardScript, GuardFiles, isSameProcess, spawnGuard, wake, type G
 import { markSeen, ReportTail, unseenStop, type FireReason, type GuardEvent } from './report.js';
 
 /**
- * What the HA loop calls (issue #8). The fence keeps a writable primary from outliving its
+ * What the HA loop calls. The fence keeps a writable primary from outliving its
  * leader lock when the agent itself cannot run: a guard process outside the agent stops
  * Postgres at `validUntil - margin` unless a newer heartbeat moved that deadline.
  */

@@ -83,7 +83,7 @@ export function isFailoverPossible(ctx: Ctx, options: { clusterLsn?: number; exc
   if (failover?.candidate && options.excludeCandidate) exclude.add(failover.candidate);
   const candidates = ctx.cluster.members.filter((m) => {
     // In sync mode an async node may take over only through a candidate-less manual failover
-    // (issue #2819: every "failover possible" check applies this filter).
+    // (Patroni issue 2819: every "failover possible" check applies this filter).
     if (ctx.syncActive && !ctx.quorumMode && !inSync(ctx.cluster, m.name, false) && !(failover && !failover.leader)) return false;
     if (exclude.has(m.name) || memberTags(m).nofailover || !m.data.api_url) return false;
     return !failover?.candidate || options.excludeCandidate || m.name === failover.candidate;
