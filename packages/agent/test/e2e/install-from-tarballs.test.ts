@@ -2,10 +2,11 @@
  * A clean-prefix install, as a user gets it from the registry: every published package
  * is packed with `pnpm pack` (which builds it first and rewrites workspace: ranges), the
  * tarballs go into an empty prefix with `npm install -g`, and the installed `pgwarden`
- * and `pgwardenctl` — not the workspace's — answer, validate a config, and run one agent
- * on real etcd and PostgreSQL 15 until it leads and GET /primary answers 200.
- * The same tarballs make the self-contained bundle (scripts/bundle.mjs, `pnpm bundle`),
- * which must run — and lead a cluster — with no node on PATH.
+ * and `pgwardenctl` — not the workspace's — answer, validate a config, and run three
+ * agents on real etcd and PostgreSQL 15: a leader whose GET /primary answers 200 and two
+ * streaming replicas. The same tarballs make the self-contained bundle
+ * (scripts/bundle.mjs, `pnpm bundle`), which must do the same with no node on PATH, and
+ * an adapter author's project outside the workspace that runs the one-call kit.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -15,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findExecutable, postgresBinDir } from '@pgwarden/testkit';
 import { api } from './api.js';
 import { E2eCluster, waitFor } from './cluster.js';
-import { tails, waitForPrimary } from './wait.js';
+import { tails, waitForPrimary, waitForStreaming } from './wait.js';
 
 const PACKAGES = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const BUNDLE_SCRIPT = resolve(PACKAGES, '..', 'scripts', 'bundle.mjs');
@@ -230,7 +231,7 @@ describe('install from packed tarballs into an empty prefix', () => {
     expect(readFileSync(join(bundle, 'systemd', 'pgwarden.service'), 'utf8')).toMatch(/^ExecStart=\/opt\/pgwarden\/bin\/pgwarden /m);
   });
 
-  it('the installed agent validates a patroni.yml, then leads a cluster on real etcd and PostgreSQL 15', async () => {
+  it('the installed agent validates a patroni.yml, then three of them form a cluster on real etcd and PostgreSQL 15', async () => {
     // A host's patroni.yml as the install guide shows it: validated by the installed copy, adapter included.
     const sample = join(root, 'patroni.yml');
     writeFileSync(sample, sampleConfig(join(root, 'pgdata')));
@@ -241,22 +242,23 @@ describe('install from packed tarballs into an empty prefix', () => {
     expect(refused.status).toBe(1);
     expect(refused.stderr).toContain('bootstrap.dcs.ttl');
 
-    cluster = await E2eCluster.create({ label: 'install-from-tarballs', nodes: 1, agentCommand: [join(prefix, 'bin', 'pgwarden')] });
-    const node = cluster.nodes[0]!;
-
-    cluster.start(node);
-    await waitForPrimary(cluster, cluster.nodes, 90_000);
+    cluster = await E2eCluster.create({ label: 'install-from-tarballs', nodes: 3, agentCommand: [join(prefix, 'bin', 'pgwarden')] });
+    for (const n of cluster.nodes) cluster.start(n);
+    const node = await waitForPrimary(cluster, cluster.nodes, 90_000);
     await waitFor('/primary answers 200', async () => (await api(node, '/primary')).status === 200, 30_000).catch((e: Error) => {
       throw new Error(`${e.message}\n${tails(cluster!)}`);
     });
-    // The process that leads is the installed copy, not the workspace's.
-    const cmdline = readFileSync(`/proc/${node.process!.pid}/cmdline`, 'utf8').split('\0');
-    expect(cmdline.some((a) => a.startsWith(prefix))).toBe(true);
+    await waitForStreaming(cluster, node, cluster.nodes.filter((n) => n !== node));
+    // Every agent is the installed copy, not the workspace's.
+    for (const n of cluster.nodes) {
+      const cmdline = readFileSync(`/proc/${n.process!.pid}/cmdline`, 'utf8').split('\0');
+      expect(cmdline.some((a) => a.startsWith(prefix))).toBe(true);
+    }
     await cluster.close();
     cluster = undefined;
   });
 
-  it("the bundle's agent, with no node on PATH, leads a cluster too", async () => {
+  it("the bundle's agents, with no node on PATH, form a three-node cluster too", async () => {
     // Every program of /usr/bin and /bin but Node.js and its package managers.
     const bin = join(root, 'path-without-node');
     mkdirSync(bin);
@@ -272,14 +274,13 @@ describe('install from packed tarballs into an empty prefix', () => {
     }
     const path = `${bin}:/usr/sbin:/sbin`;
     expect(spawnSync('/bin/sh', ['-c', 'command -v node'], { env: { PATH: path } }).status).not.toBe(0);
-    bundleCluster = await E2eCluster.create({ label: 'install-bundle', nodes: 1, agentCommand: ['/usr/bin/env', `PATH=${path}`, join(bundle, 'bin', 'pgwarden')] });
-    const node = bundleCluster.nodes[0]!;
-    bundleCluster.start(node);
-    await waitForPrimary(bundleCluster, bundleCluster.nodes, 90_000);
+    bundleCluster = await E2eCluster.create({ label: 'install-bundle', nodes: 3, agentCommand: ['/usr/bin/env', `PATH=${path}`, join(bundle, 'bin', 'pgwarden')] });
+    for (const n of bundleCluster.nodes) bundleCluster.start(n);
+    const node = await waitForPrimary(bundleCluster, bundleCluster.nodes, 90_000);
     await waitFor('/primary answers 200', async () => (await api(node, '/primary')).status === 200, 30_000).catch((e: Error) => {
       throw new Error(`${e.message}\n${tails(bundleCluster!)}`);
     });
-    const exe = readlinkSync(`/proc/${node.process!.pid}/exe`);
-    expect(exe).toBe(join(bundle, 'node', 'bin', 'node'));
+    await waitForStreaming(bundleCluster, node, bundleCluster.nodes.filter((n) => n !== node));
+    for (const n of bundleCluster.nodes) expect(readlinkSync(`/proc/${n.process!.pid}/exe`)).toBe(join(bundle, 'node', 'bin', 'node'));
   });
 });
