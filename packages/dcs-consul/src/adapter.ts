@@ -108,14 +108,30 @@ export class ConsulDcs implements DcsAdapter {
   async refreshLeader(_current: RawEntry | null, ctx: DcsCallContext): Promise<LockOutcome> {
     this.ensureOpen();
     const budget = budgetOf(ctx);
-    const sentAt = await this.session.renew(budget);
+    // A process with no session yet (an agent restarted beside its running Postgres) may
+    // still take back a key under its name, below: it needs a session for that.
+    const sentAt = this.session.id ? await this.session.renew(budget) : (await this.session.ensure(budget)).sentAt;
     if (sentAt === null) return { kind: 'lost', reason: 'not-held' };
     const leader = await this.client.get(this.path('leader'), budget);
     if (!leader) return { kind: 'lost', reason: 'not-held' };
-    if (leader.Session !== this.session.id || leader.Value !== this.name) {
-      return { kind: 'lost', reason: 'held-by-other', holder: leader.Value ?? undefined };
-    }
+    if (leader.Value !== this.name) return { kind: 'lost', reason: 'held-by-other', holder: leader.Value ?? undefined };
+    if (leader.Session !== this.session.id) return this.reclaimLeader(leader.ModifyIndex, sentAt, budget);
     return this.held(sentAt);
+  }
+
+  /**
+   * The key names this member under another session: a previous process of this member
+   * (crashed or restarted while its Postgres kept running) holds it. As Patroni does, it
+   * is taken back by name (names are unique: the agent refuses to start beside a live
+   * agent of the same name): a delete with `cas` on the index seen — so a key taken or
+   * re-created meanwhile stays — then an acquire with our session, which fails if
+   * another member acquired in between.
+   */
+  private async reclaimLeader(seenIndex: number, sentAt: number, budget: RequestBudget): Promise<LockOutcome> {
+    const path = this.path('leader');
+    if (!(await this.client.delete(path, { cas: seenIndex }, budget))) return { kind: 'lost', reason: 'not-held' };
+    if (await this.client.put(path, this.name, { acquire: this.session.id! }, budget)) return this.held(sentAt);
+    return { kind: 'lost', reason: 'not-held' };
   }
 
   async releaseLeader(ctx: DcsCallContext): Promise<ReleaseOutcome> {

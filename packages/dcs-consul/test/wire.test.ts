@@ -135,4 +135,27 @@ describe('Consul wire format', () => {
       }),
     ).rejects.toThrow(/cannot reach the Consul agent at http:\/\/127\.0\.0\.1:1/);
   });
+
+  it("takes its own leader key back from a dead process's session, never another member's", async () => {
+    const before = await member('n1', { ttl: 20 });
+    expect((await before.dcs.acquireLeader()).kind).toBe('held');
+    const deadSession = (await kv(`service/${before.scope}/leader`))![0]!.Session;
+    before.adapter.abandon(); // the agent process dies: nothing renews or releases its session
+
+    const refresh = async (d: Awaited<ReturnType<typeof member>>) => {
+      const loaded = await d.dcs.loadCluster();
+      return d.dcs.refreshLeader(loaded.kind === 'loaded' ? loaded.cluster : null);
+    };
+    const other = await member('n2', { ttl: 20, scope: before.scope });
+    expect(await refresh(other)).toMatchObject({ kind: 'lost', reason: 'held-by-other', holder: 'n1' });
+    expect((await kv(`service/${before.scope}/leader`))![0]!.Session).toBe(deadSession);
+
+    const after = await member('n1', { ttl: 20, scope: before.scope });
+    expect((await refresh(after)).kind).toBe('held');
+    const now = (await kv(`service/${before.scope}/leader`))![0]!;
+    expect(Buffer.from(now.Value!, 'base64').toString()).toBe('n1');
+    expect(now.Session).toBeDefined();
+    expect(now.Session).not.toBe(deadSession);
+    expect((await refresh(after)).kind).toBe('held');
+  });
 });

@@ -70,13 +70,16 @@ return tostring(version)
 
 /**
  * KEYS: leader path, our member path. ARGV: name, session, ttl ms.
- * Returns {1} held, {0} absent, {2, holder} someone else's (or another session's).
+ * Returns {1} held, {0} absent, {2, holder} another member's.
  * Renews our member key too: leader and member share one session, as with an etcd lease.
+ * A key under our name but another session is a previous process of this member (an
+ * agent restarted beside its running Postgres): taken back by name, as Patroni does.
  */
 const REFRESH = `
 local leader = redis.call('HMGET', KEYS[1], 'value', 'session')
 if not leader[1] then return {0} end
-if leader[1] ~= ARGV[1] or leader[2] ~= ARGV[2] then return {2, leader[1]} end
+if leader[1] ~= ARGV[1] then return {2, leader[1]} end
+if leader[2] ~= ARGV[2] then redis.call('HSET', KEYS[1], 'session', ARGV[2]) end
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 if redis.call('HGET', KEYS[2], 'session') == ARGV[2] then redis.call('PEXPIRE', KEYS[2], ARGV[3]) end
 return {1}

@@ -69,3 +69,20 @@ it('removes only its own session keys on close', async () => {
   expect(keys).not.toContain('members/node2');
   expect(keys).not.toContain('leader');
 });
+
+it("takes its own leader key back from a dead process's session, never another member's", async () => {
+  const before = rawOf(await createAdapter(standaloneSection(server), { scope: 'reclaim', name: 'n1', ttlSeconds: 7 }));
+  expect((await before.acquireLeader(ctx())).kind).toBe('held');
+  const deadSession = before.session;
+  before.abandon(); // the agent process dies: nothing renews or releases the key
+  const other = rawOf(await createAdapter(standaloneSection(server), { scope: 'reclaim', name: 'n2', ttlSeconds: 7 }));
+  expect(await other.refreshLeader(null, ctx())).toMatchObject({ kind: 'lost', reason: 'held-by-other', holder: 'n1' });
+  expect(await redisCommand(server.port, ['HGET', '/service/reclaim/leader', 'session'])).toBe(deadSession);
+
+  const after = rawOf(await createAdapter(standaloneSection(server), { scope: 'reclaim', name: 'n1', ttlSeconds: 7 }));
+  expect((await after.refreshLeader(null, ctx())).kind).toBe('held');
+  expect(await redisCommand(server.port, ['HGET', '/service/reclaim/leader', 'session'])).toBe(after.session);
+  expect(after.session).not.toBe(deadSession);
+  await other.close();
+  await after.close();
+});
