@@ -9,7 +9,8 @@ export async function waitForPrimary(cluster: E2eCluster, among: readonly AgentN
     async () => {
       for (const n of among) {
         const s = await patroni(n);
-        if (s?.role !== 'primary' || s.state !== 'running') continue;
+        // Patroni before 4.0 (and pgwarden beside it) says `master`.
+        if ((s?.role !== 'primary' && s?.role !== 'master') || s.state !== 'running') continue;
         try {
           if (psql(n, 'SELECT pg_is_in_recovery()')[0] === 'f') return n;
         } catch {

@@ -10,7 +10,7 @@ import { lookupOsUser, spawnTracked } from '@pgwarden/testkit';
 import { patroni } from '../api.js';
 import { SCOPE, psql, waitFor, type AgentNode, type E2eCluster } from '../cluster.js';
 import { etcdGet } from '../requests.js';
-import { tails } from '../wait.js';
+import { tails, waitForPrimary } from '../wait.js';
 
 export const PATRONI_BIN = '/usr/bin/patroni';
 export const PATRONICTL_BIN = '/usr/bin/patronictl';
@@ -44,29 +44,9 @@ export async function memberKey(cluster: E2eCluster, node: AgentNode): Promise<R
   return raw === null ? null : (JSON.parse(raw) as Record<string, unknown>);
 }
 
-const isPrimary = (role: unknown): boolean => role === 'primary' || role === 'master';
 
-/** A writable primary among `among`, whichever agent runs it (Patroni 3.0 says `master`). */
-export async function waitForWritable(cluster: E2eCluster, among: readonly AgentNode[], timeoutMs = 90_000): Promise<AgentNode> {
-  return waitFor(
-    `a writable primary among ${among.map((n) => n.name).join(', ')}`,
-    async () => {
-      for (const n of among) {
-        const s = await patroni(n);
-        if (!isPrimary(s?.role) || s?.state !== 'running') continue;
-        try {
-          if (psql(n, 'SELECT pg_is_in_recovery()')[0] === 'f') return n;
-        } catch {
-          /* not ready */
-        }
-      }
-      return null;
-    },
-    timeoutMs,
-  ).catch((e: Error) => {
-    throw new Error(`${e.message}\n${tails(cluster)}`);
-  });
-}
+/** A writable primary among `among`, whichever agent runs it (Patroni says `master`). */
+export const waitForWritable = waitForPrimary;
 
 /** Every one of `replicas` streams from `primary` and its agent reports a running replica. */
 export async function waitForReplicas(cluster: E2eCluster, primary: AgentNode, replicas: readonly AgentNode[], timeoutMs = 90_000): Promise<void> {
