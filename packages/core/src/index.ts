@@ -43,7 +43,7 @@ export {
   type DynamicSettings,
   type DynamicValidation,
 } from './config/dynamic-schema.js';
-export { DynamicConfigTracker, type DynamicUpdate } from './config/dynamic-tracker.js';
+export { DynamicConfigTracker, type DynamicConfigTrackerOptions, type DynamicUpdate } from './config/dynamic-tracker.js';
 export { type PermanentSlotSpec, type IgnoreSlotMatcher } from './config/dynamic-slots.js';
 export { LOCAL_ONLY_POSTGRESQL_KEYS, checkDynamicParameters, type DynamicPostgresql } from './config/dynamic-parameters.js';
 export { PG_CMDLINE_OPTIONS, cmdlineOption, defaultDynamicParameters, type CmdlineOption } from './config/pg-cmdline-options.js';

@@ -4,6 +4,7 @@
  * SIGINT: Patroni's shutdown; SIGHUP: reload). Resolves with the exit code.
  */
 import { boundedStopMs, combineLeaseGuards, createNode, DynamicConfigTracker, systemClock, systemRandom, watchdogLeaseGuard } from '@pgwarden/core';
+import { dcsConfigKeyWarnings } from '../api/config-keys.js';
 import { LoopDelayMonitor } from '../api/loop-delay.js';
 import { RestApiServer, type RestApiOptions } from '../api/server.js';
 import type { RestApiConfig } from '../api/types.js';
@@ -66,7 +67,11 @@ async function startDaemon(options: DaemonOptions): Promise<number> {
 
   // The dynamic configuration's one owner: the HA loop feeds it every /config it reads;
   // the DCS timing, the fence, the scheduler and the API read what it holds.
-  const tracker = new DynamicConfigTracker(logger, config.bootstrap.dcs);
+  const tracker = new DynamicConfigTracker(logger, config.bootstrap.dcs, {
+    onNewDocument: (doc) => {
+      for (const warning of dcsConfigKeyWarnings(doc)) logger.warn(warning);
+    },
+  });
   // SIGTERM while the DCS is still unreachable ends the wait: nothing was started yet.
   const waitAbort = new AbortController();
   const abortWait = (): void => waitAbort.abort();

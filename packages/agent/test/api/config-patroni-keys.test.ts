@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryLogger } from '@pgwarden/core';
+import { dcsConfigKeyWarnings } from '../../src/api/config-keys.js';
 import { RestApiServer } from '../../src/api/index.js';
 import { primary } from './fixtures.js';
 import { FixedSource, RecordingActions } from './harness.js';
@@ -55,3 +56,18 @@ describe('/config and the Patroni 4.1 key table', () => {
     ]);
   });
 });
+
+describe('a /config written to the DCS another way (Patroni 4 nodes, etcdctl)', () => {
+  it('names each key pgwarden does not honour, once per document, and only those', () => {
+    const warnings = dcsConfigKeyWarnings({
+      ttl: 30,
+      member_slots_ttl: '30min',
+      slots: { cdc: { type: 'logical', database: 'app', plugin: 'pgoutput', cluster_type: 'primary' } },
+    });
+    expect(warnings).toHaveLength(2);
+    expect(warnings.join('\n')).toMatch(/member_slots_ttl/);
+    expect(warnings.join('\n')).toMatch(/slots\.cdc\.cluster_type, which pgwarden does not honour/);
+    expect(dcsConfigKeyWarnings({ ttl: 30, loop_wait: 10, synchronous_mode: 'quorum' })).toEqual([]);
+  });
+});
+

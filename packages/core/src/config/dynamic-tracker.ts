@@ -18,6 +18,15 @@ export type DynamicUpdate =
   /** The document has issues; `config` is the last good one, still in force. */
   | { readonly kind: 'rejected'; readonly config: DynamicSettings; readonly validation: DynamicValidation };
 
+export interface DynamicConfigTrackerOptions {
+  /**
+   * Called once per new `/config` document, before it is validated: the agent names the
+   * keys it does not honour (e.g. written by Patroni 4 nodes). Must not throw; if it
+   * does, the error is logged and the document is considered as usual.
+   */
+  readonly onNewDocument?: (data: unknown) => void;
+}
+
 export class DynamicConfigTracker {
   private good: DynamicSettings;
   /** Identity of the last document considered (modify version, else its JSON). */
@@ -30,6 +39,7 @@ export class DynamicConfigTracker {
   constructor(
     private readonly logger: Logger,
     initial: DynamicSettings = defaultDynamicSettings(),
+    private readonly options: DynamicConfigTrackerOptions = {},
   ) {
     this.good = initial;
   }
@@ -52,6 +62,7 @@ export class DynamicConfigTracker {
       return validation.issues.length === 0 ? { kind: 'unchanged', config: this.good } : { kind: 'rejected', config: this.good, validation };
     }
     this.lastSeen = identity;
+    this.announce(data);
     if (validation.issues.length > 0) {
       this.logger.warn(
         `Ignoring the dynamic configuration in the DCS: ${validation.issues.map(safeFormat).join('; ')}. ` +
@@ -63,6 +74,14 @@ export class DynamicConfigTracker {
     for (const adjustment of validation.adjustments) this.logger.warn(`Dynamic configuration: ${adjustment}`);
     this.good = validation.config;
     return { kind: 'applied', config: this.good };
+  }
+
+  private announce(data: unknown): void {
+    try {
+      this.options.onNewDocument?.(data);
+    } catch (error) {
+      this.logger.warn(`Dynamic configuration: the check of unhonoured keys failed (${error instanceof Error ? error.message : String(error)})`);
+    }
   }
 
   /** The validation, or (if the validator has a bug) a refusal naming the exception. */

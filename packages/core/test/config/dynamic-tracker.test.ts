@@ -58,3 +58,25 @@ describe('DynamicConfigTracker', () => {
     expect(tracker.current.timing.ttl).toBe(20);
   });
 });
+
+describe('DynamicConfigTracker: onNewDocument', () => {
+  it('is told each new document once, before validation, and a throwing hook changes nothing', () => {
+    const seen: unknown[] = [];
+    const tracker = new DynamicConfigTracker(new MemoryLogger(), undefined, { onNewDocument: (d) => seen.push(d) });
+    tracker.update({ ttl: 40 }, '1');
+    tracker.update({ ttl: 40 }, '1'); // the same modify version: not new
+    tracker.update({ ttl: 'x' }, '2'); // new, though refused
+    expect(seen).toEqual([{ ttl: 40 }, { ttl: 'x' }]);
+
+    const logger = new MemoryLogger();
+    const throwing = new DynamicConfigTracker(logger, undefined, {
+      onNewDocument: () => {
+        throw new Error('boom');
+      },
+    });
+    expect(throwing.update({ ttl: 50 }, '1').kind).toBe('applied');
+    expect(throwing.current.timing.ttl).toBe(50);
+    expect(logger.messages('warn').join('\n')).toMatch(/check of unhonoured keys failed \(boom\)/);
+  });
+});
+

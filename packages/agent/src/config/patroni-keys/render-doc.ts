@@ -43,7 +43,7 @@ export function renderPatroniKeysDoc(keys: readonly PatroniKey[] = PATRONI_KEYS)
     '',
     `${keys.length} keys: ${count('used')} used, ${count('warned')} warned, ${count('refused')} refused.`,
     'Every `PATRONI_<NAME>` variable can also be written `PGWARDEN_<NAME>`, which wins when both are set.',
-    'Dynamic keys are checked in `bootstrap.dcs` and in `PATCH`/`PUT /config` (a refused key fails the request).',
+    'Dynamic keys are checked in `bootstrap.dcs` and in `PATCH`/`PUT /config` (a refused key fails the request). A `/config` that reaches the DCS another way (Patroni 4 nodes, etcdctl) cannot be refused: every agent logs each key of it that pgwarden does not honour, once per new document.',
   ];
   for (const section of Object.keys(SECTION_TITLES) as PatroniKeySection[]) {
     lines.push('', `## ${SECTION_TITLES[section]}`);
