@@ -1,6 +1,6 @@
 /**
  * A clean-prefix install, as a user gets it from the registry: every published package
- * is packed with `pnpm pack` (which builds it first and rewrites workspace: ranges), the
+ * is packed with `pnpm pack` (which rewrites workspace: ranges), the
  * tarballs go into an empty prefix with `npm install -g`, and the installed `pgwarden`
  * and `pgwardenctl` — not the workspace's — answer, validate a config, and run three
  * agents on real etcd and PostgreSQL 15: a leader whose GET /primary answers 200 and two
@@ -30,11 +30,16 @@ function publishedPackages(): { name: string; dir: string }[] {
   return order.map((name) => ({ name, dir: join(PACKAGES, name.slice('@pgwarden/'.length)) }));
 }
 
-/** `pnpm pack` (its prepack builds the package) into a directory of its own. */
+/**
+ * `pnpm pack` into a directory of its own. Its prepack (a build) is skipped: turbo built
+ * every package before the tests, and a rebuild here would empty dist/ under the other
+ * suites running beside this one. That prepack builds is checked in the manifest below.
+ */
 function pack(dir: string, into: string): Promise<void> {
   mkdirSync(into);
   return new Promise((resolvePack, reject) => {
-    const child = spawn('pnpm', ['pack', '--pack-destination', into], { cwd: dir, env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', npm_config_ignore_scripts: 'true' };
+    const child = spawn('pnpm', ['pack', '--pack-destination', into], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
@@ -198,6 +203,10 @@ describe('install from packed tarballs into an empty prefix', () => {
       const manifest = JSON.parse(run('tar', ['-xzOf', tarball, 'package/package.json'])) as Record<string, unknown>;
       expect(JSON.stringify(manifest), `${name}: workspace: ranges must be rewritten`).not.toContain('workspace:');
       expect(manifest, name).toMatchObject({ license: 'MIT', type: 'module', engines: { node: expect.stringMatching(/^>=20/) }, publishConfig: { access: 'public' } });
+      // A pack (and so a publish) always builds first: no tarball without dist/ and its .d.ts.
+      const source = publishedPackages().find((p) => p.name === name)!;
+      const scripts = (JSON.parse(readFileSync(join(source.dir, 'package.json'), 'utf8')) as { scripts?: Record<string, string> }).scripts;
+      expect(scripts?.prepack, name).toBe('pnpm run build');
     }
     const agentFiles = run('tar', ['-tzf', tarballs.get('@pgwarden/agent')!]);
     expect(agentFiles).toContain('package/systemd/pgwarden.service');
