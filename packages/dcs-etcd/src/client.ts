@@ -11,7 +11,7 @@ import { DcsError } from '@pgwarden/core';
 import { Etcd3, type IOptions } from 'etcd3';
 import type { Etcd3Section } from './config.js';
 import { endpointUrls } from './config.js';
-import { deadlineError, isNotConnected, toDcsError } from './errors.js';
+import { configHint, deadlineError, isNotConnected, toDcsError, withEarlierHint } from './errors.js';
 
 type FaultHandling = NonNullable<IOptions['faultHandling']>;
 type HostPolicy = ReturnType<NonNullable<FaultHandling['host']>>;
@@ -57,6 +57,8 @@ export class Endpoints {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly failureListeners = new Set<(error: DcsError) => void>();
+  /** Per endpoint, the configuration hint (TLS files, credentials) its last failure gave. */
+  private readonly lastHints: (string | null)[];
   /** Whether etcd3.username is set (error messages say what to set when it is not). */
   readonly hasCredentials: boolean;
 
@@ -67,6 +69,7 @@ export class Endpoints {
     this.hasCredentials = options.section.username !== undefined;
     const shared = clientOptions(options.section, options.authTimeoutMs);
     this.clients = this.urls.map((url) => new Etcd3({ ...shared, hosts: url }));
+    this.lastHints = this.urls.map(() => null);
   }
 
   get currentUrl(): string {
@@ -112,12 +115,24 @@ export class Endpoints {
     const url = this.urls[index]!;
     if (ctx.signal.aborted) throw deadlineError(what, url, ctx.signal.reason);
     try {
-      return await abortable(request(this.clients[index]!, this.callOptions(ctx)), ctx.signal, () => deadlineError(what, url, ctx.signal.reason));
+      const answer = await abortable(request(this.clients[index]!, this.callOptions(ctx)), ctx.signal, () => deadlineError(what, url, ctx.signal.reason));
+      this.lastHints[index] = null;
+      return answer;
     } catch (error) {
-      const failure = toDcsError(error, url, what, this.hasCredentials);
+      const failure = this.rememberHint(index, toDcsError(error, url, what, this.hasCredentials));
       if (failure.transient) this.failed(index, failure);
       throw failure;
     }
+  }
+
+  /** Keeps a configuration hint for the endpoint, or adds the one kept to a failure without its own. */
+  private rememberHint(index: number, failure: DcsError): DcsError {
+    const hint = configHint(failure.message, this.hasCredentials);
+    if (hint !== null) {
+      this.lastHints[index] = hint;
+      return failure;
+    }
+    return withEarlierHint(failure, this.lastHints[index] ?? null);
   }
 
   /** The client of the current endpoint, for streams the caller manages itself. */

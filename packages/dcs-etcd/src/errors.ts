@@ -95,3 +95,13 @@ export function deadlineError(what: string, endpoint: string, reason?: unknown):
     transient: true,
   });
 }
+
+/**
+ * `failure` with the configuration hint an earlier attempt on the same endpoint gave,
+ * when it has none of its own: under load a refused TLS handshake often shows up as a
+ * deadline ("waiting for name resolution") on the retries, which hides what to fix.
+ */
+export function withEarlierHint(failure: DcsError, hint: string | null): DcsError {
+  if (hint === null || failure.message.includes(hint)) return failure;
+  return new DcsError(failure.code, `${failure.message} (an earlier attempt here failed: ${hint})`, { cause: failure.cause, transient: failure.transient });
+}
