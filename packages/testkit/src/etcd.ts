@@ -10,7 +10,7 @@ import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePorts } from './ports.js';
-import { findExecutable, isRunning, killProcess, onProcessExit, signal, spawnTracked, stopProcess } from './process.js';
+import { findExecutable, freezePid, isRunning, killProcess, onProcessExit, signal, spawnTracked, stopProcess } from './process.js';
 
 export const ETCD_INSTALL_HINT = 'apt-get install -y etcd-server etcd-client';
 
@@ -61,7 +61,7 @@ export interface EtcdMember {
   stop(): Promise<void>;
   /** Starts again on the same ports and data directory; waits until healthy. */
   start(): Promise<void>;
-  /** SIGSTOP: connections stay open, nothing answers. */
+  /** SIGSTOP, returning once every thread has stopped: connections stay open, nothing answers. */
   freeze(): Promise<void>;
   /** SIGCONT. */
   thaw(): Promise<void>;
@@ -176,7 +176,7 @@ class Member implements EtcdMember {
   }
 
   async freeze(): Promise<void> {
-    if (this.child) signal(this.child, 'SIGSTOP');
+    if (this.child?.pid !== undefined && isRunning(this.child)) await freezePid(this.child.pid, 'etcd');
   }
 
   async thaw(): Promise<void> {

@@ -134,6 +134,19 @@ export function allThreadsStopped(pid: number): boolean {
   }
 }
 
+/**
+ * SIGSTOP, then waits until every thread has stopped: the signal wakes one thread, which
+ * stops the others, and on a busy machine the rest keep serving for a few milliseconds.
+ */
+export async function freezePid(pid: number, label: string): Promise<void> {
+  signalPid(pid, 'SIGSTOP');
+  const started = Date.now();
+  while (!allThreadsStopped(pid)) {
+    if (Date.now() - started > 5000) throw new Error(`${label} (pid ${pid}) did not stop within 5 s of SIGSTOP`);
+    await delay(5);
+  }
+}
+
 export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -8,7 +8,7 @@ import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports.js';
-import { allThreadsStopped, delay, exited, findExecutable, onProcessExit, signalPid, spawnTracked, stopProcess } from './process.js';
+import { delay, exited, findExecutable, freezePid, onProcessExit, signalPid, spawnTracked, stopProcess } from './process.js';
 import { redisCommand } from './redis-resp.js';
 
 export const REDIS_INSTALL_HINT =
@@ -154,14 +154,7 @@ export class RedisProcess implements RedisServer {
   }
 
   async freeze(): Promise<void> {
-    const pid = this.requirePid('freeze');
-    signalPid(pid, 'SIGSTOP');
-    // Frozen means every thread has stopped, not only the one that took the signal.
-    const started = Date.now();
-    while (!allThreadsStopped(pid)) {
-      if (Date.now() - started > 5000) throw new Error(`Redis (pid ${pid}) did not stop within 5 s of SIGSTOP`);
-      await delay(5);
-    }
+    await freezePid(this.requirePid('freeze'), 'Redis');
   }
 
   async thaw(): Promise<void> {

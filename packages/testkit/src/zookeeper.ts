@@ -12,7 +12,7 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports.js';
-import { allThreadsStopped, delay, exited, findExecutable, onProcessExit, signalPid, spawnTracked, stopProcess } from './process.js';
+import { delay, exited, findExecutable, freezePid, onProcessExit, signalPid, spawnTracked, stopProcess } from './process.js';
 
 const INSTALL_HINT =
   'install it with: DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends zookeeper ' +
@@ -172,15 +172,7 @@ class ZooKeeperProcess implements ZooKeeperServer {
   }
 
   async freeze(): Promise<void> {
-    const pid = this.requirePid('freeze');
-    signalPid(pid, 'SIGSTOP');
-    // SIGSTOP wakes one thread, which then stops the others; on a busy machine the rest
-    // keep serving for a few milliseconds. Frozen means every thread has stopped.
-    const started = Date.now();
-    while (!allThreadsStopped(pid)) {
-      if (Date.now() - started > 5000) throw new Error(`ZooKeeper (pid ${pid}) did not stop within 5 s of SIGSTOP`);
-      await delay(5);
-    }
+    await freezePid(this.requirePid('freeze'), 'ZooKeeper');
   }
 
   async thaw(): Promise<void> {
