@@ -3,7 +3,7 @@
  * agent's README. Type-checked with the package's tests, so it cannot drift from the
  * API; outside this package, import from '@pgwarden/agent'.
  */
-import { readClusterFromConfig } from '../index.js';
+import { readClusterFromConfig } from '../src/index.js';
 
 export async function printLeader(configPath: string): Promise<void> {
   const cluster = await readClusterFromConfig(configPath); // read-only: no session, no member key
