@@ -17,7 +17,7 @@ function runCases(module: ReturnType<typeof memoryDcsModule>, server: MemoryDcsS
 }
 
 describe('the conformance kit against deliberately broken adapters', () => {
-  it('passes every case below against the healthy MemoryDcs', async () => {
+  it.concurrent('passes every case below against the healthy MemoryDcs', async () => {
     const server = new MemoryDcsServer();
     const results = await runCases(memoryDcsModule(server), server, CASES);
     expect(results.map((r) => r.id).sort()).toEqual([...CASES].sort());
@@ -25,7 +25,8 @@ describe('the conformance kit against deliberately broken adapters', () => {
   });
 
   for (const [name, broken] of Object.entries(BROKEN_ADAPTERS)) {
-    it(`fails '${broken.caughtBy}' for an adapter whose ${name}`, async () => {
+    // Concurrent: each case mostly waits on its own server's timers (lease expiry, missing events).
+    it.concurrent(`fails '${broken.caughtBy}' for an adapter whose ${name}`, async () => {
       const server = new MemoryDcsServer();
       const [result] = await runCases(broken.module(server), server, [broken.caughtBy]);
       expect(result, `no kit case '${broken.caughtBy}'`).toBeDefined();
@@ -35,7 +36,7 @@ describe('the conformance kit against deliberately broken adapters', () => {
   }
 
   afterAll(() => {
-    const lines = table.map((t) => `| ${t.name} | ${t.rule} | \`${t.caughtBy}\` | ${t.error.replace(/\|/g, '\\|')} |`);
+    const lines = [...table].sort((a, b) => a.name.localeCompare(b.name)).map((t) => `| ${t.name} | ${t.rule} | \`${t.caughtBy}\` | ${t.error.replace(/\|/g, '\\|')} |`);
     console.log(['| broken adapter | rule | kit case that fails | its failure |', '|---|---|---|---|', ...lines].join('\n'));
   });
 });
