@@ -82,7 +82,8 @@ describe('pgwarden e2e: postgresql.pg_hba from /config', () => {
     expect(Date.now() - patchedAt).toBeLessThan(5000);
     expect(cluster.postmasterPid(dynamicNode)).toBe(pid);
     expect(readFileSync(join(dynamicNode.dataDir, 'pg_hba.conf'), 'utf8')).toBe(DYNAMIC_HBA.join('\n') + '\n');
-    expect(dynamicNode.output).toMatch(/Rewrote pg_hba\.conf from the dynamic configuration and reloaded PostgreSQL/);
+    // The agent logs after the reload took effect, and its output reaches us through a pipe: wait for the line.
+    await waitFor('the rewrite logged', () => /Rewrote pg_hba\.conf from the dynamic configuration and reloaded PostgreSQL/.test(dynamicNode.output), 10_000);
     // The superuser still gets in: only the role the new rule names is refused.
     expect(psql(dynamicNode, 'SELECT 1')).toEqual(['1']);
 
