@@ -85,7 +85,8 @@ export function buildNodeState(inputs: StateInputs, source: ObservationSource = 
     version: inputs.version,
     ...(inputs.pgwardenVersion ? { pgwardenVersion: inputs.pgwardenVersion } : {}),
     state: source.kind === 'failed' && pg.state === 'running' ? 'unknown' : pg.state,
-    role: obs && pg.state === 'running' ? (obs.inRecovery ? 'replica' : 'primary') : pg.role,
+    // A standby cluster's lock holder shows its internal role, standby_leader (as Patroni does).
+    role: obs && pg.state === 'running' ? (!obs.inRecovery ? 'primary' : pg.role === 'standby_leader' ? 'standby_leader' : 'replica') : pg.role,
     postmasterRunning: running,
     postgres: shown
       ? postgresStatusFromObservation(obs, {

@@ -67,6 +67,14 @@ export interface ClusterOptions {
    * `['/usr/bin/patroni']` for the benchmark's comparison); default `node bin/pgwarden.js`.
    */
   readonly agentCommand?: readonly string[];
+  /** The cluster's scope; default `e2e`. Two clusters on one DCS need two scopes. */
+  readonly scope?: string;
+  /** Node names are `<namePrefix><i>`; default `node`. */
+  readonly namePrefix?: string;
+  /** Run on another cluster's DCS (it stays up until that cluster closes). */
+  readonly sharedDcs?: E2eDcs;
+  /** Extra YAML lines for bootstrap.dcs, indented by 4 spaces (e.g. a standby_cluster section). */
+  readonly bootstrapDcsYaml?: string;
 }
 
 /** bootstrap.dcs's ttl, loop_wait and retry_timeout, in seconds. */
@@ -88,6 +96,8 @@ export class E2eCluster {
     readonly dcs: E2eDcs,
     private readonly label: string,
     private readonly agentCommand: readonly string[] | null = null,
+    private readonly ownsDcs = true,
+    readonly scope = SCOPE,
   ) {}
 
   /** The etcd cluster, for scenarios that act on it; only when the cluster runs on etcd. */
@@ -99,11 +109,14 @@ export class E2eCluster {
   static async create(options: ClusterOptions): Promise<E2eCluster> {
     postgresBinDir(); // fails with an install hint when PostgreSQL 15 is missing
     const root = mkdtempSync('/tmp/pgwarden-e2e-');
-    const dcs = await startDcs(options.dcs ?? 'etcd');
-    const cluster = new E2eCluster(root, dcs, options.label, options.agentCommand ?? null);
+    const dcs = options.sharedDcs ?? (await startDcs(options.dcs ?? 'etcd'));
+    const cluster = new E2eCluster(root, dcs, options.label, options.agentCommand ?? null, !options.sharedDcs, options.scope ?? SCOPE);
     cluster.removeExitHook = onProcessExit(() => cluster.killAllSync());
     cluster.own(root);
-    for (let i = 1; i <= options.nodes; i++) await cluster.addNode(`node${i}`, options.extraYaml ?? '', options.timing ?? DEFAULT_TIMING);
+    const bootstrapDcs = options.bootstrapDcsYaml ?? '';
+    for (let i = 1; i <= options.nodes; i++) {
+      await cluster.addNode(`${options.namePrefix ?? 'node'}${i}`, options.extraYaml ?? '', options.timing ?? DEFAULT_TIMING, bootstrapDcs);
+    }
     return cluster;
   }
 
@@ -112,7 +125,7 @@ export class E2eCluster {
     if (this.user) chownSync(path, this.user.uid, this.user.gid);
   }
 
-  private async addNode(name: string, extraYaml: string, timing: ClusterTiming): Promise<AgentNode> {
+  private async addNode(name: string, extraYaml: string, timing: ClusterTiming, bootstrapDcs: string): Promise<AgentNode> {
     const dir = join(this.root, name);
     mkdirSync(dir, { mode: 0o755 });
     this.own(dir);
@@ -130,7 +143,7 @@ export class E2eCluster {
       process: null,
       output: '',
     };
-    writeFileSync(node.configPath, nodeYaml(node, this.dcs.yaml, extraYaml, timing));
+    writeFileSync(node.configPath, nodeYaml(node, this.dcs.yaml, extraYaml, timing, this.scope, bootstrapDcs));
     this.own(node.configPath);
     this.nodes.push(node);
     return node;
@@ -214,14 +227,14 @@ export class E2eCluster {
       }
     }
     for (const n of this.nodes) if (n.process) await exited(n.process);
-    await this.dcs.close();
+    if (this.ownsDcs) await this.dcs.close();
     this.removeExitHook?.();
     rmSync(this.root, { recursive: true, force: true });
   }
 }
 
-function nodeYaml(node: AgentNode, dcsYaml: string, extraYaml: string, timing: ClusterTiming): string {
-  return `scope: ${SCOPE}
+function nodeYaml(node: AgentNode, dcsYaml: string, extraYaml: string, timing: ClusterTiming, scope: string, bootstrapDcs: string): string {
+  return `scope: ${scope}
 namespace: /service
 name: ${node.name}
 log:
@@ -241,7 +254,7 @@ ${dcsYaml}bootstrap:
       parameters:
         wal_log_hints: 'on'
         max_connections: 50
-  initdb:
+${bootstrapDcs}  initdb:
     - encoding: UTF8
   pg_hba:
     - local all all trust

@@ -3,7 +3,25 @@
  * `ignore_slots` matchers and the `standby_cluster` section of the dynamic config.
  */
 import { type ConfigChecker, joinPath, type JsonRecord } from './checker.js';
+import { parsePatroniInt } from './patroni-values.js';
 import { setOwn } from './setting-rules.js';
+
+/** Patroni 4's default `member_slots_ttl`: 30 minutes. */
+export const DEFAULT_MEMBER_SLOTS_TTL_SECONDS = 1800;
+
+/**
+ * `member_slots_ttl`: how long the slot of a member whose key is gone is kept, in
+ * seconds; a number, or a string with a unit (`30min`, `2h`, `90s`). 0 drops it at once.
+ */
+export function checkMemberSlotsTtl(checker: ConfigChecker, path: string, raw: unknown): number {
+  if (raw === undefined || raw === null) return DEFAULT_MEMBER_SLOTS_TTL_SECONDS;
+  const seconds = parsePatroniInt(raw, 's');
+  if (seconds === null || seconds < 0) {
+    checker.issue(path, raw, 'is not a duration of at least 0; write seconds or a value with a unit, e.g. member_slots_ttl: 30min');
+    return DEFAULT_MEMBER_SLOTS_TTL_SECONDS;
+  }
+  return seconds;
+}
 
 export interface PermanentSlotSpec {
   readonly name: string;
@@ -89,6 +107,9 @@ export function checkIgnoreSlots(checker: ConfigChecker, path: string, raw: unkn
  * not see a standby cluster in `{host: 123}`. The strings go into primary_conninfo and
  * the recovery settings, one line each, so they may not hold a line break.
  */
+/** recovery_min_apply_delay as Postgres reads it: milliseconds, or a number with a time unit. */
+const APPLY_DELAY = /^\d+\s*(us|ms|s|min|h|d)?$/;
+
 export function checkStandbyCluster(checker: ConfigChecker, path: string, raw: unknown): JsonRecord | null {
   const section = checker.record(path, raw);
   if (!section) return null;
@@ -102,10 +123,16 @@ export function checkStandbyCluster(checker: ConfigChecker, path: string, raw: u
   keep('host', checker.string(at('host'), get('host'), line));
   const port = get('port');
   if (port !== undefined && port !== null && port !== '') keep('port', checker.int(at('port'), port, { lenient: true, min: 1, max: 65535 }));
-  keep('primary_slot_name', checker.string(at('primary_slot_name'), get('primary_slot_name'), line));
+  const slot = checker.string(at('primary_slot_name'), get('primary_slot_name'), line);
+  if (slot !== undefined && slot !== '' && !SLOT_NAME.test(slot)) {
+    checker.issue(at('primary_slot_name'), slot, 'is not a valid slot name; use lower-case letters, digits and _ (at most 63), as the slot on the remote primary is named');
+  } else keep('primary_slot_name', slot);
   keep('restore_command', checker.string(at('restore_command'), get('restore_command'), line));
   keep('archive_cleanup_command', checker.string(at('archive_cleanup_command'), get('archive_cleanup_command'), line));
-  keep('recovery_min_apply_delay', checker.string(at('recovery_min_apply_delay'), get('recovery_min_apply_delay'), { allowNumber: true, singleLine: true }));
+  const delay = checker.string(at('recovery_min_apply_delay'), get('recovery_min_apply_delay'), { allowNumber: true, singleLine: true });
+  if (delay !== undefined && !APPLY_DELAY.test(String(delay).trim())) {
+    checker.issue(at('recovery_min_apply_delay'), delay, "is not a delay; write milliseconds (300000) or a number with a unit: '5min', '30s', '1h', '1d'");
+  } else keep('recovery_min_apply_delay', delay);
   const methods = get('create_replica_methods');
   keep(
     'create_replica_methods',

@@ -10,13 +10,13 @@
  */
 import type { HistoryLine, JsonObject } from '../dcs/cluster.js';
 import type { DynamicConfigFiles, PostgresParameters } from '../postgres/controller.js';
-import type { DesiredSlot, IgnoreSlotRule } from '../postgres/slots.js';
+import type { DesiredSlot, IgnoreSlotRule, LogicalSlotSpec } from '../postgres/slots.js';
 import type { UpstreamNode } from '../postgres/upstream.js';
 import type { RewindSource } from '../postgres/rewind.js';
 import type { ReasonCode } from './reasons.js';
 import type { HaMemory } from './view.js';
 
-export type DemoteMode = 'offline' | 'graceful' | 'immediate' | 'immediate-nolock';
+export type DemoteMode = 'offline' | 'graceful' | 'immediate' | 'immediate-nolock' | 'demote-cluster';
 
 export interface Decision {
   readonly actions: readonly Action[];
@@ -121,14 +121,15 @@ export type Gate =
 
 /** Long actions run as the single async task; `task` is the name shown while they run. */
 export type AsyncAction =
-  | { readonly type: 'bootstrap' }
+  /** `standbyLeader`: a standby cluster's first node clones from this remote source instead of initdb. */
+  | { readonly type: 'bootstrap'; readonly standbyLeader?: UpstreamNode }
   | { readonly type: 'postBootstrap' }
   | { readonly type: 'clone'; readonly source: UpstreamNode | null; readonly task: string }
   | { readonly type: 'reinitialize'; readonly source: UpstreamNode | null; readonly task: string }
   | { readonly type: 'promote' }
   | {
       readonly type: 'startPostgres';
-      readonly role: 'primary' | 'replica';
+      readonly role: 'primary' | 'replica' | 'standby_leader';
       readonly upstream: UpstreamNode | null;
       readonly task: string;
     }
@@ -137,7 +138,9 @@ export type AsyncAction =
   | { readonly type: 'rewind'; readonly leader: RewindSource; readonly task: string }
   | { readonly type: 'crashRecovery' }
   /** graceful demotion runs as a task named `<action>: demote`. */
-  | { readonly type: 'demote'; readonly mode: 'graceful'; readonly task: string };
+  | { readonly type: 'demote'; readonly mode: 'graceful'; readonly task: string }
+  /** A replica copies logical slots from the leader: stop, write their state files, start. */
+  | { readonly type: 'copyLogicalSlots'; readonly leader: UpstreamNode; readonly slots: readonly LogicalSlotSpec[]; readonly task: string };
 
 export type Action =
   | Gate
@@ -150,6 +153,11 @@ export type Action =
   | { readonly type: 'takeLeader' }
   /** Synchronous demotions (the graceful one is an AsyncAction). */
   | { readonly type: 'demote'; readonly mode: 'offline' | 'immediate' | 'immediate-nolock' }
+  /**
+   * A primary of a cluster that became a standby cluster (Patroni's demote-cluster): a
+   * fast stop without checkpoint, the lock kept, then it follows `upstream` as `role`.
+   */
+  | { readonly type: 'demote'; readonly mode: 'demote-cluster'; readonly upstream: UpstreamNode | null; readonly role: 'replica' | 'standby_leader' }
   /** Point the running (or stopped) Postgres at an upstream; a change that needs a restart runs as a task. */
   | { readonly type: 'follow'; readonly upstream: UpstreamNode | null; readonly role: 'replica' | 'standby_leader' }
   | { readonly type: 'stopPostgres'; readonly mode: 'fast' | 'immediate' }
@@ -160,9 +168,23 @@ export type Action =
   | { readonly type: 'writeFailover'; readonly candidate: string; readonly scheduledAt: string | null; readonly version: string }
   /** Rebuild /history for our timeline from the timeline history file. */
   | { readonly type: 'writeHistory'; readonly timeline: number; readonly current: readonly HistoryLine[] }
-  | { readonly type: 'writeStatus'; readonly lastLsn: number; readonly slots: Readonly<Record<string, number>> | null }
+  | {
+      readonly type: 'writeStatus';
+      readonly lastLsn: number;
+      readonly slots: Readonly<Record<string, number>> | null;
+      /** Patroni 4's `retain_slots` (member_slots_ttl); absent or empty: not written. */
+      readonly retainSlots?: readonly string[];
+    }
   | { readonly type: 'writeFailsafe'; readonly members: Readonly<Record<string, string>> }
-  | { readonly type: 'syncSlots'; readonly desired: readonly DesiredSlot[]; readonly ignore: readonly IgnoreSlotRule[]; readonly dropUndesired: boolean }
+  | {
+      readonly type: 'syncSlots';
+      readonly desired: readonly DesiredSlot[];
+      readonly ignore: readonly IgnoreSlotRule[];
+      readonly dropUndesired: boolean;
+      /** See SlotPassRequest: force hot_standby_feedback (absent: leave it). */
+      readonly hotStandbyFeedback?: boolean;
+      readonly readiness?: { readonly leader: UpstreamNode; readonly slotOnPrimary: string };
+    }
   /**
    * Arm (or move) the lease guard to the lock's validUntil as this cycle left it. Follows
    * every outcome that gives us the lock for a while, and comes before `promote`.

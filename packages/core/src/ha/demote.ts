@@ -8,6 +8,7 @@
  * | immediate        | immediate | no         | released after stop  | task: follow new leader   |
  * | immediate-nolock | immediate | no         | not ours: untouched  | task: follow new leader   |
  * | offline          | fast      | no         | unreachable          | task: read-only, no source|
+ * | demote-cluster   | fast      | no         | kept                 | task: follow the remote   |
  */
 import { findMember } from '../dcs/cluster.js';
 import type { Dcs } from '../dcs/dcs.js';
@@ -46,7 +47,8 @@ export async function stopForDemotion(deps: DemoteDeps, mode: DemoteMode, lockVa
   // pgwarden addition: a fast stop must not outlive our lock, or two primaries could overlap.
   const left = lockValidUntil === null ? deps.retryTimeoutMs : Math.max(0, lockValidUntil - clock.now());
   // primary_stop_timeout (synchronous mode) bounds every mode's stop, as in Patroni's demote.
-  const timeoutMs = tighter(mode === 'offline' ? Math.min(left, deps.retryTimeoutMs) : undefined, primaryLimit);
+  const bounded = mode === 'offline' || mode === 'demote-cluster';
+  const timeoutMs = tighter(bounded ? Math.min(left, deps.retryTimeoutMs) : undefined, primaryLimit);
   const fast = await postgres.stop('fast', timeoutMs === undefined ? { checkpoint } : { checkpoint, timeoutMs });
   if (fast.ok) return true;
   deps.logger.warn(`fast stop failed (${fast.message}); stopping immediately`);

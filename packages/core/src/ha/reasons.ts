@@ -64,7 +64,16 @@ export const REASONS = [
   // lock holder (§1.10, §1.11)
   'pre-promote-failed',
   'sync-promotion-postponed',
-  'standby-cluster-not-supported',
+  // standby cluster (§1.16)
+  'standby-leader-acquired',
+  'standby-leader-no-action',
+  'standby-leader-promoted',
+  'standby-leader-starting',
+  'standby-cluster-demote',
+  'standby-follow-remote-unhealthy',
+  'standby-following',
+  'standby-old-leader-kept',
+  'bootstrap-standby-leader',
   'leader-no-action',
   'leader-promote',
   'watchdog-activation-failed-demote',

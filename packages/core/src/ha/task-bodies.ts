@@ -4,6 +4,7 @@
  * result tells the next cycle.
  */
 import type { PgResult } from '../postgres/result.js';
+import type { UpstreamNode } from '../postgres/upstream.js';
 import type { AsyncAction } from './actions.js';
 import type { CycleState } from './cycle-state.js';
 import { AFTER_RELEASE_MS, newLeaderToFollow, stopForDemotion, type DemoteDeps } from './demote.js';
@@ -47,8 +48,11 @@ export function taskBody(
   state: CycleState,
 ): TaskSpec {
   switch (action.type) {
-    case 'bootstrap':
+    case 'bootstrap': {
+      const remote = action.standbyLeader;
+      if (remote) return { kind: 'bootstrap', name: `clone from remote member ${remote.connUrl ?? '(restore_command)'}`, run: (signal) => bootstrapStandbyLeader(postgres, remote, signal) };
       return { kind: 'bootstrap', name: 'bootstrap', run: async (signal) => result(await postgres.bootstrap({ signal })) };
+    }
     case 'postBootstrap':
       return { kind: 'post-bootstrap', name: 'post_bootstrap', run: async (signal) => result(await postgres.postBootstrap({ signal })) };
     case 'clone':
@@ -87,7 +91,7 @@ export function taskBody(
         name: action.task,
         run: async (signal) => {
           const r = await postgres.start({ role: action.role, upstream: action.upstream, signal });
-          return r.ok ? { ok: true, value: { upstream: action.upstream, role: 'replica' } } : result(r);
+          return r.ok ? { ok: true, value: { upstream: action.upstream, role: action.role === 'standby_leader' ? 'standby_leader' : 'replica' } } : result(r);
         },
       };
     case 'restart':
@@ -103,6 +107,12 @@ export function taskBody(
         kind: 'crash-recovery',
         name: 'doing crash recovery in a single user mode',
         run: async (signal) => result(await postgres.crashRecovery({ signal })),
+      };
+    case 'copyLogicalSlots':
+      return {
+        kind: 'copy-logical-slots',
+        name: action.task,
+        run: async (signal) => result(await postgres.copyLogicalSlots({ leader: action.leader, slots: action.slots }, { signal })),
       };
     case 'demote':
       return {
@@ -127,4 +137,15 @@ export function taskBody(
         },
       };
   }
+}
+
+/** Patroni's bootstrap_standby_leader: clone from the remote, then run as its standby leader. */
+async function bootstrapStandbyLeader(postgres: HaPostgres, remote: UpstreamNode, signal: AbortSignal): Promise<TaskOutcome> {
+  const r = await postgres.clone({ upstream: remote }, { signal });
+  if (!r.ok) {
+    await postgres.removeDataDirectory({ signal });
+    return result(r);
+  }
+  const f = await postgres.follow({ upstream: remote, role: 'standby_leader' }, { signal });
+  return f.ok ? { ok: true, value: { upstream: remote, role: 'standby_leader' } } : result(f);
 }

@@ -2,18 +2,22 @@
  * What a finished task means for the engine's memory: the next cycle's decision reads
  * these flags (bootstrap stage, vetoed promotion, rewind outcome, whom we follow).
  */
+import type { UpstreamNode } from '../postgres/upstream.js';
+import { standbyFingerprint } from './standby-fingerprint.js';
 import type { TaskResult } from './task-runner.js';
 import type { FollowingState, HaMemory } from './view.js';
 
 function followingFrom(value: unknown): FollowingState | null {
   if (typeof value !== 'object' || value === null || !('role' in value)) return null;
-  const v = value as { upstream?: { name: string; connUrl: string | null } | null; role: 'replica' | 'standby_leader' };
-  return { upstream: v.upstream?.name ?? null, connUrl: v.upstream?.connUrl ?? null, role: v.role };
+  const v = value as { upstream?: UpstreamNode | null; role: 'replica' | 'standby_leader' };
+  return { upstream: v.upstream?.name ?? null, connUrl: v.upstream?.connUrl ?? null, role: v.role, standby: standbyFingerprint(v.upstream ?? null) };
 }
 
 export function memoryAfterTask(memory: HaMemory, r: TaskResult): HaMemory {
   switch (r.kind) {
     case 'bootstrap':
+      // A standby leader's bootstrap is a clone that already follows the remote: no post_bootstrap.
+      if (r.ok && isStandbyBootstrap(r.value)) return { ...memory, bootstrap: 'done', following: followingFrom(r.value) };
       return { ...memory, bootstrap: r.ok ? 'started' : 'failed' };
     case 'post-bootstrap':
       return { ...memory, bootstrap: r.ok ? 'done' : 'failed' };
@@ -41,4 +45,8 @@ export function memoryAfterTask(memory: HaMemory, r: TaskResult): HaMemory {
 /** A failed rewind that will be tried again (the loop waits for its regular cycle). */
 export function rewindRetryable(r: TaskResult): boolean {
   return r.kind === 'rewind' && !r.ok && (r.code === 'not-ready' || r.code === 'connection-failed' || r.code === 'wrong-role');
+}
+
+function isStandbyBootstrap(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && (value as { role?: unknown }).role === 'standby_leader';
 }

@@ -63,7 +63,8 @@ export type TaskKind =
   | 'follow'
   | 'rewind'
   | 'crash-recovery'
-  | 'demote';
+  | 'demote'
+  | 'copy-logical-slots';
 
 /** The single long action in flight. `name` is Patroni's (`promote`, `restarting after failure`, …). */
 export interface RunningTask {
@@ -79,6 +80,8 @@ export interface FollowingState {
   readonly upstream: string | null;
   readonly connUrl: string | null;
   readonly role: 'replica' | 'standby_leader';
+  /** The standby_cluster settings applied with it (JSON), so a change of them is applied too. */
+  readonly standby?: string | null;
 }
 
 /**
@@ -119,6 +122,11 @@ export interface HaMemory {
   readonly appliedConfigFiles: string | null;
   /** A restart scheduled through the REST API, until it runs or is dropped. */
   readonly scheduledRestart: ScheduledRestartEntry | null;
+  /**
+   * The leader's `retain_slots` bookkeeping: slot name of a member that left → Clock.now()
+   * when this leader first saw it gone. Its slot is kept until `member_slots_ttl` later.
+   */
+  readonly retainGoneSince?: Readonly<Record<string, number>>;
 }
 
 export const INITIAL_MEMORY: HaMemory = {

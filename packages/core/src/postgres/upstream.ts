@@ -7,6 +7,25 @@ export interface UpstreamNode {
   readonly name: string;
   /** `postgres://host:port/dbname` from the member key; null when the member has none. */
   readonly connUrl: string | null;
+  /** Set in a standby cluster: the settings of its `standby_cluster` section that travel with this source. */
+  readonly standby?: StandbyRecovery;
+}
+
+/**
+ * What a standby cluster adds to a node's recovery settings (Patroni's RemoteMember data).
+ * For the standby leader the source is the remote primary and every field applies; for
+ * the members cascading from it only `restoreCommand` and `archiveCleanupCommand` do.
+ */
+export interface StandbyRecovery {
+  /** The source is the remote cluster (the standby leader streams from it). */
+  readonly remote: boolean;
+  /** The slot to use on the remote; null: stream without a slot. */
+  readonly primarySlotName: string | null;
+  readonly restoreCommand: string | null;
+  readonly archiveCleanupCommand: string | null;
+  readonly recoveryMinApplyDelay: string | null;
+  /** How to clone from the remote; null: postgresql.create_replica_methods. */
+  readonly createReplicaMethods: readonly string[] | null;
 }
 
 /** What `follow` makes the local node do. */

@@ -1,5 +1,6 @@
 /** Every pgwardenctl command, by name, in `--help` order. */
 import type { Command } from '../context.js';
+import { demoteClusterCommand, promoteClusterCommand } from './cluster-role.js';
 import { dsnCommand } from './dsn.js';
 import { editConfigCommand } from './edit-config.js';
 import { flushCommand } from './flush.js';
@@ -16,6 +17,7 @@ import { failoverCommand, switchoverCommand } from './switchover.js';
 import { versionCommand } from './version.js';
 
 export const COMMANDS: readonly Command[] = [
+  demoteClusterCommand,
   dsnCommand,
   editConfigCommand,
   failoverCommand,
@@ -23,6 +25,7 @@ export const COMMANDS: readonly Command[] = [
   historyCommand,
   listCommand,
   pauseCommand,
+  promoteClusterCommand,
   queryCommand,
   reinitCommand,
   reloadCommand,

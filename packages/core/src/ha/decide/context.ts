@@ -8,6 +8,7 @@ import type { PgRole } from '../../postgres/types.js';
 import type { UpstreamNode } from '../../postgres/upstream.js';
 import type { Action } from '../actions.js';
 import { readTags, type NodeTags } from '../tags.js';
+import { standbyNodeToFollow } from './standby-cluster.js';
 import type { HaMemory, HaView, LocalPostgres, NodeConfig } from '../view.js';
 
 export interface Ctx {
@@ -71,7 +72,8 @@ export function makeContext(view: HaView, cluster: Cluster): Ctx {
     quorumActive: syncMode && view.config.quorumCommit && !!cluster.sync.leader,
     ttlMs: view.config.timing.ttl * 1000,
     loopWaitMs: view.config.timing.loopWait * 1000,
-    armGuard: view.config.pause ? [] : [{ type: 'armLeaseGuard' }],
+    // A standby leader never writes: nothing to fence once it runs read-only.
+    armGuard: view.config.pause || (view.config.standbyCluster !== null && !isPrimary) ? [] : [{ type: 'armLeaseGuard' }],
   };
 }
 
@@ -103,6 +105,10 @@ export function localTimelineBehind(ctx: Ctx): boolean {
  * member if it exists and is not us; else the leader; never ourselves.
  */
 export function nodeToFollow(ctx: Ctx): UpstreamNode | null {
+  return standbyNodeToFollow(ctx, memberToFollow(ctx));
+}
+
+function memberToFollow(ctx: Ctx): UpstreamNode | null {
   if (ctx.node.tags.nostream) return null;
   const from = ctx.node.tags.replicatefrom;
   let target: Member | undefined;

@@ -10,6 +10,7 @@ import { decision, type Action, type Decision } from '../actions.js';
 import type { ReasonCode } from '../reasons.js';
 import { nodeToFollow, type Ctx } from './context.js';
 import { demoteActions, triggerRewindCheck } from './demotion.js';
+import { demoteClusterActions, followRole, isStandbyCluster, remoteRewindSource } from './standby-cluster.js';
 
 export interface FollowMessages {
   readonly demote: { readonly reason: ReasonCode; readonly message: string };
@@ -23,11 +24,16 @@ export function follow(ctx: Ctx, msgs: FollowMessages): Decision {
     if (ctx.isPrimary) return decision('paused-primary-without-lock', 'continue to run as primary without lock');
     if (!target) return decision('paused-no-action', `no action. I am (${ctx.me})`);
   } else if (ctx.isPrimary) {
-    return decision(msgs.demote.reason, msgs.demote.message, [
-      ...demoteActions(ctx, 'immediate-nolock'),
-    ]);
+    // In a standby cluster: demote-cluster (a fast stop; the lock holder keeps the lock).
+    const demote = isStandbyCluster(ctx) ? demoteClusterActions(ctx, target) : demoteActions(ctx, 'immediate-nolock');
+    return decision(msgs.demote.reason, msgs.demote.message, demote);
   }
-  const leaf = decision(msgs.follow.reason, msgs.follow.message, followActions(ctx, target));
+  const role = followRole(ctx, target);
+  if (isStandbyCluster(ctx) && role === 'replica' && !target?.connUrl) {
+    // The lock names a member we cannot reach by conn_url: keep the recovery settings we have.
+    return decision('standby-old-leader-kept', 'continue following the old known standby leader');
+  }
+  const leaf = decision(msgs.follow.reason, msgs.follow.message, followActions(ctx, target, role));
   const starting = ctx.local.status.state === 'starting';
   const rewind = starting ? null : rewindOrReinitialize(withStuckReplicaCheck(ctx, target), () => leaf);
   return rewind ?? leaf;
@@ -59,15 +65,18 @@ function withStuckReplicaCheck(ctx: Ctx, target: UpstreamNode | null): Ctx {
 }
 
 /** Point Postgres at `target`. With no target and no lock anywhere, leave it as it is. */
-export function followActions(ctx: Ctx, target: UpstreamNode | null): Action[] {
+export function followActions(ctx: Ctx, target: UpstreamNode | null, role: 'replica' | 'standby_leader' = 'replica'): Action[] {
   // pgwarden differs from Patroni here: Patroni rewrites primary_conninfo to nothing while the
   // cluster is unlocked; we keep streaming from whatever we had until a new leader appears.
   if (!target && !ctx.node.tags.nostream && ctx.unlocked) return [];
-  return [{ type: 'follow', upstream: target, role: 'replica' }];
+  return [{ type: 'follow', upstream: target, role }];
 }
 
 
 export function rewindSource(ctx: Ctx): RewindSource | null {
+  // The standby leader (or a node of an unlocked standby cluster) compares with the remote primary.
+  const remote = remoteRewindSource(ctx);
+  if (remote !== undefined) return remote;
   const leader = ctx.cluster.leader;
   if (!leader || leader.name === ctx.me) return null;
   const data = leader.member.data;
@@ -141,6 +150,12 @@ function prependRemember(d: Decision, patch: Partial<Ctx['memory']>): Decision {
 /** We do not own the lock and someone else does (§1.11, second half). */
 export function decideFollower(ctx: Ctx): Decision {
   const leader = ctx.cluster.leader?.name ?? '';
+  if (isStandbyCluster(ctx)) {
+    return follow(ctx, {
+      demote: { reason: 'standby-cluster-demote', message: 'cannot be a real primary in a standby cluster' },
+      follow: { reason: 'standby-following', message: `no action. I am (${ctx.me}), a secondary, and following a standby leader (${leader})` },
+    });
+  }
   return follow(ctx, {
     demote: { reason: 'follower-demote', message: 'demoting self because I do not have the lock and I was a leader' },
     follow: { reason: 'follower-following', message: `no action. I am (${ctx.me}), a secondary, and following a leader (${leader})` },

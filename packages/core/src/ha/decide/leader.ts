@@ -4,16 +4,18 @@
  * failsafe check or an offline demotion. On `held` the leader publishes /status (and
  * /failsafe), handles a pending switchover, and stays or becomes primary.
  */
-import { slotNameFromMemberName } from '../../postgres/slots.js';
 import { decision, prepend, type Action, type Decision } from '../actions.js';
 import type { Ctx } from './context.js';
 import { demoteActions } from './demotion.js';
 import { manualFailoverAtLeader } from './failover.js';
 import { decideDcsUnavailable, failsafeTopology } from './failsafe.js';
 import { enforcePrimaryRole } from './promote.js';
+import { isStandbyCluster } from './standby-cluster.js';
+import { leaderStatusActions } from './slot-status.js';
 
 export function decideLockOwner(ctx: Ctx): Decision {
-  if (ctx.paused && !ctx.isPrimary) {
+  // A standby leader is never a primary: in pause it keeps its lock (Patroni's is_standby_cluster check).
+  if (ctx.paused && !ctx.isPrimary && !isStandbyCluster(ctx)) {
     if (ctx.cluster.failover?.candidate === ctx.me) return decision('paused-waiting-promote', 'waiting to become primary after promote...');
     return decision('paused-removed-lock-not-primary', 'removed leader lock because postgres is not running as primary', [
       { type: 'releaseLeader' },
@@ -51,23 +53,9 @@ function lockLost(ctx: Ctx): Decision {
   return decision('lock-lost-not-promoting', 'not promoting because failed to update leader lock in DCS');
 }
 
-/** /status (our WAL position and permanent slots) and /failsafe, written after a renewal. */
+/** /status (our WAL position, slots and retain_slots: slot-status.ts) and /failsafe, written after a renewal. */
 function statusActions(ctx: Ctx): Action[] {
-  const actions: Action[] = [];
-  const obs = ctx.local.observation;
-  if (obs) {
-    const permanent = new Set(ctx.config.permanentSlots.map((s) => s.name));
-    const slots: Record<string, number> = {};
-    for (const s of obs.slots) {
-      if (!permanent.has(s.name)) continue;
-      const lsn = s.type === 'logical' ? s.confirmedFlushLsn : s.restartLsn;
-      if (lsn !== null) slots[s.name] = lsn;
-    }
-    // A permanent physical slot named after us carries our own position.
-    const own = slotNameFromMemberName(ctx.me);
-    if (permanent.has(own)) slots[own] = obs.walPosition;
-    actions.push({ type: 'writeStatus', lastLsn: obs.walPosition, slots: Object.keys(slots).length ? slots : null });
-  }
+  const actions: Action[] = [...leaderStatusActions(ctx)];
   if (ctx.config.failsafeMode) actions.push({ type: 'writeFailsafe', members: failsafeTopology(ctx) });
   return actions;
 }

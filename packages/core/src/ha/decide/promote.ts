@@ -11,12 +11,16 @@ import { demoteActions } from './demotion.js';
 import { desiredSlots } from './slots.js';
 import { quorumPrePromote } from './quorum-sync.js';
 import { withSyncProcessing } from './sync.js';
+import { follow } from './follower.js';
+import { isStandbyCluster, standbyLeaderMessages } from './standby-cluster.js';
 
 export function enforcePrimaryRole(
   ctx: Ctx,
   stay: { reason: ReasonCode; message: string },
   promote: { reason: ReasonCode; message: string },
 ): Decision {
+  // A standby cluster's lock holder follows the remote and is never promoted (§1.16).
+  if (isStandbyCluster(ctx)) return enforceStandbyLeaderRole(ctx);
   const watchdog = ctx.view.watchdog;
   if (ctx.paused || !watchdog || watchdog.mode === 'off' || watchdog.running) return enforcePrimaryRoleBody(ctx, stay, promote);
   // No leading without the watchdog `required` asks for (spec/ha.md §3.11): open it first.
@@ -37,10 +41,6 @@ function enforcePrimaryRoleBody(
       { type: 'remember', patch: { prePromoteVetoed: false, raceBackoffUntil: ctx.now + ctx.ttlMs } },
       { type: 'releaseLeader' },
     ]);
-  }
-  if (ctx.config.standbyCluster !== null) {
-    // Standby clusters are not implemented yet; never promote a standby leader into a real primary.
-    return decision('standby-cluster-not-supported', 'standby_cluster is configured but not supported yet: not promoting');
   }
   if (ctx.isPrimary) {
     return prepend(historyActions(ctx), withSyncProcessing(ctx, decision(stay.reason, stay.message)));
@@ -102,4 +102,16 @@ function historyActions(ctx: Ctx): Action[] {
   if (last && last[0] === tl - 1 && last.length >= 5) return [];
   if (clusterTimeline(ctx.cluster) > tl) return []; // never rewrite a newer history from an older primary
   return [{ type: 'writeHistory', timeline: tl, current: lines }];
+}
+
+/**
+ * Patroni's enforce_follow_remote_member: the lock holder of a standby cluster streams
+ * from the remote as its standby leader; a writable Postgres is demoted first
+ * (demote-cluster, keeping the lock).
+ */
+function enforceStandbyLeaderRole(ctx: Ctx): Decision {
+  return follow(ctx, {
+    demote: { reason: 'standby-cluster-demote', message: 'cannot be a real primary in a standby cluster' },
+    follow: standbyLeaderMessages(ctx),
+  });
 }

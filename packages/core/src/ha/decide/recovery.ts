@@ -6,6 +6,7 @@
 import { decision, type Action, type Decision } from '../actions.js';
 import type { Ctx } from './context.js';
 import { nodeToFollow } from './context.js';
+import { isStandbyCluster, remoteSource } from './standby-cluster.js';
 import { manualFailoverAtLeader } from './failover.js';
 import { demoteActions, triggerRewindCheck } from './demotion.js';
 import { rewindOrReinitialize } from './follower.js';
@@ -97,6 +98,13 @@ function recoverWithLock(ctx: Ctx): Decision {
   }
   const recovery = crashRecovery(ctx);
   if (recovery) return recovery;
+  const standby = ctx.config.standbyCluster;
+  if (standby) {
+    return decision('standby-leader-starting', 'starting as a standby leader because i had the session lock', [
+      { type: 'remember', patch: { recovering: true } },
+      { type: 'startPostgres', role: 'standby_leader', upstream: remoteSource(standby), task: 'restarting after failure' },
+    ]);
+  }
   return decision('start-readonly-with-lock', 'starting as readonly because i had the session lock', [
     { type: 'remember', patch: { recovering: true, rewind: 'initial', checkpointAfterPromote: 'needed' } },
     { type: 'startPostgres', role: 'replica', upstream: null, task: 'restarting after failure' },
@@ -110,6 +118,9 @@ function recoverWithoutLock(ctx: Ctx): Decision {
     const actions: Action[] = [{ type: 'remember', patch: { recovering: true } }];
     if (ctx.syncMode) actions.push({ type: 'setSyncStandbyNames', value: null });
     actions.push({ type: 'startPostgres', role: 'replica', upstream: nodeToFollow(ctx), task: 'restarting after failure' });
+    if (ctx.unlocked && isStandbyCluster(ctx)) {
+      return decision('standby-follow-remote-unhealthy', 'trying to follow a remote member because standby cluster is unhealthy', actions);
+    }
     return decision('start-secondary', 'starting as a secondary', actions);
   };
   if (ctx.memory.rewind === 'failed') return afterFailedRewind(ctx, start);

@@ -39,7 +39,9 @@ export async function cloneDataDir(
   const bins = await ctx.binaries();
   if (!isBinaries(bins)) return bins;
   const deadline = ctx.clock.now() + timeoutMs;
-  const methods = ctx.config.create_replica_methods ?? ['basebackup'];
+  // A standby leader clones from the remote with standby_cluster.create_replica_methods when set.
+  const remoteMethods = upstream?.standby?.remote ? upstream.standby.createReplicaMethods : null;
+  const methods = remoteMethods ?? ctx.config.create_replica_methods ?? ['basebackup'];
   const endpoint = upstream?.connUrl ? parseConnUrl(upstream.connUrl) : null;
   const failures: string[] = [];
   // The replication user's libpq settings (sslmode, sslcert…) go with every clone from the leader.
