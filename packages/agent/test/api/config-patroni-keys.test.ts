@@ -1,7 +1,7 @@
 /**
  * PATCH and PUT /config over HTTP consult the Patroni 4.1 key table: a refused dynamic
  * key (slots.<name>.cluster_type) fails the request naming it and writes nothing; a key
- * with no effect here (member_slots_ttl) is written and logged as a warning naming it.
+ * pgwarden honours (member_slots_ttl) is written without a warning.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryLogger } from '@pgwarden/core';
@@ -46,14 +46,12 @@ describe('/config and the Patroni 4.1 key table', () => {
     expect(await res.text()).toContain('slots.keep_me.cluster_type');
   });
 
-  it('PATCH with member_slots_ttl is written, with a warning naming the key', async () => {
+  it('PATCH with member_slots_ttl (a Patroni 4 duration) is written without a warning', async () => {
     const url = await start();
     const res = await send(url, 'PATCH', { member_slots_ttl: '30min' });
     expect(res.status).toBe(200);
     expect(actions.called('writeConfig')).toHaveLength(1);
-    expect(logger.lines.filter((l) => l.level === 'warn').map((l) => l.message)).toEqual([
-      expect.stringMatching(/^\/config: member_slots_ttl has no effect in pgwarden: /),
-    ]);
+    expect(logger.lines.filter((l) => l.level === 'warn')).toEqual([]);
   });
 });
 
@@ -64,8 +62,8 @@ describe('a /config written to the DCS another way (Patroni 4 nodes, etcdctl)', 
       member_slots_ttl: '30min',
       slots: { cdc: { type: 'logical', database: 'app', plugin: 'pgoutput', cluster_type: 'primary' } },
     });
-    expect(warnings).toHaveLength(2);
-    expect(warnings.join('\n')).toMatch(/member_slots_ttl/);
+    expect(warnings).toHaveLength(1);
+    expect(warnings.join('\n')).not.toMatch(/member_slots_ttl/);
     expect(warnings.join('\n')).toMatch(/slots\.cdc\.cluster_type, which pgwarden does not honour/);
     expect(dcsConfigKeyWarnings({ ttl: 30, loop_wait: 10, synchronous_mode: 'quorum' })).toEqual([]);
   });

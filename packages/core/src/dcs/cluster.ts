@@ -100,6 +100,11 @@ export interface ClusterStatus {
   readonly lastLsn: number;
   /** Permanent slots and their LSNs, or null. */
   readonly slots: Readonly<Record<string, number>> | null;
+  /**
+   * Patroni 4's `retain_slots`: slots of members whose key may be gone, kept on every node
+   * until `member_slots_ttl` has passed since the leader last saw the member. Absent = none.
+   */
+  readonly retainSlots?: readonly string[];
   readonly extra: JsonObject;
 }
 
@@ -117,7 +122,7 @@ export interface Cluster {
   readonly failsafe: Readonly<Record<string, string>> | null;
 }
 
-export const EMPTY_STATUS: ClusterStatus = Object.freeze({ lastLsn: 0, slots: null, extra: Object.freeze({}) });
+export const EMPTY_STATUS: ClusterStatus = Object.freeze({ lastLsn: 0, slots: null, retainSlots: Object.freeze([]) as readonly string[], extra: Object.freeze({}) });
 
 export function emptySync(version: string | null = null): SyncState {
   return Object.freeze({ version, leader: null, syncStandbys: Object.freeze([]) as readonly string[], extra: Object.freeze({}) });

@@ -43,6 +43,8 @@ export class Dcs {
   private readonly logger: Logger;
   private lastWarnings = new Set<string>();
   private lastStatus: string | undefined;
+  /** retain_slots of the last /status written: kept when the lock is released, so the next leader keeps those slots. */
+  private lastRetainSlots: readonly string[] | undefined;
   private lastFailsafe: string | undefined;
 
   constructor(options: DcsOptions) {
@@ -97,7 +99,10 @@ export class Dcs {
 
   /** Records the last LSN (if given) for the next leader, then gives the lock up. */
   async releaseLeader(options: { lastLsn?: number } = {}): Promise<ReleaseOutcome> {
-    if (options.lastLsn !== undefined) await this.writeStatus({ lastLsn: options.lastLsn, slots: null }, { force: true });
+    if (options.lastLsn !== undefined) {
+      const retain = this.lastRetainSlots?.length ? { retainSlots: this.lastRetainSlots } : {};
+      await this.writeStatus({ lastLsn: options.lastLsn, slots: null, ...retain }, { force: true });
+    }
     return this.call('releaseLeader', false, (ctx) => this.adapter.releaseLeader(ctx));
   }
 
@@ -148,13 +153,16 @@ export class Dcs {
 
   /** Skipped when the value equals the last one written, unless forced. */
   async writeStatus(
-    status: { lastLsn: number; slots: Readonly<Record<string, number>> | null },
+    status: { lastLsn: number; slots: Readonly<Record<string, number>> | null; retainSlots?: readonly string[] },
     options: { force?: boolean } = {},
   ): Promise<WriteOutcome> {
     const value = encodeStatus(status);
     if (!options.force && value === this.lastStatus) return { kind: 'written', version: null };
     const outcome = await this.write('status', value, { kind: 'any' }, false);
-    if (outcome.kind === 'written') this.lastStatus = value;
+    if (outcome.kind === 'written') {
+      this.lastStatus = value;
+      this.lastRetainSlots = status.retainSlots;
+    }
     return outcome;
   }
 

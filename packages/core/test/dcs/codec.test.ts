@@ -89,7 +89,7 @@ describe('decodeCluster reads what Patroni writes', () => {
     expect(cluster.failover).toMatchObject({ leader: 'n1', candidate: 'n2', scheduledAtMs: Date.UTC(2016, 0, 14, 10, 9, 57, 139) });
     expect(cluster.sync).toMatchObject({ version: '11', leader: 'n1', syncStandbys: ['n2'] });
     expect(cluster.history?.lines).toHaveLength(2);
-    expect(cluster.status).toEqual({ lastLsn: 100, slots: { perm: 50 }, extra: { retain_slots: ['n1'] } });
+    expect(cluster.status).toEqual({ lastLsn: 100, slots: { perm: 50 }, retainSlots: ['n1'], extra: {} });
     expect(cluster.failsafe).toEqual({ n1: 'http://h1:8008/patroni' });
     expect(Object.isFrozen(cluster.members[0]!.data)).toBe(true);
   });

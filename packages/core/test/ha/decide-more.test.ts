@@ -184,8 +184,11 @@ describe('decide: slots (§3.10)', () => {
     expect(slots(false).dropUndesired).toBe(true);
     expect(slots(true).dropUndesired).toBe(false);
   });
-  it('a replica holds slots only for members cascading from it', () => {
-    const cluster = makeCluster({ members: [member('n1'), member('n2', { role: 'primary' }), member('n3', { tags: { replicatefrom: 'n1' }, xlog_location: 777 })] });
+  it('member_slots_ttl 0: a replica holds slots only for members cascading from it', () => {
+    const cluster = makeCluster({
+      members: [member('n1'), member('n2', { role: 'primary' }), member('n3', { tags: { replicatefrom: 'n1' }, xlog_location: 777 })],
+      config: { member_slots_ttl: 0 },
+    });
     const { actions } = walk(decide(view({ cluster, obs: observation() })));
     const pass = actions.find((a): a is SyncSlotsAction => a.type === 'syncSlots')!;
     expect(pass.desired).toEqual([{ name: 'n3', type: 'physical', advanceTo: 777 }]);

@@ -24,12 +24,7 @@ export const DYNAMIC_KEYS: readonly PatroniKey[] = [
     'standby_cluster.host', 'standby_cluster.port', 'standby_cluster.primary_slot_name', 'standby_cluster.create_replica_methods',
     'standby_cluster.restore_command', 'standby_cluster.archive_cleanup_command', 'standby_cluster.recovery_min_apply_delay',
   ),
-  ...warned(
-    'Dynamic: slots',
-    'pgwarden drops the slot of a member as soon as its member key is gone (as member_slots_ttl: 0 does); to keep WAL for a member that is down, add its name to slots as a permanent physical slot',
-    'member_slots_ttl',
-  ),
-  ...used('Dynamic: slots', 'slots', 'slots.*.type', 'slots.*.database', 'slots.*.plugin'),
+  ...used('Dynamic: slots', 'member_slots_ttl', 'slots', 'slots.*.type', 'slots.*.database', 'slots.*.plugin'),
   ...refused(
     'Dynamic: slots',
     'pgwarden creates a permanent slot in primary and standby clusters alike, and a slot nobody consumes keeps WAL until the disk fills; remove cluster_type and define the slot only in the cluster that uses it',

@@ -78,7 +78,7 @@ export function decodeConfig(entry: RawEntry): Decoded<ClusterConfig> {
   return { value: { version: entry.version, modifyVersion, data: parsed } };
 }
 
-const STATUS_FIELDS = ['optime', 'slots'] as const;
+const STATUS_FIELDS = ['optime', 'slots', 'retain_slots'] as const;
 
 /** `{"optime":N,"slots":{…}}`; a bare integer is accepted, and `slots` given as a JSON string. */
 export function decodeStatus(value: string): Decoded<ClusterStatus> {
@@ -95,7 +95,13 @@ export function decodeStatus(value: string): Decoded<ClusterStatus> {
     for (const [name, lsn] of Object.entries(slotsRaw)) if (Number.isSafeInteger(lsn)) slots[name] = lsn as number;
   }
   const warning = optime !== undefined && !Number.isSafeInteger(optime) ? 'has an optime that is not an integer' : undefined;
-  return { value: { lastLsn, slots, extra: extraFields(parsed, STATUS_FIELDS) }, warning };
+  return { value: { lastLsn, slots, retainSlots: decodeRetainSlots(parsed.retain_slots), extra: extraFields(parsed, STATUS_FIELDS) }, warning };
+}
+
+/** `retain_slots`: a list of slot names, or the same list as a JSON string; anything else is none. */
+function decodeRetainSlots(raw: unknown): readonly string[] {
+  const list = typeof raw === 'string' ? tryParseJson(raw) : raw;
+  return Array.isArray(list) ? list.filter((n): n is string => typeof n === 'string') : [];
 }
 
 /** The legacy `optime/leader` key: a decimal LSN. */

@@ -75,9 +75,10 @@ export function encodeHistory(lines: readonly HistoryLine[]): string {
 }
 
 /** `{"optime":N,"slots":{…}}`; `slots` omitted when there are none. */
-export function encodeStatus(status: Pick<ClusterStatus, 'lastLsn' | 'slots'> & { extra?: JsonObject }): string {
+export function encodeStatus(status: Pick<ClusterStatus, 'lastLsn' | 'slots' | 'retainSlots'> & { extra?: JsonObject }): string {
   const out: Record<string, unknown> = { optime: status.lastLsn };
   if (status.slots && Object.keys(status.slots).length) out.slots = status.slots;
+  if (status.retainSlots?.length) out.retain_slots = status.retainSlots;
   return toPatroniJson({ ...out, ...status.extra });
 }
 

@@ -13,9 +13,23 @@ interface ExistingSlot {
   active: boolean;
   restart: number | null;
   confirmed: number | null;
+  /** PG 13+: `lost` once the WAL the slot needs is gone. */
+  wal_status: string | null;
+  /** Physical slots: the xmin hot-standby feedback left on it (as text), or null. */
+  xmin: string | null;
 }
 
-function ignored(slot: ExistingSlot, rules: readonly IgnoreSlotRule[]): boolean {
+/** Runs `fn` on a session to the local Postgres's main database. */
+export type MainSession = <T>(fn: (client: pg.Client) => Promise<T>) => Promise<T>;
+
+/** What the pass found, besides its report: the engine's controller uses `inRecovery`. */
+export interface SlotPassOutcome extends SlotPassReport {
+  readonly inRecovery: boolean;
+  /** Logical slots a replica could not advance (WAL gone): dropped, to be copied again. */
+  readonly broken: readonly { readonly name: string; readonly message: string }[];
+}
+
+export function ignored(slot: Pick<ExistingSlot, 'slot_name' | 'slot_type' | 'database' | 'plugin'>, rules: readonly IgnoreSlotRule[]): boolean {
   return rules.some(
     (r) =>
       (r.name === undefined || r.name === slot.slot_name) &&
@@ -30,44 +44,60 @@ function matches(want: DesiredSlot, have: ExistingSlot): boolean {
   return want.type === 'physical' || (want.database === have.database && want.plugin === have.plugin);
 }
 
-/**
- * Makes the slots match the engine's list (spec §3.10, without copying logical slots):
- * drop inactive slots that are neither desired nor ignored, re-create slots whose type,
- * plugin or database changed, create missing ones (physical slots reserve WAL at once;
- * logical ones only on a primary, in their database), advance where asked.
- */
-/** Runs `fn` on a session to the local Postgres's main database. */
-export type MainSession = <T>(fn: (client: pg.Client) => Promise<T>) => Promise<T>;
+/** SQLSTATEs of an advance that cannot work any more: WAL removed (58P01), slot invalidated (55000). */
+const SLOT_BROKEN = new Set(['58P01', '55000']);
 
+const SLOTS_QUERY = `SELECT slot_name, slot_type, plugin, database, active,
+        pg_wal_lsn_diff(restart_lsn, '0/0')::float8 AS restart,
+        pg_wal_lsn_diff(confirmed_flush_lsn, '0/0')::float8 AS confirmed,
+        to_jsonb(s) ->> 'wal_status' AS wal_status, xmin::text AS xmin
+   FROM pg_replication_slots s WHERE NOT temporary`;
+
+/**
+ * Makes the slots match the engine's list (spec §3.10):
+ * - drop inactive slots that are neither desired nor ignored, and re-create slots whose
+ *   type, plugin or database changed;
+ * - a physical slot nobody should stream through here (`expectActive: false`) that still
+ *   holds an xmin is dropped and re-created, as Patroni does;
+ * - a slot whose WAL is gone (`wal_status` lost) is dropped and re-created, except a
+ *   logical slot on a replica: that one is copied again from the primary (the engine's
+ *   copyLogicalSlots), which replaces it;
+ * - create missing physical slots (reserving WAL at once), and logical ones on a primary
+ *   only, in their database;
+ * - advance where asked: physical slots to the LSN the DCS knows, a replica's logical
+ *   slots to the primary's confirmed_flush. A replica's logical slot that cannot be
+ *   advanced because its WAL is gone is dropped, so the next cycle copies it again.
+ */
 export async function runSlotPass(
   target: LocalConnectionTarget,
   req: SlotPassRequest,
   timeoutMs: number,
   main?: MainSession,
-): Promise<PgResult<SlotPassReport>> {
+): Promise<PgResult<SlotPassOutcome>> {
   const created: string[] = [];
   const advanced: string[] = [];
   const dropped: string[] = [];
   const deferred: { name: string; reason: string }[] = [];
+  const broken: { name: string; message: string }[] = [];
   const opts = { connectTimeoutMs: Math.min(3000, timeoutMs), statementTimeoutMs: Math.min(timeoutMs, 10_000) };
   // The controller passes its long-lived session; without one, a short-lived client.
   const session: MainSession = main ?? ((fn) => withClient(target, opts, fn));
+  const inDatabase = <T>(database: string, fn: (c: pg.Client) => Promise<T>): Promise<T> => withClient({ ...target, database }, opts, fn);
   try {
     const { slots, inRecovery } = await session(async (c) => {
-      const r = await c.query<ExistingSlot>(
-        `SELECT slot_name, slot_type, plugin, database, active,
-                pg_wal_lsn_diff(restart_lsn, '0/0')::float8 AS restart,
-                pg_wal_lsn_diff(confirmed_flush_lsn, '0/0')::float8 AS confirmed
-           FROM pg_replication_slots`,
-      );
+      const r = await c.query<ExistingSlot>(SLOTS_QUERY);
       const rec = await c.query<{ rec: boolean }>('SELECT pg_is_in_recovery() AS rec');
       return { slots: r.rows, inRecovery: Boolean(rec.rows[0]?.rec) };
     });
     const desired = new Map(req.desired.map((d) => [d.name, d]));
     const existing = new Map(slots.map((s) => [s.slot_name, s]));
+    const lost = (s: ExistingSlot): boolean => s.wal_status === 'lost' && !(inRecovery && s.slot_type === 'logical');
+    // A slot nobody should use here, still holding a former user's xmin, holds back vacuum.
+    const staleXmin = (want: DesiredSlot, s: ExistingSlot): boolean =>
+      want.type === 'physical' && want.expectActive === false && !s.active && s.xmin !== null;
     const toDrop = slots.filter((s) => {
       const want = desired.get(s.slot_name);
-      if (want) return !matches(want, s);
+      if (want) return !matches(want, s) || lost(s) || staleXmin(want, s);
       return req.dropUndesired && !ignored(s, req.ignore ?? []);
     });
     const physicalWork =
@@ -107,21 +137,27 @@ export async function runSlotPass(
       const have = existing.get(want.name);
       if (!have) {
         if (inRecovery) {
-          deferred.push({ name: want.name, reason: 'logical slots are created on the primary (copying is not implemented)' });
+          deferred.push({ name: want.name, reason: 'a replica copies logical slots from the primary' });
           continue;
         }
-        await withClient({ ...target, database: want.database }, opts, (c) =>
-          c.query('SELECT pg_create_logical_replication_slot($1, $2)', [want.name, want.plugin]),
-        );
+        await inDatabase(want.database, (c) => c.query('SELECT pg_create_logical_replication_slot($1, $2)', [want.name, want.plugin]));
         created.push(want.name);
       } else if (want.advanceTo !== undefined && !have.active && have.confirmed !== null && want.advanceTo > have.confirmed) {
-        await withClient({ ...target, database: want.database }, opts, (c) =>
-          c.query('SELECT pg_replication_slot_advance($1, $2::pg_lsn)', [want.name, formatLsn(want.advanceTo!)]),
-        );
-        advanced.push(want.name);
+        const target = formatLsn(want.advanceTo);
+        try {
+          await inDatabase(want.database, (c) => c.query('SELECT pg_replication_slot_advance($1, $2::pg_lsn)', [want.name, target]));
+          advanced.push(want.name);
+        } catch (e) {
+          const code = (e as { code?: string }).code;
+          if (!inRecovery || !code || !SLOT_BROKEN.has(code)) throw e;
+          // Its WAL is gone here: drop it, and the next cycle copies it afresh from the primary.
+          await session((c) => c.query('SELECT pg_drop_replication_slot($1)', [want.name]));
+          dropped.push(want.name);
+          broken.push({ name: want.name, message: (e as Error).message });
+        }
       }
     }
-    return ok({ created, advanced, dropped, deferred });
+    return ok({ created, advanced, dropped, deferred, inRecovery, broken });
   } catch (e) {
     return fail('query-failed', `slot pass failed: ${(e as Error).message}`, e);
   }
