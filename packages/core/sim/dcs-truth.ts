@@ -17,7 +17,7 @@ const parsedConfig = new WeakMap<World, { readonly revision: number | null; read
 
 /** `/config` as JSON ({} when absent or unreadable). */
 export function serverConfig(world: World): JsonObject {
-  const stored = world.server.get(world.layout.key('config'));
+  const stored = world.server.get(world.keyPaths.config);
   const revision = stored?.modRevision ?? null;
   const cached = parsedConfig.get(world);
   if (cached && cached.revision === revision) return cached.config;
@@ -25,6 +25,11 @@ export function serverConfig(world: World): JsonObject {
   const config = isJsonObject(parsed) ? parsed : {};
   parsedConfig.set(world, { revision, config });
   return config;
+}
+
+/** `/config` exists (the bootstrapping node writes it once its cluster is initialized). */
+export function configPresent(world: World): boolean {
+  return world.server.get(world.keyPaths.config) !== undefined;
 }
 
 /** synchronous_mode on in `/config`. */
@@ -48,18 +53,31 @@ export function maximumLagOnFailover(world: World): number {
   return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : DEFAULT_MAXIMUM_LAG_ON_FAILOVER;
 }
 
+/** The last `/sync` and `/status` decoded per world, by modification revision (read every step). */
+const decodedSync = new WeakMap<World, { readonly revision: number | null; readonly sync: SyncState }>();
+const decodedStatusLsn = new WeakMap<World, { readonly revision: number | null; readonly lsn: number }>();
+const NO_SYNC: SyncState = Object.freeze({ version: null, leader: null, syncStandbys: Object.freeze([]) as readonly string[], extra: Object.freeze({}) });
+
 /** `/sync` as the server holds it (leader null when absent). */
 export function serverSync(world: World): SyncState {
-  const path = world.layout.key('sync');
-  const stored = world.server.get(path);
-  if (!stored) return { version: null, leader: null, syncStandbys: [], extra: {} };
-  return decodeSync({ key: 'sync', value: stored.value, version: String(stored.modRevision), session: stored.lease }).value;
+  const stored = world.server.get(world.keyPaths.sync);
+  const revision = stored?.modRevision ?? null;
+  const cached = decodedSync.get(world);
+  if (cached && cached.revision === revision) return cached.sync;
+  const sync = stored ? decodeSync({ key: 'sync', value: stored.value, version: String(stored.modRevision), session: stored.lease }).value : NO_SYNC;
+  decodedSync.set(world, { revision, sync });
+  return sync;
 }
 
 /** `/status`'s optime: the last WAL position the leader published (0 when absent). */
 export function serverStatusLsn(world: World): number {
-  const stored = world.server.get(world.layout.key('status'));
-  return stored ? decodeStatus(stored.value).value.lastLsn : 0;
+  const stored = world.server.get(world.keyPaths.status);
+  const revision = stored?.modRevision ?? null;
+  const cached = decodedStatusLsn.get(world);
+  if (cached && cached.revision === revision) return cached.lsn;
+  const lsn = stored ? decodeStatus(stored.value).value.lastLsn : 0;
+  decodedStatusLsn.set(world, { revision, lsn });
+  return lsn;
 }
 
 function isOn(v: unknown): boolean {

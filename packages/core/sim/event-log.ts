@@ -29,7 +29,7 @@ export class EventLog {
     const line: LogLine = { at: this.clock.now(), source, message };
     this.lines.push(line);
     this.sink?.(formatLine(line));
-    for (const listener of [...this.listeners]) listener(line);
+    if (this.listeners.size > 0) for (const listener of [...this.listeners]) listener(line);
   }
 
   formatted(): string[] {

@@ -47,10 +47,11 @@ import { failsafeModeOn } from './dcs-truth.js';
 import { AsyncLossBound } from './loss-bound-check.js';
 import type { AckedCommit } from './postgres-model.js';
 import { judgeRaceWinner, type RaceFinding } from './race-checks.js';
-import { strictAckViolation } from './strict-sync-check.js';
+import { StrictAckWatch } from './strict-sync-check.js';
 import { QuorumSyncWatch, quorumAckViolation, type QuorumInvariant } from './quorum-check.js';
 import { commitIds } from './wal.js';
 import type { SimNode, World } from './world.js';
+import type { StandbyInvariant } from './standby-check.js';
 
 export type InvariantName =
   | 'two-writers'
@@ -64,6 +65,7 @@ export type InvariantName =
   | 'strict-sync-ack'
   | 'async-loss-bound'
   | QuorumInvariant
+  | StandbyInvariant
   | RaceFinding['invariant'];
 
 export interface Violation {
@@ -110,6 +112,7 @@ export class InvariantChecker {
   readonly lossBound: AsyncLossBound;
   /** Judges each new /sync in quorum mode (quorum-check.ts). */
   private readonly quorumSync: QuorumSyncWatch;
+  private readonly strictAcks: StrictAckWatch;
 
   constructor(
     private readonly world: World,
@@ -120,10 +123,11 @@ export class InvariantChecker {
     this.replicasFollow = options.replicasFollow ?? true;
     this.lossBound = new AsyncLossBound(world);
     this.quorumSync = new QuorumSyncWatch(world);
+    this.strictAcks = new StrictAckWatch(world);
     // Judged at their own instant: /sync and /status may change later in the same step.
     for (const n of world.nodes) {
       n.pg.ackListeners.add((commit) => {
-        const message = strictAckViolation(world, commit);
+        const message = this.strictAcks.onAck(commit);
         if (message) this.add('strict-sync-ack', message);
         const quorum = quorumAckViolation(world, commit);
         if (quorum) this.add('quorum-ack', quorum);
@@ -148,12 +152,16 @@ export class InvariantChecker {
   checkStep(): void {
     const unsafeSync = this.quorumSync.check();
     if (unsafeSync) this.add('quorum-sync-unsafe', unsafeSync);
+    const bootstrapAck = this.strictAcks.step();
+    if (bootstrapAck) this.add('strict-sync-ack', bootstrapAck);
     this.checkWriters();
     this.checkFenceKills();
-    this.checkNewPrimary();
-    const lossFinding = this.lossBound.step(this.validPrimaries());
+    // The checks below do not change the world: one look at who leads serves them all.
+    const primaries = this.validPrimaries();
+    this.checkNewPrimary(primaries);
+    const lossFinding = this.lossBound.step(primaries);
     if (lossFinding) this.add('async-loss-bound', lossFinding);
-    this.checkLiveness();
+    this.checkLiveness(primaries);
     this.lastStepAt = this.world.clock.now();
   }
 
@@ -168,7 +176,9 @@ export class InvariantChecker {
   /** Nodes that are writable and hold the lock right now. */
   validPrimaries(): SimNode[] {
     const holder = this.world.leaderKeyHolder();
-    return this.world.nodes.filter((n) => n.pg.isWritable() && n.name === holder);
+    if (holder === null) return [];
+    const n = this.world.nodes.find((x) => x.name === holder);
+    return n && n.pg.isWritable() ? [n] : [];
   }
 
   private checkWriters(): void {
@@ -224,9 +234,9 @@ export class InvariantChecker {
   }
 
   /** A failover happened (a new writable lock holder): it must carry every confirmed commit. */
-  private checkNewPrimary(): void {
+  private checkNewPrimary(primaries: readonly SimNode[]): void {
     if (!this.world.synchronousMode) return;
-    for (const p of this.validPrimaries()) {
+    for (const p of primaries) {
       const key = `${p.name}:${p.pg.timeline}`;
       if (this.checkedPrimaries.has(key)) continue;
       this.checkedPrimaries.add(key);
@@ -234,14 +244,14 @@ export class InvariantChecker {
     }
   }
 
-  private checkLiveness(): void {
+  private checkLiveness(primaries: readonly SimNode[]): void {
     const w = this.world;
     if (w.activeFaults > 0) return;
     const since = w.clock.now() - w.lastHealAt;
     if (since < this.livenessBoundMs) return;
     // Nobody is eligible to lead when every node is tagged nofailover.
     if (w.nodes.every((n) => this.nofailover.has(n.name))) return;
-    const [leader] = this.validPrimaries();
+    const [leader] = primaries;
     const state = (): string => w.nodes.map((n) => `${n.name}:${n.pg.status().state}/${n.pg.status().role}`).join(' ');
     if (!leader) {
       this.add('liveness', `no writable primary holding the lock ${(since / 1000).toFixed(1)}s after the last fault healed (bound ${this.livenessBoundMs / 1000}s; leader key ${w.leaderKeyHolder() ?? 'absent'}; ${state()})`);

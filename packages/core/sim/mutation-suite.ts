@@ -12,8 +12,11 @@ import { engineAgent } from './agents/engine-agent.js';
 import type { FaultKind } from './faults.js';
 import type { InvariantName } from './invariants.js';
 import type { PlantedBug } from './planted-bugs.js';
+import { DEFAULT_MODELS } from './models.js';
 import { quorumEngineAgent } from './quorum-check.js';
+import { DEFAULT_BURSTS } from './workload.js';
 import { runSimulation, type SimulationOptions } from './runner.js';
+import { STANDBY_RUN, STANDBY_RUN_MS } from './standby-phase.js';
 
 export interface Mutation {
   /** The run for seed `seed`, with the bug planted or (undefined) the engine as it ships. */
@@ -26,7 +29,7 @@ export interface Mutation {
 
 const TTL_MS = 30_000;
 const strict = { synchronous_mode_strict: true };
-const faults = (kinds: readonly FaultKind[], more: { minFaults?: number; maxFaults?: number; maxFaultMs?: number } = {}) => ({ kinds, ...more });
+const faults = (kinds: readonly FaultKind[], more: { minFaults?: number; maxFaults?: number; maxFaultMs?: number; warmupMs?: number } = {}) => ({ kinds, ...more });
 const lockLoss = ['two-writers', 'writer-past-lease', 'writable-past-server-lease'] as const;
 const syncLoss = ['lost-commit', 'strict-sync-ack'] as const;
 const quorumLoss = ['lost-commit', 'quorum-ack', 'quorum-sync-unsafe'] as const;
@@ -83,6 +86,19 @@ export const MUTATIONS: Readonly<Record<PlantedBug, Mutation>> = {
     witnesses: [...syncLoss],
     ciBudget: 10,
   },
+  // Latency spikes and write bursts from the first instant: a slow DCS answer during the
+  // bootstrap keeps the new primary writable for seconds before its first cycle as leader.
+  'strict-bootstrap-without-star': {
+    setup: (plant) => ({
+      agent: engineAgent({ plant, dcsConfig: strict }),
+      synchronousMode: true,
+      durationMs: 180_000,
+      faults: faults(['crash-postgres', 'kill-agent'], { warmupMs: 0 }),
+      models: { ...DEFAULT_MODELS, bursts: { ...DEFAULT_BURSTS, firstAfterMs: 0 } },
+    }),
+    witnesses: ['strict-sync-ack'],
+    ciBudget: 20,
+  },
   // The new primary's agent frozen for 15 s (less than the lease) once it is writable, so
   // that its first sync pass, which would repair /sync, comes after standbys confirm commits.
   'promote-before-sync': {
@@ -124,6 +140,12 @@ export const MUTATIONS: Readonly<Record<PlantedBug, Mutation>> = {
     setup: (plant) => ({ agent: quorumEngineAgent({ plant }), synchronousMode: true, durationMs: 200_000, faults: faults(['crash-postgres', 'kill-agent']) }),
     witnesses: [...quorumLoss],
     ciBudget: 10,
+  },
+  // §1.16: /config makes the cluster a standby cluster for a while (standby-phase.ts).
+  'standby-keeps-writing': {
+    setup: (plant) => ({ agent: engineAgent({ plant }), durationMs: STANDBY_RUN_MS, standby: STANDBY_RUN, faults: faults(['kill-agent', 'crash-postgres']) }),
+    witnesses: ['standby-writer'],
+    ciBudget: 3,
   },
 };
 

@@ -10,6 +10,7 @@ import { gateOf, mapBranches, mapLeaves, walk, type Action, type Decision, type 
 import type { EngineRewrite } from '../src/ha/loop.js';
 import type { PeerStatus } from '../src/ha/peers.js';
 import type { HaView } from '../src/ha/view.js';
+import { STANDBY_KEEPS_WRITING } from './standby-planted.js';
 
 export type PlantedBug =
   | 'skip-demote-on-lost'
@@ -18,10 +19,12 @@ export type PlantedBug =
   | 'lowest-wal-wins'
   | 'ignore-max-lag-on-failover'
   | 'strict-forgets-star'
+  | 'strict-bootstrap-without-star'
   | 'promote-before-sync'
   | 'late-guard-arm'
   | 'quorum-promote-without-votes'
-  | 'quorum-lowered-too-far';
+  | 'quorum-lowered-too-far'
+  | 'standby-keeps-writing';
 
 export const PLANTED_BUGS: Readonly<Record<PlantedBug, EngineRewrite>> = {
   // §1.11: a primary whose lock refresh answers `lost` keeps running instead of demoting.
@@ -36,6 +39,9 @@ export const PLANTED_BUGS: Readonly<Record<PlantedBug, EngineRewrite>> = {
   'ignore-max-lag-on-failover': { view: (view) => ({ ...view, config: { ...view.config, maximumLagOnFailover: Number.MAX_SAFE_INTEGER } }) },
   // §1.15 step 4, §1.10: strict mode with no standby to name clears synchronous_standby_names instead of setting `*`.
   'strict-forgets-star': { decision: (d) => mapActions(d, (a) => (a.type === 'setSyncStandbyNames' && a.value === '*' ? { ...a, value: null } : a)) },
+  // Bootstrap in strict mode: the new cluster's Postgres starts with an empty
+  // synchronous_standby_names and gets `*` only once the bootstrap is done.
+  'strict-bootstrap-without-star': { decision: (d) => rewriteGates(d, bootstrapWithoutStar) },
   // §1.10 step 4 / §5 inv. 4: promotion does not wait for /sync to name us; the leader's later sync pass writes it.
   'promote-before-sync': { decision: promoteWithoutSyncWrite },
   // The guard is armed only by a cycle that finds Postgres already running as primary
@@ -47,6 +53,8 @@ export const PLANTED_BUGS: Readonly<Record<PlantedBug, EngineRewrite>> = {
   'quorum-promote-without-votes': { view: quorumZeroDuringRace },
   // Quorum commit: every /sync write states a quorum one lower than synchronous_standby_names backs.
   'quorum-lowered-too-far': { decision: (d) => rewriteGates(d, (g) => (g.type === 'writeSync' && g.quorum ? { ...g, quorum: g.quorum - 1 } : g)) },
+  // §1.16: a primary of a cluster that became a standby cluster keeps accepting writes.
+  'standby-keeps-writing': STANDBY_KEEPS_WRITING,
 };
 
 function quorumZeroDuringRace(view: HaView): HaView {
@@ -83,6 +91,12 @@ function mirrorPeerPositions(view: HaView): HaView {
   const peers = new Map<string, PeerStatus>();
   for (const [name, st] of view.peers) peers.set(name, st.reachable && st.inRecovery ? { ...st, walPosition: Math.max(0, 2 * mine - st.walPosition) } : st);
   return { ...view, peers };
+}
+
+/** The won initialize race no longer sets `*` before the bootstrap starts Postgres. */
+function bootstrapWithoutStar(gate: Gate): Gate {
+  if (gate.type !== 'claimInitialize') return gate;
+  return { ...gate, onWon: { ...gate.onWon, actions: gate.onWon.actions.filter((a) => a.type !== 'setSyncStandbyNames') } };
 }
 
 /** The writeSync gate before a promotion (leader = us, no standbys) replaced by what follows it. */

@@ -15,9 +15,16 @@
  * - **race-winner-not-in-sync**: in active sync mode (`/sync` has a leader) the winner is
  *   neither a standby `/sync` lists nor its leader (§1.8 step 7, §1.15 step 5).
  *
+ * A peer whose WAL left the winner's history on an old timeline after the winner's
+ * history switched away from it (an abandoned branch, which only pg_rewind can join
+ * back) is not compared either: that WAL is not part of the cluster's history, so the
+ * winner cannot be "behind" it. Judged on the shared WAL records, not on what the peer
+ * reported.
+ *
  * A running primary re-taking the lock compares nothing (§1.8 step 3), so it is skipped.
  */
 import { parsePeerStatus } from '../src/ha/peers.js';
+import { currentTimeline, endLsn, hasTimeline, switchOutOf, type WalRecord } from './wal.js';
 import { maximumLagOnFailover, serverStatusLsn, serverSync, syncModeOn } from './dcs-truth.js';
 import { quorumModeOn } from './quorum-check.js';
 import type { SimNode, World } from './world.js';
@@ -59,10 +66,19 @@ export function judgeRaceWinner(world: World, winner: SimNode, nofailover: Reado
     if (compareWithSyncOnly && (!listed(peer) || sync.leader?.toLowerCase() === peer.toLowerCase())) continue;
     const st = parsePeerStatus(peer, answer.body);
     if (!st.reachable || !st.inRecovery || st.walPosition <= mine) continue;
+    if (onAbandonedBranch(world.node(peer).pg.wal, winner.pg.wal)) continue;
     return {
       invariant: 'race-winner-behind',
       message: `${winner.name} won the leader race at WAL ${mine} although ${peer} answered its /patroni ${((now - answer.at) / 1000).toFixed(3)}s before with WAL ${st.walPosition}`,
     };
   }
   return null;
+}
+
+/** True when `peer` went on along a timeline past the point where `winner`'s history left it. */
+function onAbandonedBranch(peer: readonly WalRecord[], winner: readonly WalRecord[]): boolean {
+  const tli = currentTimeline(peer);
+  if (!hasTimeline(winner, tli)) return false;
+  const switchLsn = switchOutOf(winner, tli);
+  return switchLsn !== undefined && endLsn(peer) > switchLsn;
 }

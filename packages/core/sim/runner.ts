@@ -13,6 +13,8 @@ import type { PgModelTimings } from './pg-timings.js';
 import { deriveRandom } from './random.js';
 import type { WorkloadOptions } from './workload.js';
 import { World } from './world.js';
+import { attachStandbyChecks } from './standby-check.js';
+import { StandbyPhase, type StandbyPhaseOptions } from './standby-phase.js';
 
 export interface SimulationOptions {
   readonly seed: number;
@@ -48,6 +50,8 @@ export interface SimulationOptions {
   readonly triggers?: readonly AgentPauseTrigger[];
   /** DCS latency, replication bandwidth and write bursts (default DEFAULT_MODELS; CLASSIC_MODELS: none). */
   readonly models?: SimModels;
+  /** A standby-cluster phase: standby_cluster written into /config, then removed (standby-phase.ts). */
+  readonly standby?: StandbyPhaseOptions;
 }
 
 export interface SimulationStats {
@@ -115,6 +119,11 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   world.faultWindowEnd = Math.max(0, duration - settle);
 
   checker.attach();
+  if (options.standby) {
+    const phase = new StandbyPhase(world, options.standby);
+    phase.install();
+    attachStandbyChecks(world, checker, phase);
+  }
   world.log.add('sim', `seed ${options.seed}, ${world.nodes.length} nodes, ${schedule.length} faults, ${duration / 1000}s`);
   scheduleFaults(world, schedule);
   armTriggers(world, options.triggers ?? []);
@@ -124,12 +133,16 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   world.workload?.stop();
 
   const acked = world.nodes.flatMap((n) => n.pg.acked);
+  // Formatted when first read: a passing run's thousands of lines are seldom looked at.
+  let log: readonly string[] | undefined;
   const result: SimulationResult = {
     ok: checker.violations.length === 0,
     seed: options.seed,
     schedule,
     violations: checker.violations,
-    log: world.log.formatted(),
+    get log() {
+      return (log ??= world.log.formatted());
+    },
     stats: {
       steps: world.steps,
       virtualMs: world.clock.now(),

@@ -8,8 +8,12 @@
  * - every standby `/sync` lists confirmed it: those are the nodes allowed to promote, so
  *   each must hold every acknowledged commit. When /sync lists none, only the leader
  *   itself may take over, and any confirmation (e.g. through `*`) will do.
+ *
+ * A commit acknowledged before `/config` exists (during the bootstrap, by the new primary)
+ * is judged as soon as the bootstrapping node writes `/config`: if that says strict, the
+ * commit must have been confirmed — the primary was strict from its first start.
  */
-import { strictModeOn, serverSync } from './dcs-truth.js';
+import { configPresent, strictModeOn, serverSync } from './dcs-truth.js';
 import { formatTime } from './event-log.js';
 import type { AckedCommit } from './postgres-model.js';
 import type { World } from './world.js';
@@ -24,4 +28,31 @@ export function strictAckViolation(world: World, commit: AckedCommit): string | 
   const missing = sync.syncStandbys.filter((s) => !confirmed.has(s.toLowerCase()));
   if (missing.length) return `${what}, confirmed by ${commit.confirmedBy.join(',') || 'nobody'}, but /sync lists ${missing.join(',')}, which may be promoted without it`;
   return null;
+}
+
+/** strict-sync-ack over a whole run, the bootstrap included. */
+export class StrictAckWatch {
+  private beforeConfig: AckedCommit[] = [];
+
+  constructor(private readonly world: World) {}
+
+  /** At the instant of an acknowledgement; null when fine or not judged yet. */
+  onAck(commit: AckedCommit): string | null {
+    if (!configPresent(this.world)) {
+      this.beforeConfig.push(commit);
+      return null;
+    }
+    return strictAckViolation(this.world, commit);
+  }
+
+  /** After each step: once `/config` exists, the commits acknowledged before it. */
+  step(): string | null {
+    if (this.beforeConfig.length === 0 || !configPresent(this.world)) return null;
+    const pending = this.beforeConfig;
+    this.beforeConfig = [];
+    if (!strictModeOn(this.world)) return null;
+    const c = pending.find((p) => !p.sync);
+    if (!c) return null;
+    return `commit ${c.id} acknowledged by ${c.node} at ${formatTime(c.at).trim()}s (lsn ${c.lsn}, tli ${c.tli}) during the bootstrap of a strict cluster without confirmation by a synchronous standby (synchronous_standby_names was empty)`;
+  }
 }

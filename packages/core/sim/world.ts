@@ -112,6 +112,13 @@ export class World {
   readonly log = new EventLog(this.clock);
   readonly server = new MemoryDcsServer({ clock: this.clock });
   readonly layout = new KeyLayout({ scope: 'sim' });
+  /** The keys the invariants read after every step, built once. */
+  readonly keyPaths = {
+    leader: this.layout.key('leader'),
+    config: this.layout.key('config'),
+    sync: this.layout.key('sync'),
+    status: this.layout.key('status'),
+  } as const;
   readonly network = new Network();
   readonly timing: DcsTiming;
   readonly pgTimings: PgModelTimings;
@@ -163,7 +170,7 @@ export class World {
     const workload = options.workload === false ? null : { ...(options.workload ?? DEFAULT_WORKLOAD), ...(this.models.bursts ? { bursts: this.models.bursts } : {}) };
     this.workload = workload && new Workload(this.clock, [...models.values()], workload, deriveRandom(options.seed, 'bursts'));
     this.server.watch(({ path, type }) => {
-      if (path !== this.layout.key('leader')) return;
+      if (path !== this.keyPaths.leader) return;
       this.log.add('dcs', type === 'put' ? `leader key = ${this.server.get(path)?.value ?? '?'}` : 'leader key deleted');
     });
   }
@@ -176,7 +183,7 @@ export class World {
 
   /** Who the DCS says holds the lock right now (the ground truth), or null. */
   leaderKeyHolder(): string | null {
-    return this.server.get(this.layout.key('leader'))?.value ?? null;
+    return this.server.get(this.keyPaths.leader)?.value ?? null;
   }
 
   /** Starts every agent and the workload. */
@@ -331,13 +338,13 @@ export class World {
       const next = this.clock.nextTimerAt();
       if (next === undefined || next > until) break;
       await this.clock.fireDue(next, settled);
-      await drain();
+      await drain(this.steps);
       settled = true;
       this.afterStep();
     }
     if (!this.stopped && this.clock.now() < until) {
       await this.clock.advance(until - this.clock.now());
-      await drain();
+      await drain(0);
       this.afterStep();
     }
   }
@@ -368,12 +375,17 @@ export class World {
 }
 
 /**
- * Lets every pending promise callback run. Why setImmediate: SimClock.advance flushes
- * only a fixed number of microtask turns, and a DCS call through the retry wrapper and a
- * process boundary takes more. setImmediate runs after the microtask queue is empty; it
- * carries no time and, with no real I/O in the simulation, changes no ordering.
+ * Lets every pending promise callback run. Why: SimClock.advance flushes only a fixed
+ * number of microtask turns, and a DCS call through the retry wrapper and a process
+ * boundary takes more.
+ *
+ * Called from a promise callback, a `process.nextTick` callback runs only once the
+ * microtask queue is empty (Node runs the queued ticks after the microtasks, and nothing
+ * in the simulation queues ticks of its own), which is all a drain needs, without a turn
+ * of the event loop. Every 256th drain goes through `setImmediate` instead, the same
+ * guarantee through the event loop, so that the host (a test runner's timers, a worker's
+ * messages) gets a turn during a long run. Neither carries time or changes an ordering.
  */
-function drain(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+function drain(step: number): Promise<void> {
+  return new Promise((resolve) => ((step & 255) === 0 ? setImmediate(resolve) : process.nextTick(resolve)));
 }
-

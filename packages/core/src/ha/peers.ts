@@ -13,6 +13,8 @@ export interface PeerStatus {
   readonly inRecovery: boolean;
   /** max(received, replayed) for a replica; 0 for a primary (Patroni does the same). */
   readonly walPosition: number;
+  /** A replica's replayed position (absent when it did not say); the timeline is this WAL's. */
+  readonly replayedPosition?: number;
   readonly timeline: number;
   readonly nofailover: boolean;
   readonly failoverPriority: number;
@@ -37,6 +39,7 @@ export function parsePeerStatus(name: string, body: unknown): PeerStatus {
     reachable: true,
     inRecovery,
     walPosition: inRecovery ? Math.max(position(wal.received_location), position(wal.replayed_location)) : 0,
+    ...(inRecovery && typeof wal.replayed_location === 'number' ? { replayedPosition: wal.replayed_location } : {}),
     timeline: typeof body.timeline === 'number' ? body.timeline : 0,
     nofailover: tags.nofailover,
     failoverPriority: tags.failoverPriority,

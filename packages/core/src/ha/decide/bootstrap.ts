@@ -4,6 +4,7 @@
 import type { Member } from '../../dcs/cluster.js';
 import { decision, prepend, type Action, type Decision } from '../actions.js';
 import { memberTags, sysidValid, upstreamOf, type Ctx } from './context.js';
+import { bootstrapWaitMessage, standbyBootstrapDecision } from './standby-cluster.js';
 
 /** The data directory is empty or unreadable. */
 export function decideWithoutDataDirectory(ctx: Ctx): Decision {
@@ -25,11 +26,20 @@ export function decideWithoutDataDirectory(ctx: Ctx): Decision {
 function bootstrapNewNode(ctx: Ctx): Decision {
   const { cluster } = ctx;
   if (ctx.unlocked && cluster.initialize === null && !ctx.node.tags.nofailover && ctx.node.canBootstrap) {
+    const standby = standbyBootstrapDecision(ctx);
+    if (standby) {
+      return decision(standby.reason, standby.message, [
+        { type: 'claimInitialize', onWon: standby, onLost: decision('bootstrap-race-lost', 'failed to acquire initialize lock') },
+      ]);
+    }
     return decision('bootstrap-race-won', 'trying to bootstrap a new cluster', [
       {
         type: 'claimInitialize',
         onWon: decision('bootstrap-race-won', 'trying to bootstrap a new cluster', [
           { type: 'remember', patch: { bootstrap: 'running' } },
+          // Strict mode: the new primary starts with '*' so no commit is acknowledged
+          // before a synchronous standby confirms it (a stopped Postgres keeps it for its start).
+          ...(ctx.syncMode && ctx.config.synchronousModeStrict ? [{ type: 'setSyncStandbyNames', value: '*' } as const] : []),
           { type: 'bootstrap' },
         ]),
         onLost: decision('bootstrap-race-lost', 'failed to acquire initialize lock'),
@@ -52,7 +62,7 @@ function bootstrapNewNode(ctx: Ctx): Decision {
       { type: 'clone', source: null, task: 'bootstrap (without leader)' },
     ]);
   }
-  return decision('bootstrap-waiting-leader', 'waiting for leader to bootstrap');
+  return decision('bootstrap-waiting-leader', bootstrapWaitMessage(ctx));
 }
 
 /** A running member tagged clonefrom (not us, not the leader), chosen at random; else the leader. */

@@ -9,6 +9,7 @@ import { inSync, memberTags, type Ctx } from './context.js';
 import { quorumAllowsFailover, quorumVote } from './quorum-race.js';
 import { syncQuorum } from './quorum-sync.js';
 import { outranksOnPriority } from './failover-priority.js';
+import { isOnAbandonedBranch, isOnLaterTimeline } from './abandoned-branch.js';
 
 export interface Verdict {
   readonly ok: boolean;
@@ -47,7 +48,8 @@ export function isHealthiestAmong(ctx: Ctx, members: readonly Pick<Member, 'name
     const st = peerStatus(ctx, m.name);
     if (failoverLimitation(st) !== null) continue;
     if (!st.inRecovery) return no(`Primary (${m.name}) is still alive`);
-    if (ctx.walPosition < st.walPosition) {
+    if (isOnLaterTimeline(ctx, st)) return no(`${m.name} is on timeline ${st.timeline}, ahead of my timeline ${ctx.timeline}`);
+    if (ctx.walPosition < st.walPosition && !isOnAbandonedBranch(ctx, st)) {
       // In sync mode the former leader may still be reachable and ahead of us: not a reason to stand down.
       const formerLeader = ctx.syncActive && ctx.cluster.sync.leader?.toLowerCase() === m.name.toLowerCase();
       if (!formerLeader) return no(`Wal position of ${m.name} is ahead of my wal position`);

@@ -1,0 +1,8 @@
+/**
+ * The real HA engine (built by createNode, as the agent builds it) in the simulation:
+ * CI run part 7 of 8 (synchronous_mode, not strict; CI_SETS in seeds.ts: 2,000 seeds in all). On failure
+ * the message carries the seed, the schedule and the replay command.
+ */
+import { describeCiSet } from './seeds.js';
+
+describeCiSet('sync', 'HA engine under faults, synchronous_mode');
