@@ -1,5 +1,62 @@
-/** Command line of `pnpm bench`. */
+/**
+ * Command lines of `pnpm bench` and `pnpm bench:tail`: one flag reader, two sets of flags.
+ * Flags take their value as the next word or after `=` (`--vs patroni`, `--vs=patroni`);
+ * a literal `--` (which pnpm passes through) is ignored.
+ */
+import { existsSync } from 'node:fs';
 import { SCENARIO_NAMES, type ScenarioName } from './metrics.js';
+
+const DEFAULT_PATRONI_BIN = '/usr/bin/patroni';
+
+/** `switch`: present or not; `value`: takes one value. */
+type FlagKinds = Readonly<Record<string, 'switch' | 'value'>>;
+
+/** Reads `argv` against `kinds`: each flag given, with its value (`true` for a switch). Throws the usage on anything else. */
+function readFlags(argv: readonly string[], kinds: FlagKinds, usage: string): Map<string, string | true> {
+  const out = new Map<string, string | true>();
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i]!;
+    if (word === '--') continue;
+    if (word === '--help' || word === '-h') throw new Error(usage);
+    const eq = word.indexOf('=');
+    const flag = eq > 0 ? word.slice(0, eq) : word;
+    const kind = kinds[flag];
+    if (!kind) throw new Error(`unknown argument ${word}\n${usage}`);
+    if (kind === 'switch') {
+      if (eq > 0) throw new Error(`${flag} takes no value\n${usage}`);
+      out.set(flag, true);
+      continue;
+    }
+    const value = eq > 0 ? word.slice(eq + 1) : argv[++i];
+    if (value === undefined || value === '') throw new Error(`${flag} needs a value\n${usage}`);
+    out.set(flag, value);
+  }
+  return out;
+}
+
+function text(flags: Map<string, string | true>, flag: string): string | undefined {
+  const v = flags.get(flag);
+  return typeof v === 'string' ? v : undefined;
+}
+
+function wholeNumber(flags: Map<string, string | true>, flag: string, fallback: number, min: number, usage: string): number {
+  const raw = text(flags, flag);
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${flag} must be a whole number ≥ ${min}, not ${raw}\n${usage}`);
+  return n;
+}
+
+/** `--vs patroni`, the only comparison there is; checks the binary is there. */
+function vsPatroni(flags: Map<string, string | true>, patroniBin: string, usage: string): boolean {
+  const vs = text(flags, '--vs');
+  if (vs === undefined) return false;
+  if (vs !== 'patroni') throw new Error(`--vs ${vs}: only "patroni" can be compared against\n${usage}`);
+  if (!existsSync(patroniBin)) {
+    throw new Error(`--vs patroni: ${patroniBin} not found; install Debian's package (apt-get install -y patroni) or pass --patroni-bin PATH`);
+  }
+  return true;
+}
 
 export interface BenchArgs {
   /** Also run Patroni (`--vs patroni`). */
@@ -14,31 +71,55 @@ export interface BenchArgs {
 export const USAGE = `usage: pnpm bench [--vs patroni] [--quick] [--only ${SCENARIO_NAMES.join(',')}] [--patroni-bin PATH] [--no-build]`;
 
 export function parseArgs(argv: readonly string[]): BenchArgs {
-  let vsPatroni = false;
-  let quick = false;
+  const flags = readFlags(argv, { '--vs': 'value', '--quick': 'switch', '--only': 'value', '--patroni-bin': 'value' }, USAGE);
+  const patroniBin = text(flags, '--patroni-bin') ?? DEFAULT_PATRONI_BIN;
   let only: ScenarioName[] = [...SCENARIO_NAMES];
-  let patroniBin = '/usr/bin/patroni';
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value\n${USAGE}`);
-      return v;
-    };
-    if (a === '--') continue;
-    else if (a === '--vs') {
-      const v = value();
-      if (v !== 'patroni') throw new Error(`--vs ${v}: only "patroni" can be compared against\n${USAGE}`);
-      vsPatroni = true;
-    } else if (a === '--vs=patroni') vsPatroni = true;
-    else if (a === '--quick') quick = true;
-    else if (a === '--only') {
-      const names = value().split(',').filter(Boolean);
-      for (const n of names) if (!SCENARIO_NAMES.includes(n as ScenarioName)) throw new Error(`--only ${n}: unknown scenario; known: ${SCENARIO_NAMES.join(', ')}`);
-      only = names as ScenarioName[];
-    } else if (a === '--patroni-bin') patroniBin = value();
-    else if (a === '--help' || a === '-h') throw new Error(USAGE);
-    else throw new Error(`unknown argument ${a}\n${USAGE}`);
+  const names = text(flags, '--only');
+  if (names !== undefined) {
+    only = names.split(',').filter(Boolean) as ScenarioName[];
+    for (const n of only) if (!SCENARIO_NAMES.includes(n)) throw new Error(`--only ${n}: unknown scenario; known: ${SCENARIO_NAMES.join(', ')}`);
   }
-  return { vsPatroni, quick, only, patroniBin };
+  return { vsPatroni: vsPatroni(flags, patroniBin, USAGE), quick: flags.has('--quick'), only, patroniBin };
+}
+
+export type TailKind = 'pgwarden' | 'baseline' | 'patroni';
+
+export interface TailArgs {
+  /** pgwarden first, then `baseline` and `patroni` when asked for. */
+  readonly kinds: readonly TailKind[];
+  /** Another pgwarden build's `bin/pgwarden.js` (`--baseline-bin`). */
+  readonly baselineBin: string | null;
+  readonly patroniBin: string;
+  readonly quick: boolean;
+  readonly switchovers: number;
+  /** Run pgwarden agents with `--cpu-prof` into this directory (written when they stop). */
+  readonly profileDir: string | null;
+  /** Every agent kind runs this many times, alternating; the table shows medians. */
+  readonly rounds: number;
+}
+
+export const TAIL_USAGE =
+  'usage: pnpm bench:tail [--vs patroni] [--baseline-bin PATH/bin/pgwarden.js] [--patroni-bin PATH] [--quick] [--switchovers N] [--rounds N] [--profile DIR] [--no-build]';
+
+export function parseTailArgs(argv: readonly string[]): TailArgs {
+  const flags = readFlags(
+    argv,
+    { '--vs': 'value', '--baseline-bin': 'value', '--patroni-bin': 'value', '--quick': 'switch', '--switchovers': 'value', '--rounds': 'value', '--profile': 'value' },
+    TAIL_USAGE,
+  );
+  const patroniBin = text(flags, '--patroni-bin') ?? DEFAULT_PATRONI_BIN;
+  const vs = vsPatroni(flags, patroniBin, TAIL_USAGE);
+  const baselineBin = text(flags, '--baseline-bin') ?? null;
+  if (baselineBin && !existsSync(baselineBin)) {
+    throw new Error(`--baseline-bin ${baselineBin} not found; build it first (pnpm turbo run build --filter=@pgwarden/agent... in that checkout)`);
+  }
+  return {
+    kinds: ['pgwarden', ...(baselineBin ? (['baseline'] as const) : []), ...(vs ? (['patroni'] as const) : [])],
+    baselineBin,
+    patroniBin,
+    quick: flags.has('--quick'),
+    switchovers: wholeNumber(flags, '--switchovers', 3, 0, TAIL_USAGE),
+    profileDir: text(flags, '--profile') ?? null,
+    rounds: wholeNumber(flags, '--rounds', 1, 1, TAIL_USAGE),
+  };
 }

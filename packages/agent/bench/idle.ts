@@ -1,6 +1,12 @@
 /**
- * An idle cluster's cost: each agent's RSS and CPU from /proc, and the requests etcd
- * served, over the same window.
+ * An idle cluster's cost: each agent's RSS and CPU time from /proc, the CPU of the Postgres
+ * backends serving the agent's own queries, and the requests etcd served, over the same
+ * window.
+ *
+ * The agent's backends are every client backend of its node's Postgres other than the
+ * bench's own (walsenders are replication, not the agent's queries). Both agents keep
+ * one long-lived session; one that disconnects during the window is counted up to its
+ * last sample, one that appears is counted from its start.
  *
  * etcd requests are counted as `grpc_server_msg_received_total` summed over every method:
  * pgwarden speaks gRPC (a keepalive is one message on a stream opened for it, a watch
@@ -12,22 +18,21 @@
  * messages on streams that stay open.
  */
 import { readFileSync } from 'node:fs';
+import type { AgentNode } from '../test/e2e/cluster.js';
 import { now, sleep } from './clock.js';
-
-const CLOCK_TICKS = 100; // USER_HZ on Linux
+import { query } from './health.js';
+import type { ScenarioContext } from './scenarios.js';
 
 interface ProcSample {
-  readonly cpuTicks: number;
+  /** Time on a CPU so far, in ns: `/proc/PID/schedstat`, finer than the 10 ms ticks of `/proc/PID/stat`. */
+  readonly cpuNs: number;
   readonly rssKb: number;
 }
 
 function sampleProc(pid: number): ProcSample {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (which may contain spaces) start at state (field 3).
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const cpuTicks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14, 15)
+  const cpuNs = Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
   const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return { cpuTicks, rssKb: Number(rss?.[1] ?? 0) };
+  return { cpuNs, rssKb: Number(rss?.[1] ?? 0) };
 }
 
 export async function etcdRequestCounts(clientUrl: string): Promise<Map<string, number>> {
@@ -40,16 +45,59 @@ export async function etcdRequestCounts(clientUrl: string): Promise<Map<string, 
   return counts;
 }
 
+/** Lists the PIDs of the client backends the agent has open on its node's Postgres. */
+export type BackendLister = () => Promise<readonly number[]>;
+
+export interface IdleAgent {
+  readonly name: string;
+  readonly pid: number;
+  readonly backends: BackendLister;
+}
+
+/** CPU time of a set of processes that may come and go: the last value seen of each. */
+class CpuLedger {
+  private readonly start = new Map<number, number>();
+  private readonly last = new Map<number, number>();
+
+  /** Records the PIDs alive now; a PID seen for the first time after the start starts at 0. */
+  see(pids: readonly number[], atStart: boolean): void {
+    for (const pid of pids) {
+      let ns: number;
+      try {
+        ns = sampleProc(pid).cpuNs;
+      } catch {
+        continue; // gone between the listing and the read
+      }
+      if (!this.start.has(pid)) this.start.set(pid, atStart ? ns : 0);
+      this.last.set(pid, ns);
+    }
+  }
+
+  /** Samples the known PIDs again (those still alive). */
+  refresh(): void {
+    this.see([...this.last.keys()], false);
+  }
+
+  get ns(): number {
+    let sum = 0;
+    for (const [pid, t] of this.last) sum += t - (this.start.get(pid) ?? 0);
+    return sum;
+  }
+}
+
 export interface IdleResult {
   readonly seconds: number;
   /** Per agent, in the order given. */
-  readonly agents: { readonly name: string; readonly cpuPercent: number; readonly rssMb: number }[];
+  readonly agents: { readonly name: string; readonly cpuPercent: number; readonly rssMb: number; readonly postgresCpuPercent: number; readonly backends: number }[];
   readonly etcdRps: number;
   /** Requests per method over the window. */
   readonly etcdByMethod: Record<string, number>;
 }
 
-export async function measureIdle(agents: readonly { name: string; pid: number }[], etcdUrl: string, windowMs: number): Promise<IdleResult> {
+export async function measureIdle(agents: readonly IdleAgent[], etcdUrl: string, windowMs: number): Promise<IdleResult> {
+  const ledgers = agents.map(() => new CpuLedger());
+  const listed = await Promise.all(agents.map((a) => a.backends()));
+  ledgers.forEach((l, i) => l.see(listed[i]!, true));
   const before = agents.map((a) => sampleProc(a.pid));
   const countsBefore = await etcdRequestCounts(etcdUrl);
   const t0 = now();
@@ -57,8 +105,11 @@ export async function measureIdle(agents: readonly { name: string; pid: number }
   while (now() - t0 < windowMs) {
     await sleep(Math.min(1000, windowMs - (now() - t0)));
     maxRss = agents.map((a, i) => Math.max(maxRss[i]!, sampleProc(a.pid).rssKb));
+    for (const l of ledgers) l.refresh();
   }
   const countsAfter = await etcdRequestCounts(etcdUrl);
+  const listedAfter = await Promise.all(agents.map((a) => a.backends()));
+  ledgers.forEach((l, i) => l.see(listedAfter[i]!, false));
   const seconds = (now() - t0) / 1000;
   const after = agents.map((a) => sampleProc(a.pid));
   const byMethod: Record<string, number> = {};
@@ -74,10 +125,35 @@ export async function measureIdle(agents: readonly { name: string; pid: number }
     seconds,
     agents: agents.map((a, i) => ({
       name: a.name,
-      cpuPercent: ((after[i]!.cpuTicks - before[i]!.cpuTicks) / CLOCK_TICKS / seconds) * 100,
+      cpuPercent: ((after[i]!.cpuNs - before[i]!.cpuNs) / 1e9 / seconds) * 100,
       rssMb: maxRss[i]! / 1024,
+      postgresCpuPercent: (ledgers[i]!.ns / 1e9 / seconds) * 100,
+      backends: new Set([...listed[i]!, ...listedAfter[i]!]).size,
     })),
     etcdRps: total / seconds,
     etcdByMethod: byMethod,
   };
+}
+
+/** Client backends on the node's Postgres other than the asking session: the agent's. */
+function agentBackends(node: AgentNode): BackendLister {
+  return async () =>
+    (await query(node, "SELECT pid FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()")).map((r) => Number(r.pid));
+}
+
+/** The idle scenario: one `loop_wait` + 2 s to settle, then the window (60 s; 20 s with `--quick`). */
+export async function idle(ctx: ScenarioContext, primary: AgentNode): Promise<AgentNode> {
+  await sleep(ctx.timing.loopWait * 1000 + 2000);
+  const windowMs = ctx.quick ? 20_000 : 60_000;
+  ctx.log(`idle window ${windowMs / 1000} s`);
+  const agents = ctx.cluster.nodes.map((n) => ({ name: n.name, pid: n.process!.pid!, backends: agentBackends(n) }));
+  const r = await measureIdle(agents, ctx.cluster.etcd.endpoints[0]!, windowMs);
+  const per = r.agents.map((a) => `${a.name} ${a.rssMb.toFixed(1)} MB ${a.cpuPercent.toFixed(3)} %`).join(', ');
+  ctx.record('rss', Math.max(...r.agents.map((a) => a.rssMb)), per);
+  ctx.record('cpu', Math.max(...r.agents.map((a) => a.cpuPercent)), per);
+  const pg = r.agents.map((a) => `${a.name} ${a.postgresCpuPercent.toFixed(3)} % (${a.backends} backend${a.backends === 1 ? '' : 's'})`).join(', ');
+  ctx.record('pg-cpu', Math.max(...r.agents.map((a) => a.postgresCpuPercent)), pg);
+  const methods = Object.entries(r.etcdByMethod).map(([k, v]) => `${k} ${v}`).join(', ');
+  ctx.record('etcd-rps', r.etcdRps, `${Math.round(r.seconds)} s: ${methods || 'no requests'}`);
+  return primary;
 }

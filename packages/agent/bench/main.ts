@@ -1,17 +1,16 @@
 /**
- * `pnpm bench [--vs patroni] [--quick] [--only …]`: issue #5's figures for pgwarden (and,
+ * `pnpm bench [--vs patroni] [--quick] [--only …]`: the performance figures for pgwarden (and,
  * with `--vs patroni`, for Debian's Patroni on the same harness in the same run), printed
  * as a table with each target. A benchmark, not a test: it exits 0 when targets are
  * missed (the table says so) and 1 only when a scenario could not be measured.
  */
-import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { E2eCluster, type AgentNode } from '../test/e2e/cluster.js';
 import { tails } from '../test/e2e/wait.js';
 import { parseArgs, type BenchArgs } from './args.js';
 import { now } from './clock.js';
 import { FAST, METRICS, SCENARIOS, SLOW, issuePatroniAt, type ScenarioName, type Timing } from './metrics.js';
-import { getPrimary, hostLoss, idle, postmasterKill, startAll, switchover, type ScenarioContext } from './scenarios.js';
+import { getPrimary, hostLoss, idle, postmasterKill, startAll, switchover, tail, type ScenarioContext } from './scenarios.js';
 import { table } from './table.js';
 
 type AgentKind = 'pgwarden' | 'patroni';
@@ -33,21 +32,23 @@ function log(line: string): void {
 const RUNNERS: Record<Exclude<ScenarioName, 'start'>, (ctx: ScenarioContext, primary: AgentNode) => Promise<AgentNode>> = {
   idle,
   'get-primary': getPrimary,
+  tail,
   switchover,
   'postmaster-kill': postmasterKill,
   'host-loss': hostLoss,
 };
 
 /**
- * What runs at each timing. Idle cost is asked for at loop_wait 10 and `GET /primary`
- * does not depend on the timing, so both run once, on the 30/10/10 cluster, before any
- * failure. `--quick` runs the failure scenarios at 20/1/3 only.
+ * What runs at each timing. Idle cost runs at both (loop_wait 10 and 1), before any
+ * failure. `GET /primary` and the health-check tail do not depend on the timing, so they
+ * run once, on the 30/10/10 cluster, whose agents run their loops meanwhile. `--quick`
+ * runs the failure scenarios at 20/1/3 only.
  */
 function plan(args: BenchArgs): { timing: Timing; scenarios: ScenarioName[] }[] {
   const failures: ScenarioName[] = ['switchover', 'postmaster-kill', 'host-loss'];
   const sets = [
-    { timing: SLOW, scenarios: ['start', 'idle', 'get-primary', ...(args.quick ? [] : failures)] as ScenarioName[] },
-    { timing: FAST, scenarios: ['start', ...failures] as ScenarioName[] },
+    { timing: SLOW, scenarios: ['start', 'idle', 'get-primary', 'tail', ...(args.quick ? [] : failures)] as ScenarioName[] },
+    { timing: FAST, scenarios: ['start', 'idle', ...failures] as ScenarioName[] },
   ];
   return sets
     .filter((s) => s.scenarios.some((n) => n !== 'start' && args.only.includes(n)) || args.only.includes('start'))
@@ -108,7 +109,9 @@ function report(args: BenchArgs, sets: { timing: Timing; scenarios: ScenarioName
       const pw = r?.get('pgwarden');
       const pa = r?.get('patroni');
       const label = `${m.label} [${timing.label}]`;
-      const row = [label, pw ? m.format(pw.value) : 'error', m.target, pw ? (meets(m, pw.value) ? 'yes' : 'NO') : '-'];
+      // A `≤ Patroni` target is judged only when Patroni ran in this very run.
+      const met = !pw ? '-' : m.relative ? (pa ? (pw.value <= pa.value ? 'yes' : 'NO') : '-') : meets(m, pw.value) ? 'yes' : 'NO';
+      const row = [label, pw ? m.format(pw.value) : 'error', m.target, met];
       if (args.vsPatroni) row.push(pa ? m.format(pa.value) : 'error', pw && pa && pa.value !== 0 ? (pw.value / pa.value).toFixed(2) : '-');
       row.push(issuePatroniAt(m, timing));
       rows.push(row);
@@ -124,9 +127,6 @@ function report(args: BenchArgs, sets: { timing: Timing; scenarios: ScenarioName
 
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
-  if (args.vsPatroni && !existsSync(args.patroniBin)) {
-    throw new Error(`--vs patroni: ${args.patroniBin} not found; install Debian's package (apt-get install -y patroni) or pass --patroni-bin PATH`);
-  }
   const sets = plan(args);
   const agents: AgentKind[] = args.vsPatroni ? ['pgwarden', 'patroni'] : ['pgwarden'];
   const loadBefore = loadavg();

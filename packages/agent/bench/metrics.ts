@@ -1,5 +1,5 @@
 /**
- * The figures issue #5 asks for: what each means, its target, and what Patroni 3.0.2
+ * The benchmark's figures: what each means, its target, and what Patroni 3.0.2
  * measured on a 2-core machine (where two figures are given: ttl/loop_wait/retry_timeout
  * 30/10/10, then 20/1/3).
  */
@@ -20,13 +20,16 @@ export interface Metric {
   readonly met: (v: number) => boolean;
   readonly format: (v: number) => string;
   /**
-   * What the issue says Patroni 3.0.2 measured, for runs without `--vs patroni`: one
+   * What Patroni 3.0.2 measured in an earlier run, for runs without `--vs patroni`: one
    * figure, or one per timing (30/10/10, 20/1/3).
    */
   readonly issuePatroni: string | readonly [string, string];
+  /** The target is Patroni's own figure in the same run (`≤ Patroni`): judged only with `--vs patroni`. */
+  readonly relative?: boolean;
 }
 
 const s = (v: number): string => `${v.toFixed(2)} s`;
+const ms = (v: number): string => `${v.toFixed(1)} ms`;
 
 export const METRICS: readonly Metric[] = [
   { id: 'switchover-write', label: 'POST /switchover → new primary accepts a write', target: '≤ 0.6 s', met: (v) => v <= 0.6, format: s, issuePatroni: '1.6 s' },
@@ -40,7 +43,11 @@ export const METRICS: readonly Metric[] = [
   { id: 'get-primary-p99', label: 'GET /primary, new connection each: p99', target: '≤ 10 ms', met: (v) => v <= 10, format: (v) => `${v.toFixed(1)} ms`, issuePatroni: '120 ms' },
   { id: 'rss', label: 'agent RSS (largest of 3, idle)', target: '≤ 59 MB', met: (v) => v <= 59, format: (v) => `${v.toFixed(1)} MB`, issuePatroni: '59 MB' },
   { id: 'cpu', label: 'agent idle CPU (busiest of 3)', target: '≤ 0.1 %', met: (v) => v <= 0.1, format: (v) => `${v.toFixed(3)} %`, issuePatroni: '0.03 %' },
+  { id: 'pg-cpu', label: "Postgres CPU of the agent's own queries (busiest of 3, idle)", target: '≤ Patroni', met: () => true, relative: true, format: (v) => `${v.toFixed(3)} %`, issuePatroni: '-' },
   { id: 'etcd-rps', label: 'etcd requests/s, idle 3-node cluster', target: '≤ 0.2/s', met: (v) => v <= 0.2, format: (v) => `${v.toFixed(2)}/s`, issuePatroni: '0.35/s' },
+  { id: 'tail-open500-p99', label: 'GET /health p99, 500 req/s, new connection each', target: '≤ 20 ms', met: (v) => v <= 20, format: ms, issuePatroni: '-' },
+  { id: 'tail-ka16-p99', label: 'GET /health p99, 16 keep-alive connections (saturation)', target: '≤ Patroni', met: () => true, relative: true, format: ms, issuePatroni: '-' },
+  { id: 'tail-new16-p99', label: 'GET /health p99, 16 loops, new connection each (saturation)', target: '≤ Patroni', met: () => true, relative: true, format: ms, issuePatroni: '-' },
 ];
 
 /** Groups of metrics measured by one scenario; `--only` takes these names. */
@@ -50,10 +57,11 @@ export const SCENARIOS = {
   'postmaster-kill': ['postmaster-kill'],
   'host-loss': ['host-loss', 'rejoin'],
   'get-primary': ['get-primary-rps', 'get-primary-p99'],
-  idle: ['rss', 'cpu', 'etcd-rps'],
+  idle: ['rss', 'cpu', 'pg-cpu', 'etcd-rps'],
+  tail: ['tail-open500-p99', 'tail-ka16-p99', 'tail-new16-p99'],
 } as const;
 
-/** The issue's Patroni figure for a metric at a timing. */
+/** The earlier Patroni figure for a metric at a timing. */
 export function issuePatroniAt(metric: Metric, timing: Timing): string {
   if (typeof metric.issuePatroni === 'string') return metric.issuePatroni;
   return timing === SLOW ? metric.issuePatroni[0] : metric.issuePatroni[1];

@@ -5,9 +5,10 @@
 import { SCOPE, type AgentNode, type E2eCluster } from '../test/e2e/cluster.js';
 import { now, sleep, until } from './clock.js';
 import { waitHealthy, query } from './health.js';
-import { measureIdle } from './idle.js';
 import { leaderKey, observeLeaseEnd } from './lease.js';
 import { loadPrimary } from './load.js';
+export { idle } from './idle.js';
+export { tail } from './tail.js';
 import type { Timing } from './metrics.js';
 import { CREATE_WRITE_TABLE, WRITE_TABLE, startWriters, stopWriters, type Writer } from './writer.js';
 
@@ -39,21 +40,6 @@ export async function startAll(ctx: ScenarioContext): Promise<AgentNode> {
   for (const n of ctx.cluster.nodes) ctx.cluster.start(n);
   const primary = await waitHealthy(ctx.cluster, 180_000);
   ctx.record('start', secondsSince(t0), `leader ${primary.name}`);
-  return primary;
-}
-
-/** Idle RSS/CPU of the agents and etcd's request rate, after one loop_wait to settle. */
-export async function idle(ctx: ScenarioContext, primary: AgentNode): Promise<AgentNode> {
-  await sleep(ctx.timing.loopWait * 1000 + 2000);
-  const windowMs = ctx.quick ? 20_000 : 60_000;
-  ctx.log(`idle window ${windowMs / 1000} s`);
-  const agents = ctx.cluster.nodes.map((n) => ({ name: n.name, pid: n.process!.pid! }));
-  const r = await measureIdle(agents, ctx.cluster.etcd.endpoints[0]!, windowMs);
-  const per = r.agents.map((a) => `${a.name} ${a.rssMb.toFixed(1)} MB ${a.cpuPercent.toFixed(3)} %`).join(', ');
-  ctx.record('rss', Math.max(...r.agents.map((a) => a.rssMb)), per);
-  ctx.record('cpu', Math.max(...r.agents.map((a) => a.cpuPercent)), per);
-  const methods = Object.entries(r.etcdByMethod).map(([k, v]) => `${k} ${v}`).join(', ');
-  ctx.record('etcd-rps', r.etcdRps, `${Math.round(r.seconds)} s: ${methods || 'no requests'}`);
   return primary;
 }
 

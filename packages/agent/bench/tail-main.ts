@@ -10,72 +10,21 @@
  * of an older commit: its `packages/agent/bin/pgwarden.js`) in the same run, so a change
  * is judged against figures taken minutes apart on the same machine.
  */
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
 import { AGENT_BIN, E2eCluster, type AgentNode } from '../test/e2e/cluster.js';
 import { tails } from '../test/e2e/wait.js';
+import { parseTailArgs, type TailArgs, type TailKind } from './args.js';
 import { now } from './clock.js';
 import { waitHealthy } from './health.js';
 import { SLOW } from './metrics.js';
 import { switchover, type ScenarioContext } from './scenarios.js';
 import { table } from './table.js';
-import { closedLoop, describe, openLoop, type TailResult } from './tail.js';
+import { describe, LOADS, type TailResult } from './tail.js';
 
-type Kind = 'pgwarden' | 'baseline' | 'patroni';
-
-interface Args {
-  readonly kinds: readonly Kind[];
-  readonly baselineBin: string | null;
-  readonly patroniBin: string;
-  readonly quick: boolean;
-  readonly switchovers: number;
-  /** Run pgwarden agents with `--cpu-prof` into this directory (written when they stop). */
-  readonly profileDir: string | null;
-  /** Every agent kind runs this many times, alternating; the table shows medians. */
-  readonly rounds: number;
-}
-
-const USAGE = 'usage: pnpm bench:tail [--vs patroni] [--baseline-bin PATH/bin/pgwarden.js] [--patroni-bin PATH] [--quick] [--switchovers N] [--rounds N] [--profile DIR] [--no-build]';
-
-function parseArgs(argv: readonly string[]): Args {
-  let vs = false;
-  let baselineBin: string | null = null;
-  let patroniBin = '/usr/bin/patroni';
-  let quick = false;
-  let switchovers = 3;
-  let profileDir: string | null = null;
-  let rounds = 1;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value\n${USAGE}`);
-      return v;
-    };
-    if (a === '--') continue;
-    else if (a === '--vs') {
-      if (value() !== 'patroni') throw new Error(`--vs: only "patroni" can be compared against\n${USAGE}`);
-      vs = true;
-    } else if (a === '--vs=patroni') vs = true;
-    else if (a === '--baseline-bin') baselineBin = value();
-    else if (a === '--patroni-bin') patroniBin = value();
-    else if (a === '--quick') quick = true;
-    else if (a === '--profile') profileDir = value();
-    else if (a === '--rounds') {
-      rounds = Number(value());
-      if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a whole number ≥ 1\n${USAGE}`);
-    }
-    else if (a === '--switchovers') {
-      switchovers = Number(value());
-      if (!Number.isInteger(switchovers) || switchovers < 0) throw new Error(`--switchovers must be a whole number ≥ 0\n${USAGE}`);
-    } else throw new Error(`unknown argument ${a}\n${USAGE}`);
-  }
-  if (baselineBin && !existsSync(baselineBin)) throw new Error(`--baseline-bin ${baselineBin} not found; build it first (pnpm turbo run build --filter=@pgwarden/agent... in that checkout)`);
-  if (vs && !existsSync(patroniBin)) throw new Error(`--vs patroni: ${patroniBin} not found; apt-get install -y patroni, or pass --patroni-bin PATH`);
-  const kinds: Kind[] = ['pgwarden', ...(baselineBin ? (['baseline'] as const) : []), ...(vs ? (['patroni'] as const) : [])];
-  return { kinds, baselineBin, patroniBin, quick, switchovers, profileDir, rounds };
-}
+type Kind = TailKind;
+type Args = TailArgs;
 
 const started = now();
 function log(line: string): void {
@@ -88,12 +37,6 @@ interface KindResult {
   /** pgwarden_event_loop_delay_seconds as the primary reported it after the load, when it has the metric. */
   loopDelay: string | null;
 }
-
-const LOADS: readonly { id: string; label: string; run: (url: string, ms: number) => Promise<TailResult> }[] = [
-  { id: 'open500', label: 'GET /health, 500 req/s open loop, new connection each', run: (url, ms) => openLoop(url, 500, ms) },
-  { id: 'ka16', label: 'GET /health, 16 keep-alive connections (saturation)', run: (url, ms) => closedLoop(url, 16, true, ms) },
-  { id: 'new16', label: 'GET /health, 16 loops, new connection each (saturation)', run: (url, ms) => closedLoop(url, 16, false, ms) },
-];
 
 async function loopDelay(primary: AgentNode): Promise<string | null> {
   try {
@@ -237,7 +180,7 @@ function report(args: Args, results: Map<Kind, KindResult>): string {
 }
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseTailArgs(process.argv.slice(2));
   const before = loadavg()[0]!;
   log(`${cpus().length} CPUs, load average ${before.toFixed(2)}; agents: ${args.kinds.join(', ')}`);
   const rounds = new Map<Kind, KindResult[]>(args.kinds.map((k) => [k, []]));

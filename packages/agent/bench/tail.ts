@@ -5,6 +5,8 @@
  * figures; it shares the machine's cores with the agents, so saturation req/s is a floor.
  */
 import { Worker } from 'node:worker_threads';
+import type { AgentNode } from '../test/e2e/cluster.js';
+import type { ScenarioContext } from './scenarios.js';
 import type { TailJob, TailPart } from './tail-worker.js';
 
 export interface TailResult {
@@ -63,4 +65,28 @@ export async function closedLoop(url: string, connections: number, keepAlive: bo
 export function describe(r: TailResult): string {
   const lag = r.sendLagP99Ms === undefined ? '' : `, generator's own send lag p99 ${r.sendLagP99Ms.toFixed(1)} ms`;
   return `${Math.round(r.rps)} req/s, p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, max ${r.maxMs.toFixed(1)} ms, ${r.answered} answered, ${r.failures} failed${lag}`;
+}
+
+export interface TailLoad {
+  /** Also the metric id's middle part: `tail-<id>-p99`. */
+  readonly id: 'open500' | 'ka16' | 'new16';
+  readonly label: string;
+  readonly run: (url: string, ms: number) => Promise<TailResult>;
+}
+
+/** The three loads on `GET /health`: a load balancer's fixed rate, then saturation two ways. */
+export const LOADS: readonly TailLoad[] = [
+  { id: 'open500', label: 'GET /health, 500 req/s open loop, new connection each', run: (url, ms) => openLoop(url, 500, ms) },
+  { id: 'ka16', label: 'GET /health, 16 keep-alive connections (saturation)', run: (url, ms) => closedLoop(url, 16, true, ms) },
+  { id: 'new16', label: 'GET /health, 16 loops, new connection each (saturation)', run: (url, ms) => closedLoop(url, 16, false, ms) },
+];
+
+/** The tail scenario of `pnpm bench`: each load for 10 s (4 s with `--quick`) on the primary. */
+export async function tail(ctx: ScenarioContext, primary: AgentNode): Promise<AgentNode> {
+  const ms = ctx.quick ? 4000 : 10_000;
+  for (const load of LOADS) {
+    const r = await load.run(`${primary.apiUrl}/health`, ms);
+    ctx.record(`tail-${load.id}-p99`, r.p99Ms, describe(r));
+  }
+  return primary;
 }

@@ -4,6 +4,11 @@
  * delays them all, and a load balancer with a 1–2 s check timeout sees it first. The
  * figures cover the last completed window (one minute by default), so a stall stays
  * visible for a whole scrape interval; before the first window ends, the one running.
+ *
+ * Sampling wakes the process ten times a second, about a fifth of an idle agent's CPU.
+ * So it runs only while the REST API is in use: from the start, and again from any
+ * request on, until a whole window passes without one. Nobody can read the figures
+ * without a request, and a load balancer's checks keep it running.
  */
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 
@@ -30,9 +35,13 @@ export class LoopDelayMonitor {
   private last: LoopDelaySnapshot | null = null;
   private windowStart = performance.now();
   private readonly timer: NodeJS.Timeout;
+  /** Sampling (the histogram is enabled). */
+  private sampling = true;
+  /** A request arrived since the window began. */
+  private used = false;
 
   constructor(
-    windowMs: number = LOOP_DELAY_WINDOW_MS,
+    private readonly windowMs: number = LOOP_DELAY_WINDOW_MS,
     private readonly resolutionMs: number = LOOP_DELAY_RESOLUTION_MS,
   ) {
     this.histogram = monitorEventLoopDelay({ resolution: resolutionMs });
@@ -49,8 +58,35 @@ export class LoopDelayMonitor {
   }
 
   private roll(): void {
+    if (!this.sampling) return;
     this.last = this.read();
     this.histogram.reset();
+    this.windowStart = performance.now();
+    if (!this.used) {
+      // A whole window without a request: sleep until the next one.
+      this.histogram.disable();
+      this.sampling = false;
+    }
+    this.used = false;
+  }
+
+  /** Whether the loop is being sampled now. */
+  get active(): boolean {
+    return this.sampling;
+  }
+
+  /**
+   * Called for every request: keeps sampling on, or starts it again after a quiet
+   * spell with a fresh window. The last sampled window is still shown while it ended
+   * less than a window ago; after a longer sleep no figures are shown until samples come.
+   */
+  touch(): void {
+    this.used = true;
+    if (this.sampling) return;
+    this.sampling = true;
+    if (performance.now() - this.windowStart > this.windowMs) this.last = null;
+    this.histogram.reset();
+    this.histogram.enable();
     this.windowStart = performance.now();
   }
 

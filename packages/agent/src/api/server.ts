@@ -94,7 +94,9 @@ export class RestApiServer {
     };
     const timeouts = resolveTimeouts(options.timeouts);
     const guard = new ConnectionGuard(timeouts, logger);
+    const loopDelay = options.loopDelay;
     const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+      loopDelay?.touch();
       const refused = guard.onRequest(req, res);
       if (refused === 'already-answered') {
         req.resume();

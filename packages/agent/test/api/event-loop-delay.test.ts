@@ -1,6 +1,8 @@
 /**
  * `pgwarden_event_loop_delay_seconds` in `/metrics`: how late the agent's event loop ran.
- * A stall made on purpose must show in the maximum.
+ * A stall made on purpose must show in the maximum. The monitor samples only while the
+ * REST API is in use: a whole window without a request puts it to sleep (an idle agent
+ * is not woken ten times a second), and the next request starts it again.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { LOOP_DELAY_RESOLUTION_MS, LoopDelayMonitor } from '../../src/api/loop-delay.js';
@@ -78,5 +80,52 @@ describe('GET /metrics: event loop delay', () => {
   it('is absent from a server built without a monitor', async () => {
     server = await RestApiServer.start({ config: { listen: '127.0.0.1:0' }, source: new FixedSource(primary()), actions: new RecordingActions() });
     expect(await (await fetch(`${server.url}/metrics`)).text()).not.toContain('pgwarden_event_loop_delay_seconds');
+  });
+});
+
+const WINDOW_MS = 300;
+
+async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
+    await sleep(20);
+  }
+}
+
+async function start(): Promise<RestApiServer> {
+  monitor = new LoopDelayMonitor(WINDOW_MS, 10);
+  return RestApiServer.start({ config: { listen: '127.0.0.1:0' }, source: new FixedSource(primary()), actions: new RecordingActions(), loopDelay: monitor });
+}
+
+describe('event loop delay monitor: sampling only while the API is used', () => {
+  it('samples from the start, and sleeps after a whole window without a request', async () => {
+    server = await start();
+    expect(monitor!.active).toBe(true);
+    await until('the monitor sleeps', () => !monitor!.active);
+  });
+
+  it('keeps sampling while requests keep coming', async () => {
+    server = await start();
+    const end = Date.now() + 4 * WINDOW_MS;
+    while (Date.now() < end) {
+      expect((await fetch(`${server.url}/health`)).status).toBe(200);
+      expect(monitor!.active).toBe(true);
+      await sleep(WINDOW_MS / 4);
+    }
+  });
+
+  it('wakes on the next request with a fresh window: a stall while asleep is not reported, one after waking is', async () => {
+    server = await start();
+    await until('the monitor sleeps', () => !monitor!.active);
+    stallFor(150);
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+    expect(monitor!.active).toBe(true);
+    const fresh = monitor!.snapshot();
+    expect(Number.isNaN(fresh.max) || fresh.max < 0.1).toBe(true);
+    await sleep(50);
+    stallFor(150);
+    await sleep(50);
+    expect(monitor!.snapshot().max).toBeGreaterThanOrEqual(0.1);
   });
 });

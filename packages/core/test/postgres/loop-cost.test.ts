@@ -4,8 +4,10 @@
  * Under CPU load a connection per query (a backend fork plus authentication each) and a
  * pg_controldata child per cycle made most cycles overrun loop_wait. Now: one kept
  * session with a deadline, reconnected after any failure, and the system identifier read
- * once per data directory. Connections are counted from the server's own log
- * (log_connections), child processes from the controller's program counter.
+ * once per data directory; the monitoring query is a named statement, planned once per
+ * session. Connections and statement steps are counted from the server's own log
+ * (log_connections, log_min_duration_statement), child processes from the controller's
+ * program counter.
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,7 +24,8 @@ describe('the per-cycle cost of the local controller', () => {
 
   beforeAll(async () => {
     sandbox = new PostgresSandbox({ prefix: 'pgwarden-loopcost-' });
-    node = await makeNode(sandbox, 'cost', { log_connections: 'on' });
+    // Every statement step is logged too (parse, bind, execute), for the monitoring query's test.
+    node = await makeNode(sandbox, 'cost', { log_connections: 'on', log_min_duration_statement: '0' });
     logPath = `${sandbox.root}/cost.log`;
     expect(await node.controller.bootstrap()).toEqual({ ok: true });
   });
@@ -61,6 +64,16 @@ describe('the per-cycle cost of the local controller', () => {
     console.log(`loop cost: ${cycles} cycles, ${connections} new connections, ${programs} child processes, ${perCycleMs.toFixed(1)} ms per cycle`);
     expect(connections).toBe(0);
     expect(programs).toBe(0);
+  });
+
+  it('parses the monitoring query once per session (a named statement) and does not read pg_settings', async () => {
+    const logged = (pattern: RegExp): number => readFileSync(logPath, 'utf8').split('\n').filter((l) => pattern.test(l)).length;
+    const executedBefore = logged(/execute pgwarden_monitor/);
+    for (let i = 0; i < 5; i++) expect((await node.controller.observe({ timeoutMs: 5000 })).ok).toBe(true);
+    await waitFor('the executions in the server log', async () => logged(/execute pgwarden_monitor/) >= executedBefore + 5, 10_000);
+    // Building every setting's row for pending_restart was most of the query's cost.
+    expect(logged(/parse pgwarden_monitor/)).toBe(1);
+    expect(logged(/pending_restart/)).toBe(0);
   });
 
   it('reconnects after the session is terminated', async () => {

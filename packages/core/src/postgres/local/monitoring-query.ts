@@ -27,12 +27,12 @@ SELECT
   (SELECT coalesce(json_agg(s), '[]'::json) FROM (
      SELECT slot_name, slot_type, plugin, database, active,
             pg_wal_lsn_diff(restart_lsn, '0/0')::float8 AS restart,
-            pg_wal_lsn_diff(confirmed_flush_lsn, '0/0')::float8 AS confirmed
-       FROM pg_replication_slots) s) AS slots,
+            pg_wal_lsn_diff(confirmed_flush_lsn, '0/0')::float8 AS confirmed,
+            to_jsonb(p) ->> 'wal_status' AS wal_status -- PG 13+; null before
+       FROM pg_replication_slots p) s) AS slots,
   current_setting('synchronous_standby_names') AS synchronous_standby_names,
   current_setting('synchronous_commit') AS synchronous_commit,
   (extract(epoch FROM pg_postmaster_start_time()) * 1000)::float8 AS postmaster_start,
-  EXISTS (SELECT 1 FROM pg_settings WHERE pending_restart) AS pending_restart,
   (SELECT timeline_id FROM pg_control_checkpoint()) AS checkpoint_timeline,
   current_setting('server_version_num')::int AS server_version
 `;
@@ -43,7 +43,9 @@ const num = (v: unknown): number | null => (v === null || v === undefined ? null
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
 export async function runMonitoringQuery(client: pg.Client, observedAt: number): Promise<PostgresObservation> {
-  const res = await client.query<Row>(MONITORING_QUERY);
+  // A named statement: parsed and planned once per session, not every cycle; planning
+  // was most of what the call cost the backend.
+  const res = await client.query<Row>({ name: 'pgwarden_monitor', text: MONITORING_QUERY });
   const row = res.rows[0] ?? {};
   const wr = row['wal_receiver'] as Row | null;
   const walReceiver: WalReceiverInfo | null = wr
@@ -74,6 +76,7 @@ export async function runMonitoringQuery(client: pg.Client, observedAt: number):
     active: Boolean(s['active']),
     restartLsn: num(s['restart']),
     confirmedFlushLsn: num(s['confirmed']),
+    walStatus: str(s['wal_status']),
   }));
   const inRecovery = Boolean(row['in_recovery']);
   const receiveLsn = num(row['receive_lsn']);
@@ -96,7 +99,6 @@ export async function runMonitoringQuery(client: pg.Client, observedAt: number):
     synchronousCommit: String(row['synchronous_commit'] ?? ''),
     postmasterStartedAt: Number(row['postmaster_start'] ?? 0),
     checkpointTimeline,
-    pendingRestartInSettings: Boolean(row['pending_restart']),
     serverVersion: Number(row['server_version'] ?? 0),
   };
 }
