@@ -15,9 +15,12 @@ function run(command, args, cwd) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
-// `run.mjs tail …` runs the health-check tail benchmark (tail-main.ts) instead of the main one.
-const tail = process.argv[2] === 'tail';
-const args = process.argv.slice(tail ? 3 : 2);
+// `run.mjs tail …` runs the health-check tail benchmark (tail-main.ts) instead of the main
+// one; `fast`, `soak` and `fleet` run the fast-profile failover rounds, the soak and the
+// fleet benchmark.
+const SUBCOMMANDS = { tail: 'tail-main.js', fast: 'fast-profile-main.js', soak: 'soak.js', fleet: 'fleet.js' };
+const sub = Object.hasOwn(SUBCOMMANDS, process.argv[2] ?? '') ? process.argv[2] : null;
+const args = process.argv.slice(sub ? 3 : 2);
 // --no-build: run against the packages' dist as they are (e.g. while someone else's
 // half-finished change keeps a dependency from building).
 if (!args.includes('--no-build')) {
@@ -25,4 +28,4 @@ if (!args.includes('--no-build')) {
 }
 run('pnpm', ['exec', 'tsup', '--config', 'bench/tsup.config.ts', '--silent'], agentDir);
 // pnpm passes a literal `--` through when the user writes one; the bench ignores it.
-run(process.execPath, [join(agentDir, 'bench', 'dist', tail ? 'tail-main.js' : 'main.js'), ...args.filter((a) => a !== '--no-build')], agentDir);
+run(process.execPath, [join(agentDir, 'bench', 'dist', sub ? SUBCOMMANDS[sub] : 'main.js'), ...args.filter((a) => a !== '--no-build')], agentDir);

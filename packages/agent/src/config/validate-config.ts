@@ -3,6 +3,7 @@
  * ConfigIssue naming the dotted key, the value (secrets masked) and the fix. Typed
  * config comes back only when there is no issue.
  */
+import { timingFloorOf } from './timing-floor.js';
 import { ConfigChecker, displayValue, type ConfigIssue, type DcsAdapterModule } from '@pgwarden/core';
 import { loadDcsAdapters, type ModuleImporter } from './dcs-loader.js';
 import type { LocalConfig } from './local-config.js';
@@ -56,7 +57,9 @@ function validateWith(raw: unknown, options: ValidateOptions, earlier: readonly 
   const postgresql = section('postgresql', () => checkPostgresql(ctx, raw.postgresql));
   const dcs = section('(dcs)', () => checkDcsSection(ctx, raw, options.adapters ?? new Map()));
   const citus = section('citus', () => checkCitus(ctx, raw.citus)) ?? null;
-  const bootstrap = section('bootstrap', () => checkBootstrap(ctx, raw.bootstrap, citus));
+  const timing = timingFloorOf(raw);
+  if (timing.warning) warnings.push(timing.warning);
+  const bootstrap = section('bootstrap', () => checkBootstrap(ctx, raw.bootstrap, citus, timing.floor));
   const watchdog = section('watchdog', () => checkWatchdog(ctx, raw.watchdog));
   const tags = section('tags', () => checkTags(ctx, raw.tags));
   const log = section('log', () => checkLog(ctx, raw.log));

@@ -3,6 +3,7 @@
  * Postgres controller, the HA loop and the REST API — and handles signals (SIGTERM and
  * SIGINT: Patroni's shutdown; SIGHUP: reload). Resolves with the exit code.
  */
+import { timingFloorOf } from '../config/timing-floor.js';
 import { boundedStopMs, combineLeaseGuards, createNode, DynamicConfigTracker, systemClock, systemRandom, watchdogLeaseGuard } from '@pgwarden/core';
 import { dcsConfigKeyWarnings } from '../api/config-keys.js';
 import { LoopDelayMonitor } from '../api/loop-delay.js';
@@ -68,6 +69,7 @@ async function startDaemon(options: DaemonOptions): Promise<number> {
   // The dynamic configuration's one owner: the HA loop feeds it every /config it reads;
   // the DCS timing, the fence, the scheduler and the API read what it holds.
   const tracker = new DynamicConfigTracker(logger, config.bootstrap.dcs, {
+    timingFloor: timingFloorOf(config.raw).floor,
     onNewDocument: (doc) => {
       for (const warning of dcsConfigKeyWarnings(doc)) logger.warn(warning);
     },

@@ -22,7 +22,7 @@
  * all, so a typo never half-applies a change (e.g. a new ttl without its loop_wait).
  */
 import type { ConfigIssue } from '../errors.js';
-import { normalizeTiming, type NormalizedTiming } from '../dcs/timing.js';
+import { normalizeTiming, type DcsTiming, type NormalizedTiming } from '../dcs/timing.js';
 import { ConfigChecker, joinPath, type JsonRecord } from './checker.js';
 import { secondsRule } from './dynamic-limits.js';
 import { checkDynamicPostgresql } from './dynamic-parameters.js';
@@ -30,6 +30,7 @@ import { checkJsonShape } from './json-shape.js';
 import { parsePatroniBool } from './patroni-values.js';
 import {
   checkIgnoreSlots,
+  checkMemberSlotsTtl,
   checkPermanentSlots,
   checkStandbyCluster,
   type IgnoreSlotMatcher,
@@ -60,6 +61,8 @@ export interface DynamicSettings {
   readonly usePgRewind: boolean;
   readonly permanentSlots: readonly PermanentSlotSpec[];
   readonly ignoreSlots: readonly IgnoreSlotMatcher[];
+  /** Seconds a departed member's slot is kept (Patroni 4's `member_slots_ttl`, default 1800); 0 = dropped at once. */
+  readonly memberSlotsTtl: number;
   /** The standby_cluster section when it makes this a standby cluster (host, port or restore_command set). */
   readonly standbyCluster: JsonRecord | null;
   /** `postgresql.parameters` as written, minus settings that cannot be used (see dynamic-parameters.ts). */
@@ -109,7 +112,7 @@ export function resolveDynamicAliases(doc: JsonRecord): JsonRecord {
  * Validates a dynamic-config document. `pathPrefix` names where it came from in issue
  * paths: `bootstrap.dcs` for patroni.yml, empty for the DCS `/config` key.
  */
-export function validateDynamicConfig(data: unknown, options: { pathPrefix?: string } = {}): DynamicValidation {
+export function validateDynamicConfig(data: unknown, options: { pathPrefix?: string; timingFloor?: DcsTiming } = {}): DynamicValidation {
   const prefix = options.pathPrefix ?? '';
   const checker = new ConfigChecker();
   const adjustments: string[] = [];
@@ -131,7 +134,7 @@ export function validateDynamicConfig(data: unknown, options: { pathPrefix?: str
     ttl: checker.int(at('ttl'), own('ttl'), secondsRule('ttl')),
     loopWait: checker.int(at('loop_wait'), own('loop_wait'), secondsRule('loop_wait')),
     retryTimeout: checker.int(at('retry_timeout'), own('retry_timeout'), secondsRule('retry_timeout')),
-  });
+  }, options.timingFloor);
   adjustments.push(...timing.adjustments);
 
   const pg = checkDynamicPostgresql(checker, at('postgresql'), own('postgresql'), adjustments);
@@ -153,6 +156,7 @@ export function validateDynamicConfig(data: unknown, options: { pathPrefix?: str
     usePgRewind: pg.usePgRewind,
     permanentSlots: checkPermanentSlots(checker, at('slots'), own('slots')),
     ignoreSlots: checkIgnoreSlots(checker, at('ignore_slots'), own('ignore_slots')),
+    memberSlotsTtl: checkMemberSlotsTtl(checker, at('member_slots_ttl'), own('member_slots_ttl')),
     standbyCluster: checkStandbyCluster(checker, at('standby_cluster'), own('standby_cluster')),
     parameters: pg.parameters,
     pgHba: pg.pgHba,

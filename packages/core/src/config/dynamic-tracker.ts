@@ -9,6 +9,7 @@ import { formatConfigIssue, type ConfigIssue } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { toPatroniJson } from '../dcs/codec/json.js';
 import { defaultDynamicSettings, validateDynamicConfig, type DynamicSettings, type DynamicValidation } from './dynamic-schema.js';
+import type { DcsTiming } from '../dcs/timing.js';
 
 export type DynamicUpdate =
   /** The document was new and valid; it is now in force. */
@@ -25,6 +26,8 @@ export interface DynamicConfigTrackerOptions {
    * does, the error is logged and the document is considered as usual.
    */
   readonly onNewDocument?: (data: unknown) => void;
+  /** The lowest ttl, loop_wait and retry_timeout honoured (default: Patroni's minimums). */
+  readonly timingFloor?: DcsTiming;
 }
 
 export class DynamicConfigTracker {
@@ -87,7 +90,7 @@ export class DynamicConfigTracker {
   /** The validation, or (if the validator has a bug) a refusal naming the exception. */
   private validate(data: unknown): DynamicValidation {
     try {
-      return validateDynamicConfig(data);
+      return validateDynamicConfig(data, this.options.timingFloor ? { timingFloor: this.options.timingFloor } : {});
     } catch (error) {
       const reason = `could not be read (${error instanceof Error ? error.message : 'unknown error'}); this is a bug in pgwarden, please report it with the document`;
       return { config: this.good, issues: [{ path: '(config)', reason }], adjustments: [] };

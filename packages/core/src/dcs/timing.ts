@@ -12,6 +12,11 @@ export interface DcsTiming {
 
 export const DEFAULT_TIMING: DcsTiming = { ttl: 30, loopWait: 10, retryTimeout: 10 };
 export const MINIMUM_TIMING: DcsTiming = { ttl: 20, loopWait: 1, retryTimeout: 3 };
+/**
+ * The floor with `pgwarden.fast_failover` on a node whose lease guard (the fence, or a
+ * required watchdog) stops a primary that cannot renew before its lock can expire.
+ */
+export const FAST_FAILOVER_MINIMUM_TIMING: DcsTiming = { ttl: 8, loopWait: 1, retryTimeout: 2 };
 
 export interface NormalizedTiming extends DcsTiming {
   /** One line per value changed, in words an operator can act on. */
@@ -19,17 +24,17 @@ export interface NormalizedTiming extends DcsTiming {
 }
 
 /**
- * Raises values below Patroni's minimums, then enforces loop_wait + 2*retry_timeout <= ttl:
+ * Raises values below the minimums (Patroni's, unless `floor` says otherwise), then enforces loop_wait + 2*retry_timeout <= ttl:
  * loop_wait is lowered to ttl - 2*retry_timeout, and if that would be below 1 s,
  * loop_wait becomes 1 and retry_timeout (ttl - 1) // 2.
  */
-export function normalizeTiming(input: Partial<DcsTiming>): NormalizedTiming {
+export function normalizeTiming(input: Partial<DcsTiming>, floor: DcsTiming = MINIMUM_TIMING): NormalizedTiming {
   const adjustments: string[] = [];
   const raise = (key: keyof DcsTiming, label: string): number => {
     const value = input[key] ?? DEFAULT_TIMING[key];
-    if (value < MINIMUM_TIMING[key]) {
-      adjustments.push(`${label}=${value} is below the minimum ${MINIMUM_TIMING[key]}; using ${MINIMUM_TIMING[key]}`);
-      return MINIMUM_TIMING[key];
+    if (value < floor[key]) {
+      adjustments.push(`${label}=${value} is below the minimum ${floor[key]}; using ${floor[key]}`);
+      return floor[key];
     }
     return value;
   };
@@ -39,8 +44,8 @@ export function normalizeTiming(input: Partial<DcsTiming>): NormalizedTiming {
   if (loopWait + 2 * retryTimeout > ttl) {
     const before = { loopWait, retryTimeout };
     loopWait = ttl - 2 * retryTimeout;
-    if (loopWait < MINIMUM_TIMING.loopWait) {
-      loopWait = MINIMUM_TIMING.loopWait;
+    if (loopWait < floor.loopWait) {
+      loopWait = floor.loopWait;
       retryTimeout = Math.floor((ttl - 1) / 2);
     }
     adjustments.push(

@@ -1,14 +1,12 @@
 import { isRecord, readBool, readInt } from '../config/lenient.js';
 
 /**
- * Proposed local config (a pgwarden-only section; Patroni ignores unknown top-level keys):
+ * The local config (a pgwarden-only section; Patroni ignores unknown top-level keys):
  *
  *   pgwarden:
  *     fence: on            # off: no guard process, nothing stops a primary whose agent hangs
  *     fence_margin: 5      # seconds before the lock's validUntil at which the guard acts
  *     fence_dir: /run/pgwarden/fence   # optional; default $TMPDIR/pgwarden-fence-<hash>
- *
- * Env: PGWARDEN_FENCE=off, PGWARDEN_FENCE_MARGIN=5.
  */
 export interface FenceSettings {
   readonly enabled: boolean;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KeyLayout, normalizeTiming } from '../../src/index.js';
+import { FAST_FAILOVER_MINIMUM_TIMING, KeyLayout, normalizeTiming } from '../../src/index.js';
 
 describe('KeyLayout', () => {
   it('collapses runs of / in the namespace and ends the prefix with /', () => {
@@ -49,3 +49,17 @@ describe('normalizeTiming (loop_wait + 2*retry_timeout <= ttl)', () => {
     expect(normalizeTiming({ ttl: 20, loopWait: 5, retryTimeout: 10 })).toMatchObject({ ttl: 20, loopWait: 1, retryTimeout: 9 });
   });
 });
+
+describe('normalizeTiming with a lower floor (pgwarden.fast_failover)', () => {
+  it('keeps ttl 8 / loop_wait 1 / retry_timeout 2, and raises what is below that floor', () => {
+    expect(normalizeTiming({ ttl: 8, loopWait: 1, retryTimeout: 2 }, FAST_FAILOVER_MINIMUM_TIMING)).toMatchObject({ ttl: 8, loopWait: 1, retryTimeout: 2, adjustments: [] });
+    const low = normalizeTiming({ ttl: 5, loopWait: 1, retryTimeout: 1 }, FAST_FAILOVER_MINIMUM_TIMING);
+    expect(low).toMatchObject({ ttl: 8, retryTimeout: 2 });
+    expect(low.adjustments.join('\n')).toMatch(/ttl=5 is below the minimum 8/);
+  });
+
+  it("without it, the same values go up to Patroni's minimums", () => {
+    expect(normalizeTiming({ ttl: 8, loopWait: 1, retryTimeout: 2 })).toMatchObject({ ttl: 20, retryTimeout: 3 });
+  });
+});
+

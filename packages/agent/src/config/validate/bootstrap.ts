@@ -1,4 +1,4 @@
-import { joinPath, validateDynamicConfig } from '@pgwarden/core';
+import { joinPath, validateDynamicConfig, type DcsTiming } from '@pgwarden/core';
 import type { BootstrapConfig, CitusConfig } from '../local-config.js';
 import { isRecord, type RawConfig } from '../records.js';
 import type { SectionContext } from './context.js';
@@ -7,7 +7,7 @@ import type { SectionContext } from './context.js';
  * `bootstrap`: `dcs` goes through core's dynamic schema (issues named
  * `bootstrap.dcs.<key>`); `method` is initdb or the name of a section with a `command`.
  */
-export function checkBootstrap(ctx: SectionContext, value: unknown, citus: CitusConfig | null): BootstrapConfig {
+export function checkBootstrap(ctx: SectionContext, value: unknown, citus: CitusConfig | null, timingFloor?: DcsTiming): BootstrapConfig {
   const { checker } = ctx;
   const b = checker.record('bootstrap', value) ?? {};
   let dcsDoc: unknown = b.dcs;
@@ -15,7 +15,7 @@ export function checkBootstrap(ctx: SectionContext, value: unknown, citus: Citus
   if (citus && (dcsDoc === undefined || isRecord(dcsDoc)) && (dcsDoc as RawConfig | undefined)?.synchronous_mode === undefined) {
     dcsDoc = { ...(dcsDoc as RawConfig | undefined), synchronous_mode: true };
   }
-  const dynamic = validateDynamicConfig(dcsDoc, { pathPrefix: 'bootstrap.dcs' });
+  const dynamic = validateDynamicConfig(dcsDoc, { pathPrefix: 'bootstrap.dcs', ...(timingFloor && { timingFloor }) });
   for (const issue of dynamic.issues) checker.issue(issue.path, issue.value, issue.reason);
   ctx.warnings.push(...dynamic.adjustments.map((a) => `bootstrap.dcs: ${a}`));
 
