@@ -24,7 +24,7 @@ import type {
 import type { ControlData, ControllerStatus, PostgresObservation, ReplicationRow } from '../src/postgres/observation.js';
 import { fail, ok, type PgResult } from '../src/postgres/result.js';
 import type { DivergenceVerdict, RewindOutcome, RewindSource } from '../src/postgres/rewind.js';
-import type { SlotPassReport, SlotPassRequest } from '../src/postgres/slots.js';
+import type { CopyLogicalSlotsRequest, SlotPassReport, SlotPassRequest } from '../src/postgres/slots.js';
 import type { CallOptions, DataDirState, Lsn, PgRole, PgState, StopMode } from '../src/postgres/types.js';
 import type { FollowOutcome, FollowRequest } from '../src/postgres/upstream.js';
 import type { Clock, Random, TimerHandle } from '../src/time/clock.js';
@@ -415,6 +415,15 @@ export class PostgresModel implements PostgresController {
     return ok();
   }
 
+  async moveDataDirectoryAside(opts?: CallOptions): Promise<PgResult<{ readonly movedTo: string | null }>> {
+    if (this.proc) return fail('data-dir-unusable', 'postgres is running on this data directory');
+    await this.query(opts);
+    const had = this.dir !== null;
+    this.dir = null;
+    if (had) this.env.log('data directory moved aside');
+    return ok({ movedTo: had ? 'data_aside' : null });
+  }
+
   // ---- process ------------------------------------------------------------------------------
 
   async start(opts?: StartOptions): Promise<PgResult> {
@@ -726,6 +735,17 @@ export class PostgresModel implements PostgresController {
       }
     }
     return ok({ created, advanced, dropped, deferred: [] });
+  }
+
+  /** The model does not keep slot state files: the copy just makes the slots exist. */
+  async copyLogicalSlots(request: CopyLogicalSlotsRequest, opts?: CallOptions): Promise<PgResult<{ copied: string[] }>> {
+    await this.query(opts);
+    const dir = this.dir;
+    if (!dir || !this.proc) return fail('not-running', 'postgres is not running');
+    for (const s of request.slots) {
+      dir.slots.set(s.name, { name: s.name, type: 'logical', database: s.database, plugin: s.plugin, restartLsn: dirEndLsn(dir) });
+    }
+    return ok({ copied: request.slots.map((s) => s.name) });
   }
 
   async close(): Promise<void> {

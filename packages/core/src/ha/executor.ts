@@ -17,6 +17,7 @@ import type { CycleState } from './cycle-state.js';
 import { AFTER_RELEASE_MS, newLeaderToFollow, stopForDemotion } from './demote.js';
 import { formerLeaders, watchLeaderTaken } from './leader-taken.js';
 import { demoteDeps, taskBody } from './task-bodies.js';
+import { standbyFingerprint } from './standby-fingerprint.js';
 import { buildMemberData } from './member-data.js';
 import { leaseGuardSettlement, type LeaseGuard, type LeaseTiming } from './lease-guard.js';
 import type { FailsafePoster, HaPostgres } from './ports.js';
@@ -174,11 +175,16 @@ export class Executor {
       case 'initialize':
         await dcs.initialize({ createNew: action.createNew, sysid: action.sysid });
         return;
-      case 'cancelInitialization':
+      case 'cancelInitialization': {
         await dcs.cancelInitialization();
         await postgres.stop('immediate', { checkpoint: false, timeoutMs: t.retry });
+        // As Patroni: the half-made cluster has its own system ID; keep it, but out of the way.
+        const moved = await postgres.moveDataDirectoryAside?.({ timeoutMs: t.retry });
+        if (moved?.ok && moved.value.movedTo) this.deps.logger.info(`Renaming data directory to ${moved.value.movedTo}`);
+        else if (moved && !moved.ok) this.deps.logger.error(`Could not move the data directory of the failed bootstrap aside: ${moved.message}`);
         state.fatal = 'Failed to bootstrap cluster';
         return;
+      }
       case 'writeConfig':
         await dcs.writeConfig(action.data);
         return;
@@ -193,6 +199,7 @@ export class Executor {
       }
       case 'demote':
         if (action.mode === 'graceful') return this.launch(action, state, ctx);
+        if (action.mode === 'demote-cluster') return this.demoteCluster(action.upstream, action.role, state, ctx);
         return this.demoteNow(action.mode, state, ctx);
       case 'follow':
         return this.follow(action.upstream, action.role, state);
@@ -215,7 +222,7 @@ export class Executor {
       case 'writeHistory':
         return this.writeHistory(action.timeline, action.current, ctx, t.quick);
       case 'writeStatus':
-        await dcs.writeStatus({ lastLsn: action.lastLsn, slots: action.slots });
+        await dcs.writeStatus({ lastLsn: action.lastLsn, slots: action.slots, ...(action.retainSlots && { retainSlots: action.retainSlots }) });
         return;
       case 'writeFailsafe':
         await dcs.writeFailsafe(action.members);
@@ -224,10 +231,8 @@ export class Executor {
         // A task launched by this cycle (other than promote) owns Postgres for now.
         const running = tasks.current;
         if (running && running.kind !== 'promote') return;
-        const r = await postgres.syncSlots(
-          { desired: action.desired, ignore: action.ignore, dropUndesired: action.dropUndesired },
-          { timeoutMs: t.quick },
-        );
+        const { type: _type, ...request } = action;
+        const r = await postgres.syncSlots(request, { timeoutMs: t.quick });
         if (!r.ok) logger.warn(`replication slots: ${r.message}`);
         else if (r.value.created.length || r.value.dropped.length) {
           logger.info(`replication slots: created [${r.value.created.join(', ')}], dropped [${r.value.dropped.join(', ')}]`);
@@ -330,7 +335,8 @@ export class Executor {
 
   private async follow(upstream: UpstreamNode | null, role: 'replica' | 'standby_leader', state: CycleState): Promise<void> {
     const f = state.memory.following;
-    if (f && f.upstream === (upstream?.name ?? null) && f.connUrl === (upstream?.connUrl ?? null) && f.role === role) return;
+    const standby = standbyFingerprint(upstream);
+    if (f && f.upstream === (upstream?.name ?? null) && f.connUrl === (upstream?.connUrl ?? null) && f.role === role && (f.standby ?? null) === standby) return;
     const launched = this.deps.tasks.launch('follow', 'changing primary_conninfo and restarting', async (signal) => {
       const r = await this.deps.postgres.follow({ upstream, role }, { signal });
       return r.ok ? { ok: true, value: { upstream, role } } : { ok: false, code: r.code, message: r.message };
@@ -366,6 +372,25 @@ export class Executor {
     });
   }
 
+  /**
+   * demote-cluster: the stop comes first and in this cycle, so the primary accepts no
+   * write once the cluster is a standby cluster; the lock stays ours (a standby leader
+   * keeps it). Then it starts again following the remote, as a task.
+   */
+  private async demoteCluster(upstream: UpstreamNode | null, role: 'replica' | 'standby_leader', state: CycleState, ctx: ExecutionContext): Promise<void> {
+    const deps = demoteDeps(this.deps, ctx);
+    this.deps.logger.info('Demoting self (demote-cluster)');
+    await this.deps.tasks.cancel();
+    const stopped = await stopForDemotion(deps, 'demote-cluster', state.lockValidUntil);
+    if (!stopped) return; // still a primary: the next cycle tries again, the guard stays armed
+    await this.deps.guard.disarm('demoted (demote-cluster)');
+    state.memory = { ...state.memory, following: null };
+    this.deps.tasks.launch('follow', 'demoting to a standby cluster', async (signal) => {
+      const r = await this.deps.postgres.follow({ upstream, role }, { signal });
+      return r.ok ? { ok: true, value: { upstream, role } } : { ok: false, code: r.code, message: r.message };
+    });
+  }
+
   private async writeHistory(timeline: number, current: readonly HistoryLine[], ctx: ExecutionContext, timeoutMs: number): Promise<void> {
     if (timeline <= 1) {
       await this.deps.dcs.writeHistory([]);
@@ -392,7 +417,7 @@ export class Executor {
 
   private async launch(action: AsyncAction, state: CycleState, ctx: ExecutionContext): Promise<void> {
     // Restarting as a replica: nothing to guard until we promote (Patroni's recover).
-    if (action.type === 'startPostgres' && action.role === 'replica') await this.deps.guard.disarm('starting as a replica');
+    if (action.type === 'startPostgres' && action.role !== 'primary') await this.deps.guard.disarm('starting as a replica');
     const spec = taskBody(action, this.deps.postgres, ctx.config.timing.loopWait * 1000, this.deps, ctx, state);
     this.deps.tasks.launch(spec.kind, spec.name, spec.run);
   }

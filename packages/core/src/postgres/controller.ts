@@ -3,7 +3,7 @@ import type { CallbackEvent } from './callbacks.js';
 import type { ControlData, ControllerStatus, PostgresObservation } from './observation.js';
 import type { PgResult } from './result.js';
 import type { DivergenceVerdict, RewindOutcome, RewindSource } from './rewind.js';
-import type { SlotPassReport, SlotPassRequest } from './slots.js';
+import type { CopyLogicalSlotsRequest, SlotPassReport, SlotPassRequest } from './slots.js';
 import type { CallOptions, DataDirState, PgRole, StopMode } from './types.js';
 import type { FollowOutcome, FollowRequest, UpstreamNode } from './upstream.js';
 
@@ -119,6 +119,12 @@ export interface PostgresController {
   clone(source: CloneSource, opts?: CallOptions): Promise<PgResult<{ readonly method: string }>>;
   /** Remove the data directory (before a re-clone). */
   removeDataDirectory(opts?: CallOptions): Promise<PgResult>;
+  /**
+   * After a failed bootstrap: rename the data directory to `<dir>_<timestamp>` so the
+   * next start begins clean (a half-made cluster has its own system ID and could never
+   * join), keeping it for a post-mortem. `movedTo` is null when there was none.
+   */
+  moveDataDirectoryAside?(opts?: CallOptions): Promise<PgResult<{ readonly movedTo: string | null }>>;
 
   // --- process ------------------------------------------------------------------------
   /** Start and wait until it accepts connections. Default timeout pg_ctl_timeout (60 s). */
@@ -174,6 +180,13 @@ export interface PostgresController {
   // --- slots --------------------------------------------------------------------------
   /** Make the slots match the engine's desired list: create, advance, drop. */
   syncSlots(request: SlotPassRequest, opts?: CallOptions): Promise<PgResult<SlotPassReport>>;
+  /**
+   * A replica copies logical slots from the leader (a standby cannot create them before
+   * PostgreSQL 16): reads each slot's state file there, stops, writes them into
+   * pg_replslot and starts again as the same replica. Slots the leader lacks, or whose
+   * database or plugin differ from the request, are left out. Default timeout 2 min.
+   */
+  copyLogicalSlots(request: CopyLogicalSlotsRequest, opts?: CallOptions): Promise<PgResult<{ readonly copied: readonly string[] }>>;
 
   /** Stop watchers and close connections. Postgres keeps running (it outlives the agent). */
   close(): Promise<void>;

@@ -122,6 +122,12 @@ export class FakePostgres implements HaPostgres {
     this.empty = true;
     return ok();
   }
+  async moveDataDirectoryAside(): Promise<PgResult<{ movedTo: string | null }>> {
+    this.calls.push('moveDataDirectoryAside');
+    const had = !this.empty;
+    this.empty = true;
+    return ok({ movedTo: had ? "/data/pgdata_aside" : null });
+  }
   async start(opts: StartOptions = {}): Promise<PgResult> {
     this.calls.push(`start:${opts.role ?? 'default'}`);
     this.running = true;
@@ -191,5 +197,9 @@ export class FakePostgres implements HaPostgres {
   }
   async syncSlots(): Promise<PgResult<{ created: string[]; advanced: string[]; dropped: string[]; deferred: [] }>> {
     return ok({ created: [], advanced: [], dropped: [], deferred: [] });
+  }
+  async copyLogicalSlots(): Promise<PgResult<{ copied: string[] }>> {
+    this.calls.push('copyLogicalSlots');
+    return ok({ copied: [] });
   }
 }

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { FakePostgres } from './fake-postgres.js';
-import type { DataDirState, PgResult } from '../../src/index.js';
+import { fail, type DataDirState, type PgResult } from '../../src/index.js';
 import { SYSID } from './fixtures.js';
 import { world } from './loop-world.js';
 
@@ -174,6 +174,29 @@ describe('HaLoop task results', () => {
     expect(next.message).toBe('bootstrap in progress');
     expect((await w.step(n1)).message).toBe('running post_bootstrap');
     expect((await w.step(n1)).message).toBe('initialized a new cluster');
+  });
+});
+
+/** Bootstrap whose post_bootstrap fails: the half-made cluster must not stay in place. */
+class FailingPostBootstrapPostgres extends FakePostgres {
+  override async postBootstrap(): Promise<PgResult> {
+    this.calls.push('postBootstrap');
+    return fail('command-failed', 'post_bootstrap script failed: exit 1');
+  }
+}
+
+describe('HaLoop after a failed bootstrap', () => {
+  it('gives initialize back, stops Postgres and moves the half-made data directory aside before giving up', async () => {
+    const w = world();
+    const pg = new FailingPostBootstrapPostgres('n1', { empty: true });
+    const n1 = w.node('n1', pg);
+    expect((await w.step(n1)).message).toBe('trying to bootstrap a new cluster');
+    expect((await w.step(n1)).message).toBe('running post_bootstrap');
+    expect((await w.step(n1)).message).toBe('removing initialize key after failed attempt to bootstrap the cluster');
+    expect(w.key('initialize')).toBeUndefined();
+    expect(pg.calls.slice(-2)).toEqual(['stop:immediate', 'moveDataDirectoryAside']);
+    expect(await pg.dataDirState()).toMatchObject({ kind: 'empty' });
+    expect(n1.getStatus().fatal).toBe('Failed to bootstrap cluster');
   });
 });
 

@@ -3,7 +3,8 @@
  * fell back to the last restartpoint's timeline, so a replica that had crossed to
  * timeline 2 published `timeline: 1` in its member key until its next restartpoint
  * (seen during every switchover: the old primary stops, the replicas lose their
- * upstream). The controller now never reports less than what its receiver has reported.
+ * upstream). The controller now never reports less than what its receiver has reported,
+ * and a postmaster whose receiver never reported asks the standby (IDENTIFY_SYSTEM).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresSandbox } from '@pgwarden/testkit';
@@ -72,5 +73,19 @@ describe('LocalPostgresController after a promotion: history file, and a replica
     });
     expect(orphan.inRecovery).toBe(true);
     expect(orphan.timeline).toBe(2);
+  });
+
+  it('a restarted replica whose receiver never ran reports the timeline it replayed, not the restartpoint\'s', async () => {
+    // Crash-stop (no shutdown restartpoint), start with its upstream still down: the new
+    // postmaster's receiver never reports, and the last restartpoint is still on timeline 1.
+    expect(await c.controller.stop('immediate')).toEqual({ ok: true });
+    expect(await c.controller.start({ role: 'replica', upstream: { name: b.name, connUrl: b.connUrl } })).toEqual({ ok: true });
+    const restarted = await waitFor(`${c.name} answering in recovery`, async () => {
+      const o = await c.controller.observe();
+      return o.ok && o.value.inRecovery ? o.value : null;
+    });
+    expect(restarted.walReceiver?.receivedTimeline ?? null).toBeNull();
+    expect(restarted.checkpointTimeline).toBe(1);
+    expect(restarted.timeline).toBe(2);
   });
 });

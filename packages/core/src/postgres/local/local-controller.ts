@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from '../../logger.js';
 import { silentLogger } from '../../logger.js';
@@ -23,18 +23,19 @@ import type { ControlData, ControllerStatus, PostgresObservation } from '../obse
 import type { PgFailure, PgResult } from '../result.js';
 import { fail, ok } from '../result.js';
 import type { DivergenceVerdict, RewindOutcome, RewindSource } from '../rewind.js';
-import type { SlotPassReport, SlotPassRequest } from '../slots.js';
+import type { CopyLogicalSlotsRequest, SlotPassReport, SlotPassRequest } from '../slots.js';
 import { slotNameFromMemberName } from '../slots.js';
 import type { CallOptions, DataDirState, PgRole, PgState, StopMode } from '../types.js';
-import type { FollowOutcome, FollowRequest, UpstreamNode } from '../upstream.js';
+import type { FollowOutcome, FollowRequest, StandbyRecovery, UpstreamNode } from '../upstream.js';
 import type { Binaries } from './binaries.js';
 import { isBinaries, resolveBinaries } from './binaries.js';
 import { initializeDataDir } from './bootstrap.js';
 import { CallbackRunner } from './callback-runner.js';
 import { cloneDataDir } from './clone.js';
 import { hasStandbySignal, recoveryParameters, writeAccessFiles, writeConfigFiles, type RecoverySettings } from './config-files.js';
+import { sameRecovery, withStandbyRecovery } from './standby-recovery.js';
 import { checkClientFiles } from './client-files.js';
-import { replicationRole } from './leader-connection.js';
+import { replicationRole, rewindTarget } from './leader-connection.js';
 import { clientSettingsOf } from './client-settings.js';
 import { buildConninfo, parseConnUrl, parseHostPort } from './conninfo.js';
 import { errorCode, withClient, type LocalConnectionTarget } from './connection.js';
@@ -45,7 +46,9 @@ import { remaining } from './context.js';
 import { readControlData } from './controldata.js';
 import { runCrashRecovery } from './crash-recovery.js';
 import { inspectDataDir } from './data-dir.js';
+import { asideName } from './data-dir-aside.js';
 import { checkDivergence } from './divergence.js';
+import { standbyTimeline } from './divergence-timeline.js';
 import { forcedParameters, isForced, toGucString, type ForcedParameterIssue } from './forced-parameters.js';
 import { runMonitoringQuery } from './monitoring-query.js';
 import type { LocalPostgresConfig } from './options.js';
@@ -58,12 +61,15 @@ import { childrenOf, readProc } from './proc.js';
 import { checkRewindSource, runPgRewind } from './pg-rewind.js';
 import type { RunAs } from './run-as.js';
 import { lastLine, runProgram } from './run-program.js';
-import { runSlotPass } from './slot-pass.js';
+import { SlotSync } from './slot-sync.js';
 import { spawnPostmaster } from './spawn-postmaster.js';
 import { splitCommand } from './tool-options.js';
 import { readTimelineHistoryFile } from './timeline-history.js';
 import type { HistoryLine } from '../../dcs/cluster.js';
 import { readFile } from 'node:fs/promises';
+
+/** How long a refused IDENTIFY_SYSTEM is not asked again (each try logs a refusal in Postgres' log). */
+const IDENTIFY_RETRY_MS = 30_000;
 
 export interface LocalControllerOptions {
   readonly config: LocalPostgresConfig;
@@ -230,7 +236,7 @@ export class LocalPostgresController implements PostgresController {
    * file, trigger_file is renamed), so that a recovery_conf written for an older Postgres
    * cannot make postgresql.conf unreadable.
    */
-  private recoveryConfSettings(): Pick<RecoverySettings, 'restore_command' | 'extra'> {
+  private recoveryConfSettings(standby: StandbyRecovery | null = this.lastStandby): Pick<RecoverySettings, 'restore_command' | 'extra'> {
     const {
       primary_conninfo: _c,
       primary_slot_name: _s,
@@ -242,12 +248,18 @@ export class LocalPostgresController implements PostgresController {
     } = this.effectiveFiles().recoveryConf;
     const extra = Object.fromEntries(Object.entries(rest).filter(([k]) => !k.startsWith('recovery_target')));
     if (trigger !== undefined && !('promote_trigger_file' in extra)) extra['promote_trigger_file'] = trigger;
-    return { restore_command: restore_command ?? null, extra };
+    return withStandbyRecovery({ restore_command: restore_command ?? null, extra }, standby);
   }
+
+  /** The standby_cluster settings of the last follow/start, kept so a reload keeps them. */
+  private lastStandby: StandbyRecovery | null = null;
 
   private recoveryFor(upstream: UpstreamNode | null | undefined, slotName?: string | null): RecoverySettings {
     const endpoint = upstream?.connUrl ? parseConnUrl(upstream.connUrl) : null;
     const useSlots = this.config.use_slots ?? true;
+    this.lastStandby = upstream?.standby ?? null;
+    // A standby leader uses the remote's slot named in standby_cluster, or none (Patroni's RemoteMember).
+    if (upstream?.standby?.remote && slotName === undefined) slotName = upstream.standby.primarySlotName;
     return {
       primary_conninfo: endpoint
         ? buildConninfo({
@@ -266,7 +278,7 @@ export class LocalPostgresController implements PostgresController {
           })
         : null,
       primary_slot_name: endpoint && useSlots ? (slotName === undefined ? slotNameFromMemberName(this.memberName) : slotName) : null,
-      ...this.recoveryConfSettings(),
+      ...this.recoveryConfSettings(this.lastStandby),
     };
   }
 
@@ -292,6 +304,8 @@ export class LocalPostgresController implements PostgresController {
     const file: Record<string, string> = {};
     for (const [k, v] of Object.entries({ ...dynamic, ...local })) if (!isForced(k)) file[k] = v;
     if (!('wal_keep_size' in file)) file['wal_keep_size'] = '128MB';
+    // A replica holding logical slots needs feedback, whatever the configuration says (slot-sync.ts).
+    if (this.slotSync.hotStandbyFeedback) file['hot_standby_feedback'] = 'on';
     for (const r of await this.validate(file)) {
       this.logger.warn(`postgresql.parameters.${r.name}: ${r.reason}; using the server default`);
       delete file[r.name];
@@ -456,7 +470,7 @@ export class LocalPostgresController implements PostgresController {
         if (!obs.inRecovery) this.role = 'primary';
         else if (this.role !== 'promoted') this.role = 'replica';
       }
-      return ok(this.withReplicaTimeline(obs));
+      return ok(await this.withReplicaTimeline(obs, Math.min(1000, opts.timeoutMs ?? 1000)));
     } catch (e) {
       if (errorCode(e) === '57P03') this.state = 'starting';
       return fail('query-failed', `monitoring query failed: ${(e as Error).message}`, e);
@@ -465,21 +479,38 @@ export class LocalPostgresController implements PostgresController {
 
   /** The highest timeline this postmaster's WAL receiver reported (a replica's timeline only grows while it runs). */
   private receivedTimeline: { pid: number; timeline: number } | null = null;
+  /** IDENTIFY_SYSTEM's answer for this postmaster at this replay position (it changes only as replay moves). */
+  private identifiedTimeline: { pid: number; replayLsn: number | null; timeline: number | null; at: number } | null = null;
 
   /**
    * A replica whose WAL receiver is down (its upstream just stopped) reports no received
    * timeline, and the last restartpoint's timeline can be older than what it replayed:
-   * after crossing to timeline 2 it would show 1 until the next restartpoint. Remember
-   * what the receiver said for this postmaster and never report less.
+   * after crossing to timeline 2 it would show 1 until the next restartpoint. Peers judge
+   * the leader race by this timeline, so an old one must never be reported: remember what
+   * the receiver said for this postmaster and never report less; when it never said,
+   * ask the standby itself (IDENTIFY_SYSTEM answers with the replay timeline), as Patroni does.
    */
-  private withReplicaTimeline(obs: PostgresObservation): PostgresObservation {
+  private async withReplicaTimeline(obs: PostgresObservation, timeoutMs: number): Promise<PostgresObservation> {
     const pid = this.status().postmasterPid;
     if (!obs.inRecovery || pid === null) return obs;
     const received = obs.walReceiver?.receivedTimeline ?? 0;
     const known = this.receivedTimeline?.pid === pid ? this.receivedTimeline.timeline : 0;
-    const best = Math.max(received, known);
+    let best = Math.max(received, known);
     if (best > known) this.receivedTimeline = { pid, timeline: best };
+    if (best === 0) best = (await this.identifiedReplayTimeline(pid, obs.replayLsn, timeoutMs)) ?? 0;
     return best > obs.timeline ? { ...obs, timeline: best } : obs;
+  }
+
+  private async identifiedReplayTimeline(pid: number, replayLsn: number | null, timeoutMs: number): Promise<number | null> {
+    const cached = this.identifiedTimeline;
+    if (cached && cached.pid === pid) {
+      if (cached.timeline !== null && cached.replayLsn === replayLsn) return cached.timeline;
+      // Refused (no replication entry for local connections in pg_hba): ask again only now and then.
+      if (cached.timeline === null && this.clock.now() - cached.at < IDENTIFY_RETRY_MS) return null;
+    }
+    const timeline = await standbyTimeline(this.ctx, timeoutMs);
+    this.identifiedTimeline = { pid, replayLsn, timeline, at: this.clock.now() };
+    return timeline;
   }
 
   /**
@@ -606,6 +637,20 @@ export class LocalPostgresController implements PostgresController {
     await rm(this.dataDir, { recursive: true, force: true });
     this.role = 'uninitialized';
     return ok();
+  }
+
+  async moveDataDirectoryAside(): Promise<PgResult<{ readonly movedTo: string | null }>> {
+    if (await this.isRunning()) return fail('wrong-role', `refusing to move ${this.dataDir} aside: Postgres is running`);
+    this.forgetDataDir();
+    this.role = 'uninitialized';
+    const movedTo = asideName(this.dataDir, new Date(this.clock.wallNow()));
+    try {
+      await rename(this.dataDir, movedTo);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return ok({ movedTo: null });
+      return fail('data-dir-unusable', `could not rename ${this.dataDir} to ${movedTo}: ${(e as Error).message}`, e);
+    }
+    return ok({ movedTo });
   }
 
   // --- process ----------------------------------------------------------------------------
@@ -800,6 +845,7 @@ export class LocalPostgresController implements PostgresController {
         this.lastRecovery = null;
         // Keep the files in line with the role: a later restart must not bring back standby.signal.
         await this.writeFiles(null);
+        this.slotSync.promoted();
         return ok();
       }
       await this.clock.sleep(50, opts.signal).catch(() => undefined);
@@ -828,8 +874,7 @@ export class LocalPostgresController implements PostgresController {
     }
     const same =
       this.lastRecovery !== null &&
-      this.lastRecovery.primary_conninfo === recovery.primary_conninfo &&
-      this.lastRecovery.primary_slot_name === recovery.primary_slot_name &&
+      sameRecovery(this.lastRecovery, recovery) &&
       (await hasStandbySignal(this.dataDir));
     this.role = role;
     if (same) {
@@ -1031,11 +1076,41 @@ export class LocalPostgresController implements PostgresController {
 
   async syncSlots(request: SlotPassRequest, opts: CallOptions = {}): Promise<PgResult<SlotPassReport>> {
     if (!(await this.isRunning())) return fail('not-running', 'slot pass needs Postgres running');
-    const timeoutMs = opts.timeoutMs ?? 10_000;
-    const target = this.localTarget();
-    return runSlotPass(target, request, timeoutMs, (fn) =>
-      this.monitor.run(target, { connectTimeoutMs: Math.min(3000, timeoutMs), deadlineMs: timeoutMs }, fn),
-    );
+    return this.slotSync.sync(request, opts.timeoutMs ?? 10_000);
+  }
+
+  async copyLogicalSlots(request: CopyLogicalSlotsRequest, opts: CallOptions = {}): Promise<PgResult<{ readonly copied: readonly string[] }>> {
+    if (!(await this.isRunning())) return fail('not-running', 'copying logical slots needs Postgres running');
+    if (this.role !== 'replica') return fail('wrong-role', `logical slots are copied to a replica, not to a ${this.role}`);
+    return this.slotSync.copy(request, opts.timeoutMs ?? 120_000);
+  }
+
+  private slotSyncInstance: SlotSync | null = null;
+
+  /** Slots: the pass, hot_standby_feedback, copies of logical slots and their readiness (slot-sync.ts). */
+  private get slotSync(): SlotSync {
+    this.slotSyncInstance ??= new SlotSync({
+      logger: this.logger,
+      dataDir: this.dataDir,
+      runAs: this.runAs,
+      localTarget: () => this.localTarget(),
+      mainSession: (timeoutMs) => (fn) => this.monitor.run(this.localTarget(), { connectTimeoutMs: Math.min(3000, timeoutMs), deadlineMs: timeoutMs }, fn),
+      leaderTarget: (leader) => rewindTarget(this.ctx, leader),
+      reapplyParameters: (timeoutMs) => this.applyParameters(this.dynamicParameters, { timeoutMs }),
+      restartAround: async (work, timeoutMs) => {
+        const deadline = this.clock.now() + timeoutMs;
+        const upstream = this.lastUpstream();
+        const stopped = await this.stop('fast', { blockCallbacks: true, timeoutMs: remaining(this.clock, deadline) / 2 });
+        if (!stopped.ok) return stopped;
+        try {
+          await work();
+        } catch (e) {
+          this.logger.error(`Writing logical slot state files failed: ${(e as Error).message}`);
+        }
+        return this.start({ role: 'replica', upstream, blockCallbacks: true, timeoutMs: remaining(this.clock, deadline) });
+      },
+    });
+    return this.slotSyncInstance;
   }
 
   async close(): Promise<void> {
