@@ -12,6 +12,7 @@ import { now } from './clock.js';
 import { FAST, METRICS, SCENARIOS, SLOW, issuePatroniAt, type ScenarioName, type Timing } from './metrics.js';
 import { getPrimary, hostLoss, idle, postmasterKill, startAll, switchover, tail, type ScenarioContext } from './scenarios.js';
 import { table } from './table.js';
+import { runMain } from './run-main.js';
 
 type AgentKind = 'pgwarden' | 'patroni';
 
@@ -147,13 +148,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-// Ctrl-C still runs the testkit's exit hooks, which kill every agent and postmaster by PID.
-for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => process.exit(130));
-
-main().then(
-  (code) => process.exit(code),
-  (e: Error) => {
-    process.stderr.write(`${e.message}\n`);
-    process.exit(2);
-  },
-);
+runMain(main);

@@ -22,6 +22,7 @@ import { SLOW } from './metrics.js';
 import { switchover, type ScenarioContext } from './scenarios.js';
 import { table } from './table.js';
 import { describe, LOADS, type TailResult } from './tail.js';
+import { runMain } from './run-main.js';
 
 type Kind = TailKind;
 type Args = TailArgs;
@@ -206,12 +207,4 @@ async function main(): Promise<number> {
   return failed.length ? 1 : 0;
 }
 
-for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => process.exit(130));
-
-main().then(
-  (code) => process.exit(code),
-  (e: Error) => {
-    process.stderr.write(`${e.message}\n`);
-    process.exit(2);
-  },
-);
+runMain(main);
