@@ -34,6 +34,8 @@ export class DynamicConfigTracker {
   private good: DynamicSettings;
   /** Identity of the last document considered (modify version, else its JSON). */
   private lastSeen: string | undefined;
+  /** What the last document considered validated to. */
+  private lastValidation: DynamicValidation | undefined;
 
   /**
    * `initial` is what is in force before the first `/config` read: the validated
@@ -59,8 +61,10 @@ export class DynamicConfigTracker {
    */
   update(data: unknown, modifyVersion?: string): DynamicUpdate {
     const identity = modifyVersion !== undefined && modifyVersion !== '' ? `v:${modifyVersion}` : `j:${contentIdentity(data)}`;
-    const repeated = identity === this.lastSeen;
-    const validation = this.validate(data);
+    const repeated = identity === this.lastSeen && this.lastValidation !== undefined;
+    // The same document validates the same way: every cycle reads /config, few change it.
+    const validation = repeated ? this.lastValidation! : this.validate(data);
+    this.lastValidation = validation;
     if (repeated) {
       return validation.issues.length === 0 ? { kind: 'unchanged', config: this.good } : { kind: 'rejected', config: this.good, validation };
     }
