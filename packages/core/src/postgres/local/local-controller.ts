@@ -711,7 +711,9 @@ export class LocalPostgresController implements PostgresController {
       }
     }
     this.state = 'start failed';
-    return fail(opts.signal?.aborted ? 'aborted' : 'timeout', `postgres did not accept connections in time (pid ${spawned.pid} left running)`);
+    // A cancelled wait (a demotion took over the task) is not a slow start: say which it was.
+    if (opts.signal?.aborted) return fail('aborted', `waiting for postgres to accept connections was cancelled (pid ${spawned.pid} left running)`);
+    return fail('timeout', `postgres did not accept connections in time (pid ${spawned.pid} left running)`);
   }
 
   async stop(mode: StopMode, opts: StopOptions = {}): Promise<PgResult> {
