@@ -6,7 +6,7 @@
  * is the agent's own and can be stopped, continued or killed directly.
  */
 import { type ChildProcess } from 'node:child_process';
-import { chownSync, createWriteStream, mkdirSync, readFileSync, writeFileSync, type WriteStream } from 'node:fs';
+import { chownSync, createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import {
   exited,
@@ -35,10 +35,35 @@ export interface ChaosNode {
   readonly address: string;
   readonly namespace: string;
   readonly configPath: string;
+  /** The agent's wall-clock offset for libfaketime, e.g. `+0` or `-3600`. */
+  readonly clockFile: string;
   readonly apiUrl: string;
   readonly etcdProxies: readonly DelayProxy[];
   readonly replicationProxy: DelayProxy;
   agent: ChildProcess | null;
+}
+
+/**
+ * libfaketime gives an agent its own wall clock, which a clock-jump fault moves through
+ * the file named in FAKETIME_TIMESTAMP_FILE (re-read every second). Only `node` (the
+ * agent) is affected: Postgres, the guard and the tools the agent runs keep the real
+ * time, and CLOCK_MONOTONIC, which the agent's leases and deadlines use, never moves.
+ */
+const LIBFAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1';
+
+/**
+ * Given to `env` after setpriv has dropped to the postgres user: libfaketime keeps a
+ * semaphore per process tree, which the agent could not open had root's `ip` and
+ * `setpriv` loaded the library first.
+ */
+function fakeClockEnv(clockFile: string): string[] {
+  return [
+    `LD_PRELOAD=${LIBFAKETIME}`,
+    `FAKETIME_TIMESTAMP_FILE=${clockFile}`,
+    'FAKETIME_CACHE_DURATION=1',
+    'FAKETIME_ONLY_CMDS=node',
+    'DONT_FAKE_MONOTONIC=1',
+  ];
 }
 
 const REQUIRED_TOOLS: readonly [string, string][] = [
@@ -52,6 +77,7 @@ function checkPrerequisites(): { uid: number; gid: number } {
   for (const [tool, hint] of REQUIRED_TOOLS) {
     if (!findExecutable(tool, `${process.env.PATH ?? ''}:/usr/sbin:/sbin`)) throw new ChaosSetupError(`'${tool}' not found: ${hint}`);
   }
+  if (!existsSync(LIBFAKETIME)) throw new ChaosSetupError(`${LIBFAKETIME} not found (clock-jump faults): apt-get install -y libfaketime`);
   const user = lookupOsUser('postgres');
   if (!user) throw new ChaosSetupError("no 'postgres' user to run the agents as: apt-get install -y postgresql-15");
   return { uid: user.uid, gid: user.gid };
@@ -117,6 +143,8 @@ export class ChaosCluster {
     };
     writeFileSync(configPath, chaosNodeConfig(spec, mode));
     chownSync(configPath, this.user.uid, this.user.gid);
+    const clockFile = join(dir, 'faketime');
+    writeFileSync(clockFile, '+0\n');
     this.nodes.push({
       index,
       name,
@@ -125,6 +153,7 @@ export class ChaosCluster {
       address,
       namespace: this.net.namespaces[index]!,
       configPath,
+      clockFile,
       apiUrl: `http://${address}:${API_PORT}`,
       etcdProxies,
       replicationProxy,
@@ -135,7 +164,7 @@ export class ChaosCluster {
   /** The agent's output goes to <root>/<node>.agent.log, appended across restarts. */
   startAgent(node: ChaosNode): void {
     if (node.agent && isRunning(node.agent)) return;
-    const args = ['netns', 'exec', node.namespace, 'setpriv', `--reuid=${this.user.uid}`, `--regid=${this.user.gid}`, '--clear-groups', '--', process.execPath, AGENT_BIN, node.configPath];
+    const args = ['netns', 'exec', node.namespace, 'setpriv', `--reuid=${this.user.uid}`, `--regid=${this.user.gid}`, '--clear-groups', '--', 'env', ...fakeClockEnv(node.clockFile), process.execPath, AGENT_BIN, node.configPath];
     const child = spawnTracked('ip', args, { cwd: node.dir, env: { ...process.env, HOME: node.dir }, stdio: ['ignore', 'pipe', 'pipe'] });
     let log = this.logs.get(node.name);
     if (!log) {
@@ -145,6 +174,11 @@ export class ChaosCluster {
     child.stdout?.pipe(log, { end: false });
     child.stderr?.pipe(log, { end: false });
     node.agent = child;
+  }
+
+  /** Moves the agent's wall clock `seconds` away from the real time (0: back to it). */
+  setClockOffset(node: ChaosNode, seconds: number): void {
+    writeFileSync(node.clockFile, `${seconds >= 0 ? '+' : ''}${seconds}\n`);
   }
 
   agentPid(node: ChaosNode): number | null {

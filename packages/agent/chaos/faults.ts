@@ -83,6 +83,11 @@ export async function inject(cluster: ChaosCluster, fault: PlannedFault): Promis
     case 'sigstop-guard':
     case 'sigkill-guard':
       return signalFault(`${node.name} fence guard`, cluster.guardPid(node), fault.kind === 'sigstop-guard');
+    case 'clock-jump': {
+      const seconds = fault.clockJumpSeconds ?? 0;
+      cluster.setClockOffset(node, seconds);
+      return { detail: `${node.name} agent clock ${seconds >= 0 ? '+' : ''}${seconds} s`, heal: async () => cluster.setClockOffset(node, 0) };
+    }
     case 'latency-dcs':
     case 'latency-replication': {
       const proxies = fault.kind === 'latency-dcs' ? node.etcdProxies : [node.replicationProxy];
@@ -101,6 +106,7 @@ export async function healEverything(cluster: ChaosCluster): Promise<void> {
   for (const n of cluster.nodes) {
     clearDropRules(n.namespace);
     setLink(cluster.net, n.index, true);
+    cluster.setClockOffset(n, 0);
     for (const p of [...n.etcdProxies, n.replicationProxy]) p.setDelay(0);
     for (const pid of [cluster.agentPid(n), cluster.postmasterPid(n), cluster.guardPid(n)]) if (pid !== null) signalPid(pid, 'SIGCONT');
     if (!cluster.agentPid(n)) cluster.startAgent(n);

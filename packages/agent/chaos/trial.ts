@@ -157,17 +157,23 @@ export async function runTrial(options: TrialOptions): Promise<TrialResult> {
     const faults: Partial<Record<FaultKind, number>> = {};
     let skipped = 0;
     const phaseStart = log.now();
-    for (const f of plan) {
-      await sleep(Math.max(0, phaseStart + f.atMs - log.now()));
-      const injected = await inject(cluster, f);
-      if (injected.detail.startsWith('skipped')) skipped++;
-      else faults[f.kind] = (faults[f.kind] ?? 0) + 1;
-      log.write('fault', { kind: f.kind, detail: injected.detail, durationMs: f.durationMs, wall: new Date().toISOString() });
-      say(`  +${((log.now() - phaseStart) / 1000).toFixed(1)}s ${f.kind}: ${injected.detail} for ${f.durationMs} ms`);
-      await sleep(f.durationMs);
-      await injected.heal();
-      log.write('healed', { kind: f.kind, detail: injected.detail });
-    }
+    // Each fault on its own timeline: injected at its time, healed after its duration,
+    // whatever the others do (the schedule lets at most two overlap).
+    const outcomes = await Promise.allSettled(
+      plan.map(async (f) => {
+        await sleep(Math.max(0, phaseStart + f.atMs - log.now()));
+        const injected = await inject(cluster!, f);
+        if (injected.detail.startsWith('skipped')) skipped++;
+        else faults[f.kind] = (faults[f.kind] ?? 0) + 1;
+        log.write('fault', { kind: f.kind, detail: injected.detail, durationMs: f.durationMs, wall: new Date().toISOString() });
+        say(`  +${((log.now() - phaseStart) / 1000).toFixed(1)}s ${f.kind}: ${injected.detail} for ${f.durationMs} ms`);
+        await sleep(f.durationMs);
+        await injected.heal();
+        log.write('healed', { kind: f.kind, detail: injected.detail });
+      }),
+    );
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failed) throw failed.reason;
     await healEverything(cluster);
     log.write('quiet', { ms: quietMs });
     await sleep(quietMs);

@@ -1,7 +1,7 @@
 /** A chaos trial is replayable: its fault schedule is a pure function of the seed. */
 import { describe, expect, it } from 'vitest';
 import { parseChaosArgs } from '../../chaos/args.js';
-import { FAULT_KINDS, planFaults } from '../../chaos/schedule.js';
+import { FAULT_KINDS, faultChannel, planFaults } from '../../chaos/schedule.js';
 
 const options = (seed: number) => ({ seed, faultPhaseMs: 60_000, nodes: 3, etcdMembers: 3 });
 
@@ -11,17 +11,30 @@ describe('chaos fault schedule', () => {
     expect(planFaults(options(42))).not.toEqual(planFaults(options(43)));
   });
 
-  it('every fault heals within the fault phase, one after another', () => {
+  it('every fault heals within the fault phase; at most two at once, from different channels', () => {
+    let overlaps = 0;
     for (let seed = 1; seed <= 200; seed++) {
       const plan = planFaults(options(seed));
       expect(plan.length).toBeGreaterThan(0);
-      let end = 0;
-      for (const f of plan) {
-        expect(f.atMs).toBeGreaterThanOrEqual(end);
-        end = f.atMs + f.durationMs;
-        expect(end).toBeLessThanOrEqual(60_000);
+      for (const [i, f] of plan.entries()) {
+        expect(f.atMs + f.durationMs).toBeLessThanOrEqual(60_000);
+        const during = plan.filter((g, j) => j !== i && g.atMs < f.atMs + f.durationMs && f.atMs < g.atMs + g.durationMs);
+        expect(during.length).toBeLessThanOrEqual(1);
+        for (const g of during) expect(faultChannel(g.kind)).not.toBe(faultChannel(f.kind));
+        if (during.length && i < plan.indexOf(during[0]!)) overlaps++;
       }
     }
+    // Roughly one fault in four (of those long enough) is joined by another.
+    expect(overlaps).toBeGreaterThan(50);
+  });
+
+  it('a clock jump moves the clock by seconds to hours, either way', () => {
+    const jumps = Array.from({ length: 300 }, (_, s) => planFaults(options(s)))
+      .flat()
+      .filter((f) => f.kind === 'clock-jump')
+      .map((f) => f.clockJumpSeconds!);
+    expect(jumps.some((j) => j < 0) && jumps.some((j) => j > 0)).toBe(true);
+    for (const j of jumps) expect(Math.abs(j)).toBeGreaterThanOrEqual(5);
   });
 
   it('over many seeds every kind of fault is drawn', () => {
