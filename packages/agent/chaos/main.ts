@@ -36,7 +36,7 @@ async function main(): Promise<number> {
       results.push(r);
       const v = r.verdict;
       console.log(
-        `seed ${seed} ${mode}: ${v.violations.length ? 'VIOLATION' : 'clean'}; ${v.acks} acks, ${v.lostIds.length} lost (${v.lostWalBytes} WAL bytes), timelines ${v.timelines.join(',')}, final primary ${r.finalPrimary}, ${(r.durationMs / 1000).toFixed(0)} s`,
+        `seed ${seed} ${mode}: ${v.violations.length ? 'VIOLATION' : 'clean'}; ${v.acks} acks, ${v.lostIds.length} lost (${v.lostWalBytes} WAL bytes), timelines ${v.timelines.join(',')}, final primary ${r.finalPrimary}, guard stops ${JSON.stringify(r.guardFirings)}, ${(r.durationMs / 1000).toFixed(0)} s`,
       );
       for (const line of v.violations) console.log(`  ! ${line}`);
       // Kept up to date after every trial, so an interrupted run still has its totals.

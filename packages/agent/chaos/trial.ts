@@ -13,6 +13,7 @@ import { checkTrial, type Verdict } from './checker.js';
 import { CHAOS_TABLE, ChaosClients, connectTo, discard } from './clients.js';
 import { ChaosCluster, type ChaosNode } from './cluster.js';
 import { healEverything, inject } from './faults.js';
+import { guardFirings, type GuardFirings } from './guard-firings.js';
 import { networkFor, removeNetwork } from './network.js';
 import { CHAOS_SCOPE, MAXIMUM_LAG_ON_FAILOVER, type SyncMode } from './node-config.js';
 import { planFaults, type FaultKind } from './schedule.js';
@@ -39,6 +40,8 @@ export interface TrialResult {
   readonly skippedFaults: number;
   readonly verdict: Verdict;
   readonly finalPrimary: string;
+  /** Fence guard stops by why (`heartbeat-late`: the agent ran but was late). */
+  readonly guardFirings: GuardFirings;
   readonly durationMs: number;
   readonly logPath: string | null;
 }
@@ -182,6 +185,7 @@ export async function runTrial(options: TrialOptions): Promise<TrialResult> {
     await sleep(2000);
     await clients.stop();
     const present = await idsOn(final);
+    const firings = guardFirings(cluster.nodes.map((n) => n.dir));
     const verdict = checkTrial({ acks: clients.acks, presentIds: present, mode: options.mode, maximumLagOnFailover: MAXIMUM_LAG_ON_FAILOVER });
     const result: TrialResult = {
       seed: options.seed,
@@ -190,10 +194,11 @@ export async function runTrial(options: TrialOptions): Promise<TrialResult> {
       skippedFaults: skipped,
       verdict,
       finalPrimary: final.name,
+      guardFirings: firings,
       durationMs: Date.now() - started,
       logPath,
     };
-    log.write('outcome', { finalPrimary: final.name, faults, skippedFaults: skipped, unreplicated: clients.unreplicated.length, ...verdict });
+    log.write('outcome', { finalPrimary: final.name, faults, skippedFaults: skipped, guardFirings: firings, unreplicated: clients.unreplicated.length, ...verdict });
     return result;
   } catch (error) {
     log.write('error', { message: String(error) });
