@@ -88,7 +88,6 @@ export class FleetPostgres implements HaPostgres {
       synchronousCommit: 'on',
       postmasterStartedAt: this.startedAt,
       checkpointTimeline: this.timeline,
-      pendingRestartInSettings: false,
       serverVersion: 150004,
     });
   }

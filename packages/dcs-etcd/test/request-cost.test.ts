@@ -1,5 +1,5 @@
 /**
- * What one idle HA cycle costs etcd (issue #5: requests per second of an idle cluster),
+ * What one idle HA cycle costs etcd (requests per second of an idle cluster),
  * counted by etcd itself: `grpc_server_msg_received_total` per gRPC method from the
  * member's /metrics, one message per request whatever the transport. A leader's cycle
  * (read, refresh, touch) and a replica's (read, touch) are measured apart, on a real etcd
@@ -52,10 +52,10 @@ async function costPerCycle(cycle: () => Promise<void>): Promise<Record<string, 
   return perCycle;
 }
 
-async function node(scope: string, name: string): Promise<Dcs> {
-  const adapter = await createAdapter(etcd, { scope, name, ttlSeconds: 10, loopWaitSeconds: 1, retryTimeoutSeconds: 3 });
+async function node(scope: string, name: string, timing = { ttl: 10, loopWait: 1, retryTimeout: 3 }): Promise<Dcs> {
+  const adapter = await createAdapter(etcd, { scope, name, ttlSeconds: timing.ttl, loopWaitSeconds: timing.loopWait, retryTimeoutSeconds: timing.retryTimeout });
   adapters.push(adapter);
-  return new Dcs({ adapter, timing: { ttl: 10, loopWait: 1, retryTimeout: 3 } });
+  return new Dcs({ adapter, timing });
 }
 
 async function loaded(dcs: Dcs): Promise<Cluster> {
@@ -78,9 +78,13 @@ async function settle(...cycles: (() => Promise<void>)[]): Promise<void> {
 }
 
 describe('an idle cycle', () => {
-  it('costs the leader two lease keepalives and a replica one, nothing else', async () => {
-    const leader = await node('cost', 'a');
-    const replica = await node('cost', 'b');
+  it.each([
+    { ttl: 10, loopWait: 1, retryTimeout: 3 },
+    { ttl: 30, loopWait: 10, retryTimeout: 10 },
+  ])('costs the leader two lease keepalives and a replica one, nothing else (ttl $ttl, loop_wait $loopWait)', async (timing) => {
+    const scope = `cost-${timing.loopWait}`;
+    const leader = await node(scope, 'a', timing);
+    const replica = await node(scope, 'b', timing);
     expect((await leader.touchMember({ ...MEMBER, role: 'primary' })).kind).toBe('written');
     expect((await leader.acquireLeader()).kind).toBe('held');
     expect((await replica.touchMember(MEMBER)).kind).toBe('written');

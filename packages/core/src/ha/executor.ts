@@ -47,7 +47,33 @@ const FAILSAFE_TIMEOUT_MS = 2000;
 export class Executor {
   constructor(private readonly deps: ExecutorDeps) {}
 
+  /** When the previous cycle's execution ended (Clock.now): the loop observed Postgres after it. */
+  private previousRunEnded: number | null = null;
+  /** This cycle's actions did something to Postgres (started, stopped, reloaded it, changed slots…). */
+  private actedOnPostgres = false;
+
   async run(decision: Decision, state: CycleState, ctx: ExecutionContext): Promise<void> {
+    this.actedOnPostgres = false;
+    try {
+      await this.runFrom(decision, state, ctx);
+    } finally {
+      this.previousRunEnded = this.deps.clock.now();
+    }
+  }
+
+  /**
+   * How old an observation of Postgres may be to serve this cycle's member key and slot
+   * pass: the one the loop took at the start of the cycle (after the previous execution
+   * ended) still holds when no action of this cycle touched Postgres and no task is
+   * running; otherwise 0, a new query. The controller also refuses it after any change
+   * made through it (ObserveOptions).
+   */
+  private observationMaxAge(): number {
+    if (this.actedOnPostgres || this.deps.tasks.current !== null || this.previousRunEnded === null) return 0;
+    return Math.max(0, this.deps.clock.now() - this.previousRunEnded);
+  }
+
+  private async runFrom(decision: Decision, state: CycleState, ctx: ExecutionContext): Promise<void> {
     let current: Decision | undefined = decision;
     while (current) {
       const gate = gateOf(current);
@@ -106,6 +132,7 @@ export class Executor {
         return ['conflict', gate.onConflict];
       }
       case 'applySyncStandbyNames': {
+        this.actedOnPostgres = true;
         const r = await postgres.setSynchronousStandbyNames(gate.value, { timeoutMs: this.timeouts(ctx).quick });
         if (r.ok) return ['applied', gate.onApplied];
         this.deps.logger.warn(`Could not set synchronous_standby_names to ${gate.value ?? "''"}: ${r.message}`);
@@ -163,7 +190,7 @@ export class Executor {
         const data = buildMemberData({
           node: this.deps.node,
           status: postgres.status(),
-          observation: ctx.cluster ? await this.observeQuick(t.quick) : null,
+          observation: ctx.cluster ? await this.observeQuick(t.quick, this.observationMaxAge()) : null,
           memory: state.memory,
           task: tasks.current,
           paused: ctx.config.pause,
@@ -176,6 +203,7 @@ export class Executor {
         await dcs.initialize({ createNew: action.createNew, sysid: action.sysid });
         return;
       case 'cancelInitialization': {
+        this.actedOnPostgres = true;
         await dcs.cancelInitialization();
         await postgres.stop('immediate', { checkpoint: false, timeoutMs: t.retry });
         // As Patroni: the half-made cluster has its own system ID; keep it, but out of the way.
@@ -198,16 +226,19 @@ export class Executor {
         return;
       }
       case 'demote':
+        this.actedOnPostgres = true;
         if (action.mode === 'graceful') return this.launch(action, state, ctx);
         if (action.mode === 'demote-cluster') return this.demoteCluster(action.upstream, action.role, state, ctx);
         return this.demoteNow(action.mode, state, ctx);
       case 'follow':
         return this.follow(action.upstream, action.role, state);
       case 'stopPostgres':
+        this.actedOnPostgres = true;
         await postgres.stop(action.mode, { checkpoint: false, timeoutMs: t.retry });
         state.memory = { ...state.memory, following: null };
         return;
       case 'setSyncStandbyNames':
+        this.actedOnPostgres = true;
         await postgres.setSynchronousStandbyNames(action.value, { timeoutMs: t.quick });
         return;
       case 'deleteSync':
@@ -232,7 +263,8 @@ export class Executor {
         const running = tasks.current;
         if (running && running.kind !== 'promote') return;
         const { type: _type, ...request } = action;
-        const r = await postgres.syncSlots(request, { timeoutMs: t.quick });
+        const r = await postgres.syncSlots(request, { timeoutMs: t.quick, maxAgeMs: this.observationMaxAge() });
+        if (!r.ok || r.value.created.length || r.value.dropped.length || r.value.advanced.length) this.actedOnPostgres = true;
         if (!r.ok) logger.warn(`replication slots: ${r.message}`);
         else if (r.value.created.length || r.value.dropped.length) {
           logger.info(`replication slots: created [${r.value.created.join(', ')}], dropped [${r.value.dropped.join(', ')}]`);
@@ -240,15 +272,18 @@ export class Executor {
         return;
       }
       case 'applyParameters':
+        this.actedOnPostgres = true;
         return this.applyParameters(action.parameters, action.liveSyncStandbyNames, action.files, t.quick);
       case 'armLeaseGuard':
         return this.armGuard(state, ctx);
       case 'settleLeaseGuard':
         return this.settleGuard(action.paused, state);
       case 'checkpoint':
+        this.actedOnPostgres = true;
         this.backgroundCheckpoint(state);
         return;
       case 'cancelTask':
+        this.actedOnPostgres = true;
         await tasks.cancel();
         return;
       case 'sleep':
@@ -277,8 +312,8 @@ export class Executor {
     }
   }
 
-  private async observeQuick(timeoutMs: number) {
-    const r = await this.deps.postgres.observe({ timeoutMs });
+  private async observeQuick(timeoutMs: number, maxAgeMs: number) {
+    const r = await this.deps.postgres.observe({ timeoutMs, maxAgeMs });
     return r.ok ? r.value : null;
   }
 
@@ -337,6 +372,7 @@ export class Executor {
     const f = state.memory.following;
     const standby = standbyFingerprint(upstream);
     if (f && f.upstream === (upstream?.name ?? null) && f.connUrl === (upstream?.connUrl ?? null) && f.role === role && (f.standby ?? null) === standby) return;
+    this.actedOnPostgres = true;
     const launched = this.deps.tasks.launch('follow', 'changing primary_conninfo and restarting', async (signal) => {
       const r = await this.deps.postgres.follow({ upstream, role }, { signal });
       return r.ok ? { ok: true, value: { upstream, role } } : { ok: false, code: r.code, message: r.message };
@@ -416,6 +452,7 @@ export class Executor {
   }
 
   private async launch(action: AsyncAction, state: CycleState, ctx: ExecutionContext): Promise<void> {
+    this.actedOnPostgres = true;
     // Restarting as a replica: nothing to guard until we promote (Patroni's recover).
     if (action.type === 'startPostgres' && action.role !== 'primary') await this.deps.guard.disarm('starting as a replica');
     const spec = taskBody(action, this.deps.postgres, ctx.config.timing.loopWait * 1000, this.deps, ctx, state);

@@ -1,7 +1,8 @@
 /**
  * The member key this node publishes at the end of each cycle (spec/ha.md §0, spec/dcs.md
- * §2.1). Built from what the controller reports at that moment, not from the start of the
- * cycle, so a state change made by this cycle's actions shows at once.
+ * §2.1). Role and state are what the controller reports at that moment, so a change made
+ * by this cycle's actions shows at once; WAL position and timeline come from a fresh query
+ * when an action touched Postgres, else from the cycle's own observation.
  */
 import type { Member, MemberData } from '../dcs/cluster.js';
 import { memberKeyRole } from './member-role.js';

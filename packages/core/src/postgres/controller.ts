@@ -4,7 +4,7 @@ import type { ControlData, ControllerStatus, PostgresObservation } from './obser
 import type { PgResult } from './result.js';
 import type { DivergenceVerdict, RewindOutcome, RewindSource } from './rewind.js';
 import type { CopyLogicalSlotsRequest, SlotPassReport, SlotPassRequest } from './slots.js';
-import type { CallOptions, DataDirState, PgRole, StopMode } from './types.js';
+import type { CallOptions, DataDirState, ObserveOptions, PgRole, StopMode } from './types.js';
 import type { FollowOutcome, FollowRequest, UpstreamNode } from './upstream.js';
 
 /** Server parameters as in `postgresql.parameters` (patroni.yml or /config). */
@@ -98,8 +98,11 @@ export interface PostgresController {
    * whose start time matches (then it is adopted and watched). Default timeout 5 s.
    */
   isRunning(opts?: CallOptions): Promise<boolean>;
-  /** The combined monitoring query (connect 3 s, statement 2 s by default). */
-  observe(opts?: CallOptions): Promise<PgResult<PostgresObservation>>;
+  /**
+   * The combined monitoring query (connect 3 s, statement 2 s by default); with
+   * `maxAgeMs`, the last answer when it is recent enough and nothing changed since.
+   */
+  observe(opts?: ObserveOptions): Promise<PgResult<PostgresObservation>>;
   /** pg_controldata of the data dir; works while Postgres is down. */
   controlData(opts?: CallOptions): Promise<PgResult<ControlData>>;
   /** The postmaster exited (crash, kill, or our stop). Listeners must not throw. */
@@ -178,8 +181,11 @@ export interface PostgresController {
   crashRecovery(opts?: CallOptions): Promise<PgResult>;
 
   // --- slots --------------------------------------------------------------------------
-  /** Make the slots match the engine's desired list: create, advance, drop. */
-  syncSlots(request: SlotPassRequest, opts?: CallOptions): Promise<PgResult<SlotPassReport>>;
+  /**
+   * Make the slots match the engine's desired list: create, advance, drop. With
+   * `maxAgeMs`, the existing slots may be read from a recent observation (see observe).
+   */
+  syncSlots(request: SlotPassRequest, opts?: ObserveOptions): Promise<PgResult<SlotPassReport>>;
   /**
    * A replica copies logical slots from the leader (a standby cannot create them before
    * PostgreSQL 16): reads each slot's state file there, stops, writes them into

@@ -33,6 +33,10 @@ export interface SlotInfo {
   readonly confirmedFlushLsn: Lsn | null;
   /** pg_replication_slots.wal_status (PG 13+): `lost` means the WAL it needs is gone. */
   readonly walStatus?: string | null;
+  /** A session's temporary slot (pg_basebackup's, say): gone when the session ends; the slot pass leaves it alone. */
+  readonly temporary?: boolean;
+  /** Physical slots: the xmin hot-standby feedback left on it (as text), or null. */
+  readonly xmin?: string | null;
 }
 
 /**
@@ -62,13 +66,6 @@ export interface PostgresObservation {
   /** Timeline of the last checkpoint (pg_control_checkpoint). On a fresh primary it
    * differs from `timeline` until the post-promote checkpoint ran. */
   readonly checkpointTimeline: number;
-  /**
-   * pg_settings.pending_restart is set for at least one parameter, where a controller
-   * knows it. The local controller does not ask each cycle: scanning pg_settings was
-   * most of the monitoring query's cost, and pending restarts come from its own
-   * config diff (`pendingRestartReason`), as in Patroni.
-   */
-  readonly pendingRestartInSettings?: boolean;
   /** `server_version_num`, e.g. 150004. */
   readonly serverVersion: number;
 }

@@ -44,6 +44,17 @@ export interface CallOptions {
   readonly signal?: AbortSignal;
 }
 
+/** Options of the calls that read Postgres's state: they may answer from the cycle's observation. */
+export interface ObserveOptions extends CallOptions {
+  /**
+   * An observation taken at most this long ago may serve instead of a new query, when the
+   * controller has changed nothing in Postgres since and the same postmaster runs. 0 or
+   * absent: always query. Lets the engine use the observation it took at the start of a
+   * cycle in which none of its actions touched Postgres.
+   */
+  readonly maxAgeMs?: number;
+}
+
 /** What the data directory holds, without starting anything. */
 export type DataDirState =
   | { readonly kind: 'empty' }

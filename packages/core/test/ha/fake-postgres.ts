@@ -20,6 +20,7 @@ import {
   type UpstreamNode,
   type HistoryLine,
   type ConfigChangeReport,
+  type ObserveOptions,
 } from '../../src/index.js';
 import { SYSID } from './fixtures.js';
 
@@ -34,6 +35,8 @@ export class FakePostgres implements HaPostgres {
   upstream: UpstreamNode | null = null;
   vetoPromote = false;
   readonly calls: string[] = [];
+  /** The `maxAgeMs` of each observe call (0 when absent): whether the engine let an earlier answer serve. */
+  readonly observeMaxAges: number[] = [];
   private exitListeners = new Set<(e: PostmasterExit) => void>();
 
   constructor(name: string, init: Partial<Pick<FakePostgres, 'running' | 'role' | 'wal' | 'empty'>> = {}) {
@@ -55,7 +58,8 @@ export class FakePostgres implements HaPostgres {
   async isRunning(): Promise<boolean> {
     return this.running;
   }
-  async observe(): Promise<PgResult<PostgresObservation>> {
+  async observe(opts: ObserveOptions = {}): Promise<PgResult<PostgresObservation>> {
+    this.observeMaxAges.push(opts.maxAgeMs ?? 0);
     if (!this.running) return fail('not-running', 'not running');
     const primary = this.role === 'primary';
     return ok({
@@ -73,7 +77,6 @@ export class FakePostgres implements HaPostgres {
       synchronousCommit: 'on',
       postmasterStartedAt: 0,
       checkpointTimeline: this.timeline,
-      pendingRestartInSettings: false,
       serverVersion: 150004,
     });
   }

@@ -96,7 +96,6 @@ export function observation(o: Partial<PostgresObservation> = {}): PostgresObser
     synchronousCommit: 'on',
     postmasterStartedAt: 0,
     checkpointTimeline: 1,
-    pendingRestartInSettings: false,
     serverVersion: 150004,
     ...o,
   };

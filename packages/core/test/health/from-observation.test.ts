@@ -16,7 +16,6 @@ const base: PostgresObservation = {
   synchronousCommit: 'on',
   postmasterStartedAt: 1_700_000_000_500,
   checkpointTimeline: 3,
-  pendingRestartInSettings: false,
   serverVersion: 150004,
 };
 

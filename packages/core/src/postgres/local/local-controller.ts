@@ -25,7 +25,7 @@ import { fail, ok } from '../result.js';
 import type { DivergenceVerdict, RewindOutcome, RewindSource } from '../rewind.js';
 import type { CopyLogicalSlotsRequest, SlotPassReport, SlotPassRequest } from '../slots.js';
 import { slotNameFromMemberName } from '../slots.js';
-import type { CallOptions, DataDirState, PgRole, PgState, StopMode } from '../types.js';
+import type { CallOptions, DataDirState, ObserveOptions, PgRole, PgState, StopMode } from '../types.js';
 import type { FollowOutcome, FollowRequest, StandbyRecovery, UpstreamNode } from '../upstream.js';
 import type { Binaries } from './binaries.js';
 import { isBinaries, resolveBinaries } from './binaries.js';
@@ -51,6 +51,8 @@ import { checkDivergence } from './divergence.js';
 import { standbyTimeline } from './divergence-timeline.js';
 import { forcedParameters, isForced, toGucString, type ForcedParameterIssue } from './forced-parameters.js';
 import { runMonitoringQuery } from './monitoring-query.js';
+import { ObservationMemo } from './observation-memo.js';
+import { slotStateFromObservation } from './slot-pass.js';
 import type { LocalPostgresConfig } from './options.js';
 import { ParameterValidator, type ParameterRejection } from './parameter-validator.js';
 import { reloadAndCompare } from './pending-restart.js';
@@ -121,6 +123,8 @@ export class LocalPostgresController implements PostgresController {
   private dynamicFiles: DynamicConfigFiles;
   /** The session the per-cycle queries share (monitor-connection.ts). */
   private readonly monitor = new MonitorConnection();
+  /** The last monitoring answer, for the rest of the cycle (observation-memo.ts). */
+  private readonly observations = new ObservationMemo();
   /**
    * The system identifier with the files it was read from: it cannot change while the
    * data directory and its pg_control are the same files, so pg_controldata (a child
@@ -377,6 +381,7 @@ export class LocalPostgresController implements PostgresController {
   }
 
   private handleExit(pid: number): void {
+    this.observations.changed();
     this.monitor.drop();
     const expected = this.expectedExitPid === pid;
     if (!expected) {
@@ -459,7 +464,10 @@ export class LocalPostgresController implements PostgresController {
     return true;
   }
 
-  async observe(opts: CallOptions = {}): Promise<PgResult<PostgresObservation>> {
+  async observe(opts: ObserveOptions = {}): Promise<PgResult<PostgresObservation>> {
+    const recalled = this.observations.recall(opts.maxAgeMs, this.clock.now(), this.status());
+    if (recalled) return ok(recalled);
+    const token = this.observations.begin();
     try {
       const obs = await this.monitor.run(
         this.localTarget(),
@@ -470,7 +478,9 @@ export class LocalPostgresController implements PostgresController {
         if (!obs.inRecovery) this.role = 'primary';
         else if (this.role !== 'promoted') this.role = 'replica';
       }
-      return ok(await this.withReplicaTimeline(obs, Math.min(1000, opts.timeoutMs ?? 1000)));
+      const observation = await this.withReplicaTimeline(obs, Math.min(1000, opts.timeoutMs ?? 1000));
+      this.observations.remember(observation, this.status(), token);
+      return ok(observation);
     } catch (e) {
       if (errorCode(e) === '57P03') this.state = 'starting';
       return fail('query-failed', `monitoring query failed: ${(e as Error).message}`, e);
@@ -539,6 +549,7 @@ export class LocalPostgresController implements PostgresController {
   // --- creating a data directory ------------------------------------------------------------
 
   async bootstrap(opts: CallOptions = {}): Promise<PgResult> {
+    this.observations.changed();
     const timeoutMs = opts.timeoutMs ?? 300_000;
     const deadline = this.clock.now() + timeoutMs;
     const dd = await this.dataDirState();
@@ -570,6 +581,7 @@ export class LocalPostgresController implements PostgresController {
   }
 
   async postBootstrap(opts: CallOptions = {}): Promise<PgResult> {
+    this.observations.changed();
     const a = this.config.authentication;
     const quoteIdent = (s: string): string => `"${s.replace(/"/g, '""')}"`;
     const quoteLit = (s: string): string => `'${s.replace(/'/g, "''")}'`;
@@ -619,6 +631,7 @@ export class LocalPostgresController implements PostgresController {
   }
 
   async clone(source: CloneSource, opts: CallOptions = {}): Promise<PgResult<{ readonly method: string }>> {
+    this.observations.changed();
     if (await this.isRunning()) return fail('wrong-role', `cannot clone into ${this.dataDir}: Postgres is running`);
     const dd = await this.dataDirState();
     if (dd.kind === 'not-accessible') return fail('data-dir-unusable', dd.reason);
@@ -632,6 +645,7 @@ export class LocalPostgresController implements PostgresController {
   }
 
   async removeDataDirectory(): Promise<PgResult> {
+    this.observations.changed();
     if (await this.isRunning()) return fail('wrong-role', `refusing to remove ${this.dataDir}: Postgres is running`);
     this.forgetDataDir();
     await rm(this.dataDir, { recursive: true, force: true });
@@ -640,6 +654,7 @@ export class LocalPostgresController implements PostgresController {
   }
 
   async moveDataDirectoryAside(): Promise<PgResult<{ readonly movedTo: string | null }>> {
+    this.observations.changed();
     if (await this.isRunning()) return fail('wrong-role', `refusing to move ${this.dataDir} aside: Postgres is running`);
     this.forgetDataDir();
     this.role = 'uninitialized';
@@ -656,6 +671,7 @@ export class LocalPostgresController implements PostgresController {
   // --- process ----------------------------------------------------------------------------
 
   async start(opts: StartOptions = {}): Promise<PgResult> {
+    this.observations.changed();
     const deadline = this.clock.now() + (opts.timeoutMs ?? this.defaultTimeoutMs());
     if (await this.isRunning()) return ok();
     const bins = await this.binaries();
@@ -717,6 +733,7 @@ export class LocalPostgresController implements PostgresController {
   }
 
   async stop(mode: StopMode, opts: StopOptions = {}): Promise<PgResult> {
+    this.observations.changed();
     const deadline = this.clock.now() + (opts.timeoutMs ?? this.defaultTimeoutMs());
     if (!(await this.isRunning())) {
       this.state = 'stopped';
@@ -783,6 +800,7 @@ export class LocalPostgresController implements PostgresController {
 
 
   async restart(opts: StartOptions = {}): Promise<PgResult> {
+    this.observations.changed();
     const deadline = this.clock.now() + (opts.timeoutMs ?? 2 * this.defaultTimeoutMs());
     this.state = 'restarting';
     const role = opts.role ?? (this.role === 'primary' || this.role === 'promoted' ? 'primary' : this.role === 'standby_leader' ? 'standby_leader' : 'replica');
@@ -808,6 +826,7 @@ export class LocalPostgresController implements PostgresController {
   }
 
   async reload(opts: CallOptions = {}): Promise<PgResult> {
+    this.observations.changed();
     if (!(await this.isRunning())) return fail('not-running', 'cannot reload: Postgres is not running');
     await this.writeFiles(this.role === 'primary' || this.role === 'promoted' ? null : this.lastRecovery);
     try {
@@ -821,6 +840,7 @@ export class LocalPostgresController implements PostgresController {
   }
 
   async promote(opts: PromoteOptions = {}): Promise<PgResult> {
+    this.observations.changed();
     const deadline = this.clock.now() + (opts.timeoutMs ?? 60_000);
     if (!(await this.isRunning())) return fail('not-running', 'cannot promote: Postgres is not running');
     const obs = await this.observe();
@@ -856,6 +876,7 @@ export class LocalPostgresController implements PostgresController {
   }
 
   async follow(request: FollowRequest, opts: CallOptions = {}): Promise<PgResult<FollowOutcome>> {
+    this.observations.changed();
     const role = request.role ?? 'replica';
     const wasRole = this.role;
     const recovery = this.recoveryFor(request.upstream, request.slotName);
@@ -902,6 +923,7 @@ export class LocalPostgresController implements PostgresController {
   }
 
   async checkpoint(opts: CallOptions = {}): Promise<PgResult> {
+    this.observations.changed();
     try {
       await withClient(this.localTarget(), { statementTimeoutMs: 0, connectTimeoutMs: 3000 }, async (c) => {
         const timer = this.clock.setTimer(opts.timeoutMs ?? 60_000, () => void c.end().catch(() => undefined));
@@ -920,6 +942,7 @@ export class LocalPostgresController implements PostgresController {
   // --- configuration ----------------------------------------------------------------------
 
   async applyParameters(parameters: PostgresParameters, opts: ApplyParametersOptions = {}): Promise<PgResult<ConfigChangeReport>> {
+    this.observations.changed();
     const before = this.effectiveFiles();
     this.dynamicParameters = parameters;
     if (opts.files) {
@@ -999,6 +1022,7 @@ export class LocalPostgresController implements PostgresController {
    * in `notApplied` (the agent must be restarted for them).
    */
   async reloadConfig(next: LocalPostgresConfig, opts: CallOptions = {}): Promise<PgResult<{ notApplied: string[]; report: ConfigChangeReport | null }>> {
+    this.observations.changed();
     const notApplied: string[] = [];
     const merged: Record<string, unknown> = { ...next };
     const old = this.config as unknown as Record<string, unknown>;
@@ -1016,6 +1040,7 @@ export class LocalPostgresController implements PostgresController {
   }
 
   async setSynchronousStandbyNames(value: string | null, opts: CallOptions = {}): Promise<PgResult> {
+    this.observations.changed();
     const next: Record<string, string | number | boolean> = { ...this.dynamicParameters };
     next['synchronous_standby_names'] = value ?? '';
     const r = await this.applyParameters(next, opts);
@@ -1039,11 +1064,13 @@ export class LocalPostgresController implements PostgresController {
   }
 
   async crashRecovery(opts: CallOptions = {}): Promise<PgResult> {
+    this.observations.changed();
     if (await this.isRunning()) return fail('wrong-role', 'crash recovery needs Postgres stopped');
     return runCrashRecovery(this.ctx, opts.timeoutMs ?? this.defaultTimeoutMs());
   }
 
   async rewind(leader: RewindSource, opts: CallOptions = {}): Promise<PgResult<RewindOutcome>> {
+    this.observations.changed();
     const deadline = this.clock.now() + (opts.timeoutMs ?? 600_000);
     const allowRemoveOnDiverged = this.config.remove_data_directory_on_diverged_timelines ?? false;
     const allowRemoveOnFailure = this.config.remove_data_directory_on_rewind_failure ?? false;
@@ -1076,12 +1103,17 @@ export class LocalPostgresController implements PostgresController {
 
   // --- slots -------------------------------------------------------------------------------
 
-  async syncSlots(request: SlotPassRequest, opts: CallOptions = {}): Promise<PgResult<SlotPassReport>> {
+  async syncSlots(request: SlotPassRequest, opts: ObserveOptions = {}): Promise<PgResult<SlotPassReport>> {
     if (!(await this.isRunning())) return fail('not-running', 'slot pass needs Postgres running');
-    return this.slotSync.sync(request, opts.timeoutMs ?? 10_000);
+    const recalled = this.observations.recall(opts.maxAgeMs, this.clock.now(), this.status());
+    const r = await this.slotSync.sync(request, opts.timeoutMs ?? 10_000, recalled ? slotStateFromObservation(recalled) : undefined);
+    // Slots made, dropped or moved: the observation no longer shows them as they are.
+    if (!r.ok || r.value.created.length || r.value.dropped.length || r.value.advanced.length) this.observations.changed();
+    return r;
   }
 
   async copyLogicalSlots(request: CopyLogicalSlotsRequest, opts: CallOptions = {}): Promise<PgResult<{ readonly copied: readonly string[] }>> {
+    this.observations.changed();
     if (!(await this.isRunning())) return fail('not-running', 'copying logical slots needs Postgres running');
     if (this.role !== 'replica') return fail('wrong-role', `logical slots are copied to a replica, not to a ${this.role}`);
     return this.slotSync.copy(request, opts.timeoutMs ?? 120_000);

@@ -2,8 +2,9 @@ import type pg from 'pg';
 import type { PostgresObservation, ReplicationRow, SlotInfo, WalReceiverInfo } from '../observation.js';
 
 /**
- * One round trip per HA cycle for everything the engine reads (PG ≥ 10 functions).
- * LSNs come back as byte offsets (pg_wal_lsn_diff against 0/0).
+ * One round trip per HA cycle for everything the engine reads (PG ≥ 10 functions),
+ * the slot pass's view of the slots included. LSNs come back as byte offsets
+ * (pg_wal_lsn_diff against 0/0).
  */
 export const MONITORING_QUERY = `
 SELECT
@@ -28,7 +29,8 @@ SELECT
      SELECT slot_name, slot_type, plugin, database, active,
             pg_wal_lsn_diff(restart_lsn, '0/0')::float8 AS restart,
             pg_wal_lsn_diff(confirmed_flush_lsn, '0/0')::float8 AS confirmed,
-            to_jsonb(p) ->> 'wal_status' AS wal_status -- PG 13+; null before
+            to_jsonb(p) ->> 'wal_status' AS wal_status, -- PG 13+; null before
+            temporary, xmin::text AS xmin
        FROM pg_replication_slots p) s) AS slots,
   current_setting('synchronous_standby_names') AS synchronous_standby_names,
   current_setting('synchronous_commit') AS synchronous_commit,
@@ -77,6 +79,8 @@ export async function runMonitoringQuery(client: pg.Client, observedAt: number):
     restartLsn: num(s['restart']),
     confirmedFlushLsn: num(s['confirmed']),
     walStatus: str(s['wal_status']),
+    temporary: Boolean(s['temporary']),
+    xmin: str(s['xmin']),
   }));
   const inRecovery = Boolean(row['in_recovery']);
   const receiveLsn = num(row['receive_lsn']);

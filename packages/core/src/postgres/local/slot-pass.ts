@@ -1,11 +1,12 @@
 import type { PgResult } from '../result.js';
 import { fail, ok } from '../result.js';
+import type { PostgresObservation } from '../observation.js';
 import type { DesiredSlot, IgnoreSlotRule, SlotPassReport, SlotPassRequest } from '../slots.js';
 import type pg from 'pg';
 import { withClient, type LocalConnectionTarget } from './connection.js';
 import { formatLsn } from './lsn.js';
 
-interface ExistingSlot {
+export interface ExistingSlot {
   slot_name: string;
   slot_type: 'physical' | 'logical';
   plugin: string | null;
@@ -47,11 +48,51 @@ function matches(want: DesiredSlot, have: ExistingSlot): boolean {
 /** SQLSTATEs of an advance that cannot work any more: WAL removed (58P01), slot invalidated (55000). */
 const SLOT_BROKEN = new Set(['58P01', '55000']);
 
-const SLOTS_QUERY = `SELECT slot_name, slot_type, plugin, database, active,
-        pg_wal_lsn_diff(restart_lsn, '0/0')::float8 AS restart,
-        pg_wal_lsn_diff(confirmed_flush_lsn, '0/0')::float8 AS confirmed,
-        to_jsonb(s) ->> 'wal_status' AS wal_status, xmin::text AS xmin
-   FROM pg_replication_slots s WHERE NOT temporary`;
+/** Where the pass starts from: the slots (temporary ones left out) and whether Postgres is a replica. */
+export interface SlotState {
+  readonly slots: readonly ExistingSlot[];
+  readonly inRecovery: boolean;
+}
+
+/**
+ * The pass's starting point read in one round trip, as a named statement (parsed and
+ * planned once per session), when the cycle's observation cannot serve.
+ */
+const SLOT_STATE_QUERY = {
+  name: 'pgwarden_slots',
+  text: `SELECT pg_is_in_recovery() AS in_recovery,
+  (SELECT coalesce(json_agg(s), '[]'::json) FROM (
+     SELECT slot_name, slot_type, plugin, database, active,
+            pg_wal_lsn_diff(restart_lsn, '0/0')::float8 AS restart,
+            pg_wal_lsn_diff(confirmed_flush_lsn, '0/0')::float8 AS confirmed,
+            to_jsonb(p) ->> 'wal_status' AS wal_status, xmin::text AS xmin
+       FROM pg_replication_slots p WHERE NOT temporary) s) AS slots`,
+};
+
+async function readSlotState(session: MainSession): Promise<SlotState> {
+  return session(async (c) => {
+    const row = (await c.query<{ in_recovery: boolean; slots: ExistingSlot[] | null }>(SLOT_STATE_QUERY)).rows[0];
+    return { slots: row?.slots ?? [], inRecovery: Boolean(row?.in_recovery) };
+  });
+}
+
+/** The same starting point from the monitoring query's answer (monitoring-query.ts reads the same columns). */
+export function slotStateFromObservation(obs: Pick<PostgresObservation, 'slots' | 'inRecovery'>): SlotState {
+  const slots = obs.slots
+    .filter((s) => !s.temporary)
+    .map((s) => ({
+      slot_name: s.name,
+      slot_type: s.type,
+      plugin: s.plugin,
+      database: s.database,
+      active: s.active,
+      restart: s.restartLsn,
+      confirmed: s.confirmedFlushLsn,
+      wal_status: s.walStatus ?? null,
+      xmin: s.xmin ?? null,
+    }));
+  return { slots, inRecovery: obs.inRecovery };
+}
 
 /**
  * Makes the slots match the engine's list (spec §3.10):
@@ -73,6 +114,7 @@ export async function runSlotPass(
   req: SlotPassRequest,
   timeoutMs: number,
   main?: MainSession,
+  known?: SlotState,
 ): Promise<PgResult<SlotPassOutcome>> {
   const created: string[] = [];
   const advanced: string[] = [];
@@ -84,11 +126,8 @@ export async function runSlotPass(
   const session: MainSession = main ?? ((fn) => withClient(target, opts, fn));
   const inDatabase = <T>(database: string, fn: (c: pg.Client) => Promise<T>): Promise<T> => withClient({ ...target, database }, opts, fn);
   try {
-    const { slots, inRecovery } = await session(async (c) => {
-      const r = await c.query<ExistingSlot>(SLOTS_QUERY);
-      const rec = await c.query<{ rec: boolean }>('SELECT pg_is_in_recovery() AS rec');
-      return { slots: r.rows, inRecovery: Boolean(rec.rows[0]?.rec) };
-    });
+    // The cycle's observation when it can serve: an idle cycle then sends nothing here.
+    const { slots, inRecovery } = known ?? (await readSlotState(session));
     const desired = new Map(req.desired.map((d) => [d.name, d]));
     const existing = new Map(slots.map((s) => [s.slot_name, s]));
     const lost = (s: ExistingSlot): boolean => s.wal_status === 'lost' && !(inRecovery && s.slot_type === 'logical');

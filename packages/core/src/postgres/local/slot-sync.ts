@@ -13,7 +13,7 @@ import type { LocalConnectionTarget } from './connection.js';
 import { readSlotStates, writeSlotStates } from './copy-logical-slots.js';
 import { LogicalSlotReadiness } from './logical-readiness.js';
 import type { RunAs } from './run-as.js';
-import { runSlotPass, type MainSession } from './slot-pass.js';
+import { runSlotPass, type MainSession, type SlotState } from './slot-pass.js';
 
 /** What SlotSync needs from the controller. */
 export interface SlotSyncHost {
@@ -40,7 +40,8 @@ export class SlotSync {
     this.readiness = new LogicalSlotReadiness(host.logger);
   }
 
-  async sync(req: SlotPassRequest, timeoutMs: number): Promise<PgResult<SlotPassReport>> {
+  /** `known`: the slots as the cycle's observation showed them, when it can serve (slot-pass.ts). */
+  async sync(req: SlotPassRequest, timeoutMs: number, known?: SlotState): Promise<PgResult<SlotPassReport>> {
     const { host } = this;
     if (req.hotStandbyFeedback !== undefined && req.hotStandbyFeedback !== this.hotStandbyFeedback) {
       this.hotStandbyFeedback = req.hotStandbyFeedback;
@@ -48,7 +49,7 @@ export class SlotSync {
       const r = await host.reapplyParameters(timeoutMs);
       if (!r.ok) host.logger.warn(`Could not apply hot_standby_feedback: ${r.message}`);
     }
-    const pass = await runSlotPass(host.localTarget(), req, timeoutMs, host.mainSession(timeoutMs));
+    const pass = await runSlotPass(host.localTarget(), req, timeoutMs, host.mainSession(timeoutMs), known);
     if (!pass.ok) return pass;
     const { inRecovery, broken, ...report } = pass.value;
     for (const b of broken) host.logger.error(`Failed to advance logical replication slot '${b.name}': ${b.message}; it will be copied again from the primary`);
