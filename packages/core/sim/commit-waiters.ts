@@ -5,6 +5,7 @@
  * server went down, or the client gave up — the row may be durable, but nobody was told).
  */
 import type { Lsn } from '../src/postgres/types.js';
+import type { GiveUp } from './give-up.js';
 
 export type CommitOutcome =
   /** `confirmedBy`: the standbys whose flush released it (empty when not `sync`). */
@@ -27,20 +28,21 @@ export class CommitWaiters {
     return this.waiting.length;
   }
 
-  wait(lsn: Lsn, signal: AbortSignal | undefined, check: SyncCheck): Promise<CommitOutcome> {
+  wait(lsn: Lsn, giveUp: GiveUp | undefined, check: SyncCheck): Promise<CommitOutcome> {
     return new Promise<CommitOutcome>((resolve) => {
+      let stopListening: (() => void) | undefined;
       const waiter: Waiter = {
         lsn,
         check,
         settle: (outcome) => {
           this.waiting = this.waiting.filter((w) => w !== waiter);
-          signal?.removeEventListener('abort', onAbort);
+          stopListening?.();
           resolve(outcome);
         },
       };
       const onAbort = (): void => waiter.settle({ kind: 'failed', reason: 'client gave up waiting for synchronous replication' });
-      if (signal?.aborted) return onAbort();
-      signal?.addEventListener('abort', onAbort, { once: true });
+      if (giveUp?.aborted) return onAbort();
+      stopListening = giveUp?.onAbort(onAbort);
       this.waiting.push(waiter);
       this.evaluate(waiter);
     });

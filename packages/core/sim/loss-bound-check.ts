@@ -30,7 +30,8 @@ export class AsyncLossBound {
   /** By node: its end of WAL at the last instant it accepted writes. */
   private readonly writableEnd = new Map<string, number>();
   private readonly judged = new Set<string>();
-  private readonly failovers = new Set<string>();
+  /** By node: the timelines on which it was already judged as a new primary. */
+  private readonly failovers = new Map<string, Set<number>>();
 
   constructor(private readonly world: World) {
     for (const n of world.nodes) {
@@ -42,9 +43,12 @@ export class AsyncLossBound {
   step(primaries: readonly SimNode[]): string | null {
     for (const n of this.world.nodes) if (n.pg.isWritable()) this.writableEnd.set(n.name, n.pg.flushLsn);
     for (const p of primaries) {
-      const key = `${p.name}:${p.pg.timeline}`;
-      if (this.failovers.has(key)) continue;
-      this.failovers.add(key);
+      // Each (node, timeline) once; looked up by name, then timeline, as this runs every step.
+      let timelines = this.failovers.get(p.name);
+      if (!timelines) this.failovers.set(p.name, (timelines = new Set()));
+      const timeline = p.pg.timeline;
+      if (timelines.has(timeline)) continue;
+      timelines.add(timeline);
       const finding = this.judge(p);
       if (finding) return finding;
     }

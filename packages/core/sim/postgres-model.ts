@@ -21,7 +21,7 @@ import type {
   StopOptions,
   Unsubscribe,
 } from '../src/postgres/controller.js';
-import type { ControlData, ControllerStatus, PostgresObservation, ReplicationRow } from '../src/postgres/observation.js';
+import type { ControlData, ControllerStatus, PostgresObservation, ReplicationRow, SlotInfo } from '../src/postgres/observation.js';
 import { fail, ok, type PgResult } from '../src/postgres/result.js';
 import type { DivergenceVerdict, RewindOutcome, RewindSource } from '../src/postgres/rewind.js';
 import type { CopyLogicalSlotsRequest, SlotPassReport, SlotPassRequest } from '../src/postgres/slots.js';
@@ -29,11 +29,12 @@ import type { CallOptions, DataDirState, Lsn, PgRole, PgState, StopMode } from '
 import type { FollowOutcome, FollowRequest } from '../src/postgres/upstream.js';
 import type { Clock, Random, TimerHandle } from '../src/time/clock.js';
 import { CommitWaiters } from './commit-waiters.js';
-import { copiedDataDir, dirEndLsn, dirTimeline, freshDataDir, needsCrashRecovery, type DataDir } from './data-dir.js';
+import { copiedDataDir, dirEndLsn, dirTimeline, freshDataDir, needsCrashRecovery, type DataDir, type ModelSlot } from './data-dir.js';
 import type { Network } from './network.js';
+import type { GiveUp } from './give-up.js';
 import { deferred, delay, waitOp, type Deferred } from './op.js';
 import type { PgModelTimings } from './pg-timings.js';
-import { commitConfirmers, parseSyncStandbyNames, syncStates, type StandbyProgress } from './sync-rep.js';
+import { commitConfirmers, parseSyncStandbyNames, syncStates, type StandbyProgress, type SyncRule } from './sync-rep.js';
 import { appendRecord, commonPrefixLength, historyLines, currentTimeline, endLsn, isPrefixOf, streamVerdict, switchOutOf, type WalRecord } from './wal.js';
 
 /** The other instances, found by member name (what conn_url points at). */
@@ -123,6 +124,8 @@ export class PostgresModel implements PostgresController {
   private transfer: TimerHandle | null = null;
   private replayedLsn: Lsn = 0;
   private ssn = '';
+  /** `ssn` parsed, kept until the setting changes: every commit and every standby flush reads it. */
+  private parsedSsn: { readonly text: string; readonly rule: SyncRule } | undefined;
   private readonly waiters: CommitWaiters;
   private readonly exitListeners = new Set<(exit: PostmasterExit) => void>();
   private readonly callbackListeners = new Set<(event: CallbackEvent) => void>();
@@ -198,23 +201,23 @@ export class PostgresModel implements PostgresController {
 
   /**
    * A client commits one row. Resolves when the client hears back: acknowledged (with
-   * whether a synchronous standby confirmed it) or failed. Aborting the signal is the
-   * client giving up; the commit may still be durable locally, but it is not acknowledged.
+   * whether a synchronous standby confirmed it) or failed. `giveUp` firing is the client
+   * giving up; the commit may still be durable locally, but it is not acknowledged.
    */
-  async commit(id: string, signal?: AbortSignal, bytes?: number): Promise<CommitResult> {
+  async commit(id: string, giveUp?: GiveUp, bytes?: number): Promise<CommitResult> {
     if (!this.isWritable()) return { kind: 'failed', reason: 'not a writable primary' };
     const incarnation = this.proc!.incarnation;
     await this.diskDelay(this.env.timings.fsyncMs);
-    if (signal?.aborted) return { kind: 'failed', reason: 'client gave up' };
+    if (giveUp?.aborted) return { kind: 'failed', reason: 'client gave up' };
     if (!this.isWritable() || this.proc!.incarnation !== incarnation) return { kind: 'failed', reason: 'connection lost' };
     const record = appendRecord(this.dir!.wal, 'commit', bytes === undefined ? { commitId: id } : { commitId: id, bytes });
     this.dir!.clusterState = 'in production';
     this.notifyDownstreams();
-    const rule = parseSyncStandbyNames(this.ssn);
+    const rule = this.syncRule();
     const outcome =
       rule.kind === 'none'
         ? ({ kind: 'acked', sync: false, confirmedBy: [] } as const)
-        : await this.waiters.wait(record.lsn, signal, () => this.syncSatisfied(record.lsn));
+        : await this.waiters.wait(record.lsn, giveUp, () => this.syncSatisfied(record.lsn));
     if (outcome.kind !== 'acked') return outcome;
     const commit: AckedCommit = { id, node: this.memberName, lsn: record.lsn, tli: record.tli, sync: outcome.sync, confirmedBy: outcome.confirmedBy, at: this.env.clock.now() };
     this.acked.push(commit);
@@ -321,12 +324,11 @@ export class PostgresModel implements PostgresController {
             }
           : null,
       replication: primary ? this.replicationRows() : [],
-      slots: [...dir.slots.values()].map((s) => ({ ...s, active: false, confirmedFlushLsn: null })),
+      slots: [...dir.slots.values()].map(slotInfo),
       synchronousStandbyNames: this.ssn,
       synchronousCommit: 'on',
       postmasterStartedAt: proc.startedAtWall,
       checkpointTimeline: dir.checkpointTli,
-      pendingRestartInSettings: false,
       serverVersion: 150000,
     });
   }
@@ -889,7 +891,7 @@ export class PostgresModel implements PostgresController {
 
   private replicationRows(): ReplicationRow[] {
     const standbys = this.connectedStandbys();
-    const states = syncStates(parseSyncStandbyNames(this.ssn), standbys);
+    const states = syncStates(this.syncRule(), standbys);
     return standbys.map((s, i) => ({
       pid: 50_000 + i,
       applicationName: s.name,
@@ -910,8 +912,13 @@ export class PostgresModel implements PostgresController {
       .map((m) => ({ name: m.memberName, flushLsn: m.flushLsn }));
   }
 
+  private syncRule(): SyncRule {
+    if (this.parsedSsn?.text !== this.ssn) this.parsedSsn = { text: this.ssn, rule: parseSyncStandbyNames(this.ssn) };
+    return this.parsedSsn.rule;
+  }
+
   private syncSatisfied(lsn: Lsn): readonly string[] | false | 'released' {
-    const rule = parseSyncStandbyNames(this.ssn);
+    const rule = this.syncRule();
     if (rule.kind === 'none') return 'released';
     return (this.isWritable() && commitConfirmers(rule, this.connectedStandbys(), lsn)) || false;
   }
@@ -1030,4 +1037,9 @@ export class PostgresModel implements PostgresController {
 
 export function hex(lsn: Lsn): string {
   return `${Math.floor(lsn / 2 ** 32).toString(16).toUpperCase()}/${(lsn % 2 ** 32).toString(16).toUpperCase()}`;
+}
+
+/** A slot as pg_replication_slots shows it (fields listed rather than spread: observe runs every cycle). */
+function slotInfo(s: ModelSlot): SlotInfo {
+  return { name: s.name, type: s.type, database: s.database, plugin: s.plugin, restartLsn: s.restartLsn, active: false, confirmedFlushLsn: null };
 }

@@ -9,6 +9,7 @@
  */
 import type { DcsAdapter, DcsCallContext, DcsWatchEvent, RawSnapshot, WriteCondition } from '../src/dcs/adapter.js';
 import type { RawEntry } from '../src/dcs/cluster.js';
+import { callExpired } from '../src/dcs/deadline-context.js';
 import type { DataKey } from '../src/dcs/keys.js';
 import type { MemoryDcs } from '../src/dcs/memory/memory-dcs.js';
 import type { LockOutcome, ReleaseOutcome, Unavailable, WriteOutcome } from '../src/dcs/outcomes.js';
@@ -17,6 +18,7 @@ import type { AgentProcess } from './agent-process.js';
 import type { DcsContact } from './dcs-contact.js';
 import type { CallLegs, LatencyDraw } from './dcs-latency.js';
 import type { LockRecorder } from './lock-recorder.js';
+import { serverContext } from './server-context.js';
 
 /** What the world learns from this node's DCS traffic, besides the lock answers. */
 export interface DcsObservers {
@@ -49,14 +51,14 @@ export class ProcessDcsAdapter implements DcsAdapter {
   }
 
   read(ctx: DcsCallContext, options: { readonly linearizable: boolean }): Promise<RawSnapshot | Unavailable> {
-    return this.deliver(this.travel(ctx, () => this.inner.read(ctx)));
+    return this.deliver(this.travel(ctx, (server) => this.inner.read(server)));
   }
 
   acquireLeader(ctx: DcsCallContext): Promise<LockOutcome> {
     const sentAt = this.clock.now();
     return this.deliver(
-      this.travel(ctx, () =>
-        this.inner.acquireLeader(ctx).then((o) => {
+      this.travel(ctx, (server) =>
+        this.inner.acquireLeader(server).then((o) => {
           // In the DCS, before the agent hears of it: the earliest instant a node leads.
           if (o.kind === 'held') {
             this.observers.log?.('dcs: lock acquired');
@@ -70,13 +72,13 @@ export class ProcessDcsAdapter implements DcsAdapter {
 
   refreshLeader(current: RawEntry | null, ctx: DcsCallContext): Promise<LockOutcome> {
     const sentAt = this.clock.now();
-    return this.deliver(this.travel(ctx, () => this.inner.refreshLeader(current, ctx).then((o) => this.record(o, sentAt))));
+    return this.deliver(this.travel(ctx, (server) => this.inner.refreshLeader(current, server).then((o) => this.record(o, sentAt))));
   }
 
   releaseLeader(ctx: DcsCallContext): Promise<ReleaseOutcome> {
     return this.deliver(
-      this.travel(ctx, () =>
-        this.inner.releaseLeader(ctx).then((o) => {
+      this.travel(ctx, (server) =>
+        this.inner.releaseLeader(server).then((o) => {
           if (o.kind === 'released') this.lock.released(this.clock.now());
           return o;
         }),
@@ -86,27 +88,27 @@ export class ProcessDcsAdapter implements DcsAdapter {
 
   takeLeader(ctx: DcsCallContext): Promise<LockOutcome> {
     const sentAt = this.clock.now();
-    return this.deliver(this.travel(ctx, () => this.inner.takeLeader(ctx).then((o) => this.record(o, sentAt))));
+    return this.deliver(this.travel(ctx, (server) => this.inner.takeLeader(server).then((o) => this.record(o, sentAt))));
   }
 
   touchMember(value: string, ctx: DcsCallContext): Promise<WriteOutcome> {
-    return this.deliver(this.travel(ctx, () => this.inner.touchMember(value, ctx)));
+    return this.deliver(this.travel(ctx, (server) => this.inner.touchMember(value, server)));
   }
 
   write(key: DataKey, value: string, condition: WriteCondition, ctx: DcsCallContext): Promise<WriteOutcome> {
     const published = key === 'status' ? this.observers.onStatusWritten : undefined;
     return this.deliver(
-      this.travel(ctx, () => this.inner.write(key, value, condition, ctx)),
+      this.travel(ctx, (server) => this.inner.write(key, value, condition, server)),
       published && ((o) => o.kind === 'written' && published(value)),
     );
   }
 
   remove(key: DataKey, condition: WriteCondition, ctx: DcsCallContext): Promise<WriteOutcome> {
-    return this.deliver(this.travel(ctx, () => this.inner.remove(key, condition, ctx)));
+    return this.deliver(this.travel(ctx, (server) => this.inner.remove(key, condition, server)));
   }
 
   removeCluster(ctx: DcsCallContext): Promise<WriteOutcome> {
-    return this.deliver(this.travel(ctx, () => this.inner.removeCluster(ctx)));
+    return this.deliver(this.travel(ctx, (server) => this.inner.removeCluster(server)));
   }
 
   watch(listener: (event: DcsWatchEvent) => void): () => void {
@@ -137,10 +139,11 @@ export class ProcessDcsAdapter implements DcsAdapter {
    * never sees it), the server, the response leg (the server has acted even if the caller
    * has given up by then). No timers at all without a latency model.
    */
-  private travel<T>(ctx: DcsCallContext, call: () => Promise<T>): Promise<T> {
+  private travel<T>(ctx: DcsCallContext, call: (server: DcsCallContext) => Promise<T>): Promise<T> {
     const latency = this.observers.latency;
+    const server = serverContext(ctx);
     // Not async on this path: an async wrapper would add promise turns and reorder callbacks.
-    return latency ? this.onWire(ctx, call, latency()) : call();
+    return latency ? this.onWire(ctx, () => call(server), latency()) : call(server);
   }
 
   private async onWire<T>(ctx: DcsCallContext, call: () => Promise<T>, legs: CallLegs): Promise<T> {
@@ -150,7 +153,7 @@ export class ProcessDcsAdapter implements DcsAdapter {
       if (requestMs > 0) await this.wire(requestMs);
       // Past the deadline on the way there: the server never sees the call. (Checked on
       // arrival rather than by listening: the caller has stopped waiting at the deadline either way.)
-      if (ctx.signal.aborted) throw ctx.signal.reason;
+      if (callExpired(ctx)) throw ctx.signal.reason;
       const answer = await call();
       if (responseMs > 0) await this.wire(responseMs);
       return answer;

@@ -7,11 +7,15 @@ import type { StopOptions } from '../src/postgres/controller.js';
 import type { AgentProcess } from './agent-process.js';
 
 export function processBound<T extends object>(target: T, proc: AgentProcess): T {
+  // One wrapper per method, made on first use: the engine calls the controller many times a cycle.
+  const wrappers = new Map<unknown, (...args: unknown[]) => unknown>();
   return new Proxy(target, {
     get(obj, prop, receiver) {
       const value: unknown = Reflect.get(obj, prop, receiver);
       if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
+      let wrapper = wrappers.get(value);
+      if (wrapper) return wrapper;
+      wrapper = (...args: unknown[]) => {
         const bound = args.map((a) => bindArgument(a, proc));
         const result: unknown = (value as (...a: unknown[]) => unknown).apply(obj, bound);
         if (result instanceof Promise) return proc.wrap(result);
@@ -23,6 +27,8 @@ export function processBound<T extends object>(target: T, proc: AgentProcess): T
         }
         return result;
       };
+      wrappers.set(value, wrapper);
+      return wrapper;
     },
   });
 }

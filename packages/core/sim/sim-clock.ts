@@ -7,12 +7,25 @@
  */
 import type { Clock, TimerHandle } from '../src/time/clock.js';
 
-interface PendingTimer {
-  readonly at: number;
-  readonly seq: number;
-  readonly fn: () => void;
-  cancelled: boolean;
+/** A timer waiting in the heap; it is its own handle. */
+class PendingTimer implements TimerHandle {
+  cancelled = false;
+
+  constructor(
+    readonly at: number,
+    readonly seq: number,
+    public fn: () => void,
+  ) {}
+
+  cancel(): void {
+    this.cancelled = true;
+    // A cancelled timer stays in the heap until its time comes (deadlines are seconds
+    // away); letting go of the callback lets what it holds be collected now.
+    this.fn = NOTHING;
+  }
 }
+
+const NOTHING = (): void => {};
 
 /** Same base as ManualClock, so wall-clock stamps in logs and DCS values do not change. */
 const WALL_START = Date.UTC(2026, 0, 1);
@@ -37,9 +50,9 @@ export class SimClock implements Clock {
   }
 
   setTimer(ms: number, fn: () => void): TimerHandle {
-    const timer: PendingTimer = { at: this.current + Math.max(0, ms), seq: this.seq++, fn, cancelled: false };
+    const timer = new PendingTimer(this.current + Math.max(0, ms), this.seq++, fn);
     this.push(timer);
-    return { cancel: () => void (timer.cancelled = true) };
+    return timer;
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -88,20 +101,42 @@ export class SimClock implements Clock {
    * (`settled`) and drains them all again afterwards (World.runUntil). It skips the promise
    * turns that cannot change anything: before the first timer when nothing is pending, and
    * after the last, where the caller's drain runs the same callbacks in the same order.
+   *
+   * Between two timers it takes FLUSH_TURNS promise turns, as `await flushMicrotasks()`
+   * does, but each turn is a callback on one settled promise rather than an `await`: the
+   * same place in the queue each time (so every other callback runs in the same order),
+   * at half the cost. These turns are the largest single cost of a run.
    */
-  async fireDue(target: number, settled: boolean): Promise<void> {
-    // The turns are awaited here rather than in a helper: the same count (FLUSH_TURNS is
-    // what `await flushMicrotasks()` takes), the same order, no promise per turn.
-    if (!settled) for (let i = 0; i < FLUSH_TURNS; i++) await null;
-    for (;;) {
-      const due = this.peek();
-      if (!due || due.at > target) break;
-      this.pop();
-      this.current = Math.max(this.current, due.at);
-      due.fn();
-      for (let i = 0; i < FLUSH_TURNS; i++) await null;
-    }
-    this.current = target;
+  fireDue(target: number, settled: boolean): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let turnsLeft = 0;
+      const fireNext = (): void => {
+        const due = this.peek();
+        if (!due || due.at > target) {
+          this.current = target;
+          resolve();
+          return;
+        }
+        this.pop();
+        this.current = Math.max(this.current, due.at);
+        due.fn();
+        waitTurns();
+      };
+      const turn = (): void => {
+        try {
+          if (--turnsLeft > 0) void SETTLED.then(turn);
+          else fireNext();
+        } catch (error) {
+          reject(error);
+        }
+      };
+      const waitTurns = (): void => {
+        turnsLeft = FLUSH_TURNS;
+        void SETTLED.then(turn);
+      };
+      if (settled) fireNext();
+      else waitTurns();
+    });
   }
 
   /** The earliest live timer, dropping cancelled ones from the top. */
@@ -110,34 +145,38 @@ export class SimClock implements Clock {
     return this.heap[0];
   }
 
+  // Sift with a hole rather than swaps: the order popped is the same (at, then seq, is a
+  // total order), with half the writes.
   private push(timer: PendingTimer): void {
     const h = this.heap;
+    let i = h.length;
     h.push(timer);
-    let i = h.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!before(h[i]!, h[parent]!)) break;
-      [h[i], h[parent]] = [h[parent]!, h[i]!];
+      const above = h[parent]!;
+      if (!before(timer, above)) break;
+      h[i] = above;
       i = parent;
     }
+    h[i] = timer;
   }
 
   private pop(): void {
     const h = this.heap;
     const last = h.pop()!;
-    if (h.length === 0) return;
-    h[0] = last;
+    const n = h.length;
+    if (n === 0) return;
     let i = 0;
     for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < h.length && before(h[l]!, h[m]!)) m = l;
-      if (r < h.length && before(h[r]!, h[m]!)) m = r;
-      if (m === i) break;
-      [h[i], h[m]] = [h[m]!, h[i]!];
-      i = m;
+      const left = 2 * i + 1;
+      if (left >= n) break;
+      const right = left + 1;
+      const child = right < n && before(h[right]!, h[left]!) ? right : left;
+      if (!before(h[child]!, last)) break;
+      h[i] = h[child]!;
+      i = child;
     }
+    h[i] = last;
   }
 }
 
@@ -152,3 +191,6 @@ async function flushMicrotasks(): Promise<void> {
 
 /** `await flushMicrotasks()`: its 20 turns and the one that resumes the caller. */
 const FLUSH_TURNS = 21;
+
+/** What `fireDue` queues its turns on: `.then` of a settled promise takes exactly one turn. */
+const SETTLED = Promise.resolve();

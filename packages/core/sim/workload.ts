@@ -7,6 +7,7 @@
  * each model (`PostgresModel.acked`); this keeps the totals.
  */
 import type { Clock, Random } from '../src/time/clock.js';
+import { GiveUp } from './give-up.js';
 import type { PostgresModel } from './postgres-model.js';
 import { randomInt } from './random.js';
 
@@ -89,9 +90,9 @@ export class Workload {
   private async commitOn(model: PostgresModel, bytes?: number): Promise<void> {
     const id = `row${++this.seq}`;
     this.attempts++;
-    const client = new AbortController();
+    const client = new GiveUp();
     const timer = this.clock.setTimer(this.options.clientTimeoutMs, () => client.abort());
-    const result = await model.commit(id, client.signal, bytes);
+    const result = await model.commit(id, client, bytes);
     timer.cancel();
     if (result.kind === 'acked') {
       this.acknowledged++;

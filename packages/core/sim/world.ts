@@ -5,6 +5,7 @@
  * step hooks (the invariants) after each instant, so a violation is caught at the first
  * instant it exists.
  */
+import { DecodeMemo } from '../src/dcs/codec/decode-memo.js';
 import { Dcs } from '../src/dcs/dcs.js';
 import { KeyLayout } from '../src/dcs/keys.js';
 import { MemoryDcs } from '../src/dcs/memory/memory-dcs.js';
@@ -120,6 +121,8 @@ export class World {
     status: this.layout.key('status'),
   } as const;
   readonly network = new Network();
+  /** Shared by the nodes' DCS clients: a member's value is decoded once, not once per node. */
+  private readonly decodeMemo = new DecodeMemo();
   readonly timing: DcsTiming;
   readonly pgTimings: PgModelTimings;
   readonly nodes: SimNode[];
@@ -220,6 +223,7 @@ export class World {
       clock: proc.clock,
       random,
       logger: this.agentLogger(node.name),
+      decodeMemo: this.decodeMemo,
     });
     const ctx: AgentContext = {
       name: node.name,

@@ -12,6 +12,7 @@ export * from './dcs/keys.js';
 export * from './dcs/outcomes.js';
 export * from './dcs/timing.js';
 export { Dcs, type DcsOptions } from './dcs/dcs.js';
+export { DecodeMemo } from './dcs/codec/decode-memo.js';
 export { guardAdapter, type GuardedAdapter, type GuardOptions, type RawDcsAdapter } from './dcs/guarded-adapter.js';
 export { callWithDeadline, PATRONI_RETRY_POLICY, type RetryPolicy, type CallOptions } from './dcs/retry.js';
 export { decodeCluster, type DecodedCluster } from './dcs/codec/decode-cluster.js';

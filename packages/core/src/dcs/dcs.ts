@@ -8,6 +8,7 @@ import { systemClock, systemRandom, type Clock, type Random } from '../time/cloc
 import type { DcsAdapter, DcsCallContext, DcsWatchEvent, WriteCondition } from './adapter.js';
 import type { Cluster, HistoryLine, JsonObject, MemberData, RawEntry } from './cluster.js';
 import { decodeCluster } from './codec/decode-cluster.js';
+import { DecodeMemo } from './codec/decode-memo.js';
 import {
   CLEARED_FAILOVER,
   encodeConfig,
@@ -31,6 +32,11 @@ export interface DcsOptions {
   readonly clock?: Clock;
   readonly random?: Random;
   readonly logger?: Logger;
+  /**
+   * Remembers what each key decoded to (default: one per Dcs). Clients of the same
+   * cluster in one process (the simulation's nodes) may share one.
+   */
+  readonly decodeMemo?: DecodeMemo;
 }
 
 type Attempt<T> = (ctx: DcsCallContext) => Promise<T | Unavailable>;
@@ -46,6 +52,8 @@ export class Dcs {
   /** retain_slots of the last /status written: kept when the lock is released, so the next leader keeps those slots. */
   private lastRetainSlots: readonly string[] | undefined;
   private lastFailsafe: string | undefined;
+  /** Keys unchanged since the last loadCluster are not decoded again. */
+  private readonly decodeMemo: DecodeMemo;
 
   constructor(options: DcsOptions) {
     this.adapter = options.adapter;
@@ -53,6 +61,7 @@ export class Dcs {
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? systemRandom;
     this.logger = options.logger ?? silentLogger;
+    this.decodeMemo = options.decodeMemo ?? new DecodeMemo();
   }
 
   /**
@@ -77,7 +86,7 @@ export class Dcs {
     const linearizable = options.linearizable ?? false;
     const read = await this.call('loadCluster', true, (ctx) => this.adapter.read(ctx, { linearizable }));
     if (read.kind === 'unavailable') return read;
-    const { cluster, warnings } = decodeCluster(read.entries);
+    const { cluster, warnings } = decodeCluster(read.entries, this.decodeMemo);
     const current = new Set(warnings);
     for (const w of current) if (!this.lastWarnings.has(w)) this.logger.warn(w);
     this.lastWarnings = current;

@@ -8,6 +8,7 @@
 import { DcsError, isTransientDcsError, toDcsError } from '../errors.js';
 import type { Clock, Random } from '../time/clock.js';
 import type { DcsCallContext } from './adapter.js';
+import { DeadlineContext } from './deadline-context.js';
 import { unavailable, type Unavailable } from './outcomes.js';
 
 export interface RetryPolicy {
@@ -62,16 +63,15 @@ async function attemptOnce<T extends Outcome>(
   const { clock } = options;
   const remaining = deadline - clock.now();
   if (remaining <= 0) return deadlineExceeded(options);
-  const controller = new AbortController();
+  const ctx = new DeadlineContext(deadline);
   let timer: { cancel(): void } | undefined;
   const expired = new Promise<Unavailable>((resolve) => {
     timer = clock.setTimer(remaining, () => {
       const failure = deadlineExceeded(options);
-      controller.abort(failure.cause);
+      ctx.expire(failure.cause);
       resolve(failure);
     });
   });
-  const ctx: DcsCallContext = { signal: controller.signal, deadline };
   const work = attempt(ctx).catch((error: unknown) => unavailable(asDcsError(error, options.what)));
   try {
     const result = await Promise.race([work, expired]);

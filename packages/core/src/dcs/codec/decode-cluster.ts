@@ -12,6 +12,7 @@ import {
   decodeSync,
   type Decoded,
 } from './decode.js';
+import type { DecodeMemo } from './decode-memo.js';
 import { deepFreeze } from './json.js';
 
 export interface DecodedCluster {
@@ -22,23 +23,26 @@ export interface DecodedCluster {
 
 /**
  * Builds the snapshot from the raw keys of one read. Never throws: a key holding
- * garbage gives that key's empty value and one warning.
+ * garbage gives that key's empty value and one warning. With `memo` (one per reader),
+ * keys unchanged since that reader's previous read are not decoded again.
  */
-export function decodeCluster(entries: readonly RawEntry[]): DecodedCluster {
+export function decodeCluster(entries: readonly RawEntry[], memo?: DecodeMemo): DecodedCluster {
   const warnings: string[] = [];
-  const byKey = new Map(entries.map((e) => [e.key, e]));
+  const byKey = new Map<string, RawEntry>();
   const take = <T>(key: string, decoded: Decoded<T>): T => {
     if (decoded.warning) warnings.push(`DCS key '${key}' ${decoded.warning}; using an empty value`);
     return decoded.value;
   };
+  const decode = <T>(entry: RawEntry, decoder: (entry: RawEntry) => Decoded<T>): T =>
+    take(entry.key, memo ? memo.decode(entry, decoder) : decoder(entry));
 
   const members: Member[] = [];
   for (const entry of entries) {
+    byKey.set(entry.key, entry); // a key listed twice: the last one counts
     if (!entry.key.startsWith(CLUSTER_KEYS.members)) continue;
     const name = entry.key.slice(CLUSTER_KEYS.members.length);
     if (!name || name.includes('/')) continue; // only direct children are members
-    const data = take(entry.key, decodeMemberData(entry.value));
-    members.push({ name, version: entry.version, session: entry.session, data });
+    members.push(decode(entry, decodeMember));
   }
   members.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
@@ -64,19 +68,32 @@ export function decodeCluster(entries: readonly RawEntry[]): DecodedCluster {
   let status: ClusterStatus = EMPTY_STATUS;
   const statusEntry = byKey.get(CLUSTER_KEYS.status);
   const legacyEntry = byKey.get(CLUSTER_KEYS.legacyOptime);
-  if (statusEntry) status = take(CLUSTER_KEYS.status, decodeStatus(statusEntry.value));
-  else if (legacyEntry) status = take(CLUSTER_KEYS.legacyOptime, decodeLegacyOptime(legacyEntry.value));
+  if (statusEntry) status = decode(statusEntry, decodeStatusEntry);
+  else if (legacyEntry) status = decode(legacyEntry, decodeLegacyOptimeEntry);
 
   const cluster: Cluster = {
     initialize,
-    config: configEntry ? take(CLUSTER_KEYS.config, decodeConfig(configEntry)) : null,
+    config: configEntry ? decode(configEntry, decodeConfig) : null,
     leader,
     status,
     members,
-    failover: failoverEntry ? take(CLUSTER_KEYS.failover, decodeFailover(failoverEntry)) : null,
-    sync: syncEntry ? take(CLUSTER_KEYS.sync, decodeSync(syncEntry)) : emptySync(),
-    history: historyEntry ? take(CLUSTER_KEYS.history, decodeHistory(historyEntry)) : null,
-    failsafe: failsafeEntry ? take(CLUSTER_KEYS.failsafe, decodeFailsafe(failsafeEntry.value)) : null,
+    failover: failoverEntry ? decode(failoverEntry, decodeFailover) : null,
+    sync: syncEntry ? decode(syncEntry, decodeSync) : emptySync(),
+    history: historyEntry ? decode(historyEntry, decodeHistory) : null,
+    failsafe: failsafeEntry ? decode(failsafeEntry, decodeFailsafeEntry) : null,
   };
+  memo?.endRead();
+  // Values reused from the memo are frozen already; deepFreeze does not walk into them again.
   return { cluster: deepFreeze(cluster), warnings };
 }
+
+/** A direct child of `members/`: its name, tokens and data. */
+function decodeMember(entry: RawEntry): Decoded<Member> {
+  const name = entry.key.slice(CLUSTER_KEYS.members.length);
+  const data = decodeMemberData(entry.value);
+  return { value: { name, version: entry.version, session: entry.session, data: data.value }, warning: data.warning };
+}
+
+const decodeStatusEntry = (entry: RawEntry): Decoded<ClusterStatus> => decodeStatus(entry.value);
+const decodeLegacyOptimeEntry = (entry: RawEntry): Decoded<ClusterStatus> => decodeLegacyOptime(entry.value);
+const decodeFailsafeEntry = (entry: RawEntry): Decoded<Readonly<Record<string, string>> | null> => decodeFailsafe(entry.value);

@@ -38,6 +38,8 @@ const MEMBER_FIELD_TYPES: Record<string, 'string' | 'number' | 'boolean' | 'obje
   scheduled_restart: 'object',
   pause: 'boolean',
 };
+/** The same, listed once rather than on every decode (one per member per HA cycle). */
+const MEMBER_FIELDS = Object.entries(MEMBER_FIELD_TYPES);
 
 /**
  * A member value: Patroni's JSON object, or the legacy `postgres://…?application_name=<api_url>`
@@ -47,9 +49,10 @@ export function decodeMemberData(value: string): Decoded<MemberData> {
   if (value.startsWith('postgres')) return { value: decodeLegacyMember(value) };
   const parsed = tryParseJson(value);
   if (!isJsonObject(parsed)) return { value: {}, warning: 'is not a JSON object' };
-  const data: Record<string, unknown> = { ...parsed };
+  // Freshly parsed, so ours to trim: no copy needed.
+  const data: Record<string, unknown> = parsed;
   const dropped: string[] = [];
-  for (const [field, type] of Object.entries(MEMBER_FIELD_TYPES)) {
+  for (const [field, type] of MEMBER_FIELDS) {
     if (!(field in data)) continue;
     const v = data[field];
     const ok = type === 'object' ? isJsonObject(v) : type === 'number' ? Number.isFinite(v) : typeof v === type;

@@ -32,7 +32,10 @@ const MEMBER_ORDER = [
 export function encodeMemberData(data: MemberData): string {
   const ordered: Record<string, unknown> = {};
   for (const key of MEMBER_ORDER) if (data[key] !== undefined) ordered[key] = data[key];
-  for (const [key, value] of Object.entries(data)) if (!(key in ordered) && value !== undefined) ordered[key] = value;
+  for (const key of Object.keys(data)) {
+    const value = (data as Record<string, unknown>)[key];
+    if (!(key in ordered) && value !== undefined) ordered[key] = value;
+  }
   return toPatroniJson(ordered);
 }
 
