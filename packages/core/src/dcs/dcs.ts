@@ -54,6 +54,8 @@ export class Dcs {
   private lastFailsafe: string | undefined;
   /** Keys unchanged since the last loadCluster are not decoded again. */
   private readonly decodeMemo: DecodeMemo;
+  /** While set, no call but the lock's own (acquire, refresh, release, take) runs past this instant. */
+  private callsEndBy: number | null = null;
 
   constructor(options: DcsOptions) {
     this.adapter = options.adapter;
@@ -74,6 +76,15 @@ export class Dcs {
     this.timing = timing;
     if (ttlChanged) this.adapter.setTtl?.(timing.ttl);
     if (loopWaitChanged) this.adapter.setLoopWait?.(timing.loopWait);
+  }
+
+  /**
+   * Bounds every later call but the lock's own to end by `instant` (Clock.now ms), or
+   * lifts the bound (null). A call with no time left is `unavailable` at once. The HA
+   * executor sets it after a renewal for the rest of the cycle (post-refresh-budget.ts).
+   */
+  endCallsBy(instant: number | null): void {
+    this.callsEndBy = instant;
   }
 
   /** The ttl in force (seconds). */
@@ -209,15 +220,20 @@ export class Dcs {
   }
 
   private call<T extends { kind: string }>(what: string, retry: boolean, attempt: Attempt<T>): Promise<T | Unavailable> {
+    const retryMs = this.timing.retryTimeout * 1000;
+    const bounded = this.callsEndBy !== null && !LOCK_CALLS.has(what);
     return callWithDeadline(attempt, {
       clock: this.clock,
       random: this.random,
-      budgetMs: this.timing.retryTimeout * 1000,
+      budgetMs: bounded ? Math.min(retryMs, this.callsEndBy! - this.clock.now()) : retryMs,
       retry,
       what,
     });
   }
 }
+
+/** The lock's own calls always get their full retry_timeout. */
+const LOCK_CALLS: ReadonlySet<string> = new Set(['acquireLeader', 'refreshLeader', 'releaseLeader', 'takeLeader']);
 
 function condition(version: string | undefined): WriteCondition {
   return version === undefined ? { kind: 'any' } : { kind: 'version', version };

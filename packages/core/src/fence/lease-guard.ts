@@ -20,6 +20,7 @@ export function fenceLeaseGuard(fence: FenceControl, logger: Logger): LeaseGuard
         logger.warn(`fence: ${(error as Error).message}`);
       }
     },
+    actsBeforeExpiryMs: () => fence.state().marginMs,
     disarm: async (reason) => {
       // Every follower cycle settles the guard: touch the guard process only when armed.
       if (!fence.state().armed) return;

@@ -20,6 +20,7 @@ import { demoteDeps, taskBody } from './task-bodies.js';
 import { standbyFingerprint } from './standby-fingerprint.js';
 import { buildMemberData } from './member-data.js';
 import { leaseGuardSettlement, type LeaseGuard, type LeaseTiming } from './lease-guard.js';
+import { postRefreshCallsEndBy } from './post-refresh-budget.js';
 import type { FailsafePoster, HaPostgres } from './ports.js';
 import type { TaskRunner } from './task-runner.js';
 import type { NodeConfig } from './view.js';
@@ -58,6 +59,7 @@ export class Executor {
       await this.runFrom(decision, state, ctx);
     } finally {
       this.previousRunEnded = this.deps.clock.now();
+      this.deps.dcs.endCallsBy(null);
     }
   }
 
@@ -108,6 +110,8 @@ export class Executor {
         const outcome = gate.type === 'acquireLeader' ? await dcs.acquireLeader() : await dcs.refreshLeader(ctx.cluster);
         if (outcome.kind === 'held') {
           state.lockValidUntil = outcome.validUntil;
+          const actsBefore = this.deps.guard.actsBeforeExpiryMs?.() ?? 0;
+          this.deps.dcs.endCallsBy(postRefreshCallsEndBy(outcome, this.timeouts(ctx).retry, actsBefore));
           return ['held', gate.onHeld];
         }
         if (outcome.kind === 'lost') {

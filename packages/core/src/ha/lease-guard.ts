@@ -36,6 +36,8 @@ export interface LeaseGuard {
   arm(lease: { readonly validUntil: number; readonly postmasterPid: number | null }, timing: LeaseTiming): Promise<void>;
   /** Nothing of ours can accept writes under our lock any more. Idempotent; must not throw. */
   disarm(reason: string): Promise<void>;
+  /** How long before `validUntil` this guard acts (the fence's margin); absent: at `validUntil`. */
+  actsBeforeExpiryMs?(): number;
 }
 
 /** For a node that wants no guard (tests, tooling): every call does nothing. */
@@ -55,6 +57,7 @@ export function combineLeaseGuards(...guards: readonly LeaseGuard[]): LeaseGuard
     arm: async (lease, timing) => {
       await Promise.all(guards.map((g) => g.arm(lease, timing)));
     },
+    actsBeforeExpiryMs: () => Math.max(0, ...guards.map((g) => g.actsBeforeExpiryMs?.() ?? 0)),
     disarm: async (reason) => {
       await Promise.all(guards.map((g) => g.disarm(reason)));
     },

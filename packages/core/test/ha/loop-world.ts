@@ -3,7 +3,7 @@
  * the harness of the loop and executor tests. `postFailsafe` is every node's POST
  * /failsafe client (the executor's injected poster).
  */
-import { Dcs, HaLoop, KeyLayout, ManualClock, MemoryDcs, MemoryDcsServer, seededRandom, type FailsafePoster, type HaStatus, type JsonObject, type LeaseGuard } from '../../src/index.js';
+import { Dcs, HaLoop, KeyLayout, ManualClock, MemoryDcs, MemoryDcsServer, seededRandom, type DcsAdapter, type FailsafePoster, type HaStatus, type JsonObject, type LeaseGuard } from '../../src/index.js';
 import type { FakePostgres } from './fake-postgres.js';
 import { buildNode } from './build-node.js';
 import { nodeConfig } from './fixtures.js';
@@ -14,6 +14,8 @@ export interface WorldOptions {
   readonly dcsConfig?: JsonObject;
   /** Each node's lease guard (default NO_LEASE_GUARD). */
   readonly leaseGuard?: (name: string) => LeaseGuard;
+  /** Wraps each node's adapter (e.g. to make its calls hang). */
+  readonly wrapAdapter?: (adapter: DcsAdapter, name: string) => DcsAdapter;
 }
 
 export function world(options: WorldOptions = {}) {
@@ -25,8 +27,9 @@ export function world(options: WorldOptions = {}) {
   const node = (name: string, pg: FakePostgres) => {
     pgs.set(name, pg);
     reachable.add(name);
+    const memory = new MemoryDcs({ server, layout, name, ttlSeconds: 30 });
     const dcs = new Dcs({
-      adapter: new MemoryDcs({ server, layout, name, ttlSeconds: 30 }),
+      adapter: options.wrapAdapter ? options.wrapAdapter(memory, name) : memory,
       timing: { ttl: 30, loopWait: 10, retryTimeout: 10 },
       clock,
       random: seededRandom(1),
