@@ -1,10 +1,11 @@
 /**
- * Command lines of `pnpm bench` and `pnpm bench:tail`: one flag reader, two sets of flags.
+ * Command lines of `pnpm bench`, `pnpm bench:tail` and `pnpm bench memory`: one flag reader,
+ * a set of flags each.
  * Flags take their value as the next word or after `=` (`--vs patroni`, `--vs=patroni`);
  * a literal `--` (which pnpm passes through) is ignored.
  */
 import { existsSync } from 'node:fs';
-import { SCENARIO_NAMES, type ScenarioName } from './metrics.js';
+import { SCENARIO_NAMES, SLOW, type ScenarioName, type Timing } from './metrics.js';
 
 const DEFAULT_PATRONI_BIN = '/usr/bin/patroni';
 
@@ -121,5 +122,56 @@ export function parseTailArgs(argv: readonly string[]): TailArgs {
     switchovers: wholeNumber(flags, '--switchovers', 3, 0, TAIL_USAGE),
     profileDir: text(flags, '--profile') ?? null,
     rounds: wholeNumber(flags, '--rounds', 1, 1, TAIL_USAGE),
+  };
+}
+
+export interface MemoryArgs {
+  /** Measure the import stages (`--agents-only` leaves them out). */
+  readonly stages: boolean;
+  /** Measure running agents (`--stages-only` leaves them out). */
+  readonly agents: boolean;
+  readonly runs: number;
+  readonly timing: Timing;
+  readonly windowSeconds: number;
+  readonly baselineBin: string | null;
+  readonly nodeOptions: string;
+  readonly profileDir: string | null;
+}
+
+export const MEMORY_USAGE =
+  'usage: pnpm bench memory [--stages-only | --agents-only] [--runs N] [--timing 30/10/10] [--window SECONDS] [--baseline-bin PATH/bin/pgwarden.js] [--node-options "FLAGS"] [--profile DIR] [--no-build]';
+
+export function parseMemoryArgs(argv: readonly string[]): MemoryArgs {
+  const flags = readFlags(
+    argv,
+    {
+      '--stages-only': 'switch',
+      '--agents-only': 'switch',
+      '--runs': 'value',
+      '--timing': 'value',
+      '--window': 'value',
+      '--baseline-bin': 'value',
+      '--node-options': 'value',
+      '--profile': 'value',
+    },
+    MEMORY_USAGE,
+  );
+  if (flags.has('--stages-only') && flags.has('--agents-only')) throw new Error(`--stages-only and --agents-only exclude each other\n${MEMORY_USAGE}`);
+  const label = text(flags, '--timing') ?? SLOW.label;
+  const parts = label.split('/').map(Number);
+  if (parts.length !== 3 || !parts.every((n) => Number.isInteger(n) && n > 0)) throw new Error(`--timing ${label}: give ttl/loop_wait/retry_timeout in whole seconds, e.g. 30/10/10\n${MEMORY_USAGE}`);
+  const baselineBin = text(flags, '--baseline-bin') ?? null;
+  if (baselineBin && !existsSync(baselineBin)) {
+    throw new Error(`--baseline-bin ${baselineBin} not found; build it first (pnpm turbo run build --filter=@pgwarden/agent... in that checkout)`);
+  }
+  return {
+    stages: !flags.has('--agents-only'),
+    agents: !flags.has('--stages-only'),
+    runs: wholeNumber(flags, '--runs', 3, 1, MEMORY_USAGE),
+    timing: { label, ttl: parts[0]!, loopWait: parts[1]!, retryTimeout: parts[2]! },
+    windowSeconds: wholeNumber(flags, '--window', 60, 5, MEMORY_USAGE),
+    baselineBin,
+    nodeOptions: text(flags, '--node-options') ?? '',
+    profileDir: text(flags, '--profile') ?? null,
   };
 }

@@ -21,7 +21,7 @@ import { waitHealthy } from './health.js';
 import { SLOW } from './metrics.js';
 import { switchover, type ScenarioContext } from './scenarios.js';
 import { table } from './table.js';
-import { describe, LOADS, type TailResult } from './tail.js';
+import { describe, LOADS, runLoad, type TailResult } from './tail.js';
 import { runMain } from './run-main.js';
 
 type Kind = TailKind;
@@ -91,7 +91,7 @@ async function runKind(kind: Kind, args: Args): Promise<KindResult> {
     log(`${kind}: healthy, primary ${primary.name}`);
     const ms = args.quick ? 4000 : 10_000;
     for (const load of LOADS) {
-      const r = await load.run(`${primary.apiUrl}/health`, ms);
+      const r = await runLoad(load, primary, ms);
       result.loads.set(load.id, r);
       log(`${kind}: ${load.label}: ${describe(r)}`);
     }
@@ -138,7 +138,16 @@ function combine(rounds: readonly KindResult[]): KindResult {
     const rs = rounds.map((r) => r.loads.get(load.id)).filter((r): r is TailResult => r !== undefined);
     if (rs.length === 0) continue;
     const m = (f: (r: TailResult) => number): number => median(rs.map(f));
-    loads.set(load.id, { rps: m((r) => r.rps), p50Ms: m((r) => r.p50Ms), p99Ms: m((r) => r.p99Ms), maxMs: m((r) => r.maxMs), answered: m((r) => r.answered), failures: m((r) => r.failures) });
+    const cpu = rs.map((r) => r.agentCpuMsPer1000).filter((v): v is number => v !== undefined);
+    loads.set(load.id, {
+      rps: m((r) => r.rps),
+      p50Ms: m((r) => r.p50Ms),
+      p99Ms: m((r) => r.p99Ms),
+      maxMs: m((r) => r.maxMs),
+      answered: m((r) => r.answered),
+      failures: m((r) => r.failures),
+      ...(cpu.length > 0 && { agentCpuMsPer1000: median(cpu) }),
+    });
   }
   return { loads, healthy: rounds.flatMap((r) => r.healthy), loopDelay: rounds.map((r) => r.loopDelay).filter(Boolean).join(' | ') || null };
 }
@@ -154,6 +163,7 @@ function report(args: Args, results: Map<Kind, KindResult>): string {
       { name: 'p50', get: (r) => r.p50Ms, fmt: (v) => `${v.toFixed(1)} ms`, target: '' },
       { name: 'p99', get: (r) => r.p99Ms, fmt: (v) => `${v.toFixed(1)} ms`, target: load.id === 'open500' ? '≤ 20 ms' : '≤ Patroni' },
       { name: 'max', get: (r) => r.maxMs, fmt: (v) => `${v.toFixed(1)} ms`, target: '' },
+      { name: 'agent CPU per 1,000 checks', get: (r) => r.agentCpuMsPer1000 ?? NaN, fmt: (v) => `${v.toFixed(0)} ms`, target: '' },
     ];
     for (const f of figures) {
       const v = (k: Kind): number => {

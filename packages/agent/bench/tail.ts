@@ -4,6 +4,7 @@
  * The generator runs in worker threads so its own event loop does not add to the
  * figures; it shares the machine's cores with the agents, so saturation req/s is a floor.
  */
+import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { AgentNode } from '../test/e2e/cluster.js';
 import type { ScenarioContext } from './scenarios.js';
@@ -18,6 +19,8 @@ export interface TailResult {
   readonly failures: number;
   /** Open loop: the generator's own p99 lag in sending (ms); a large one means the machine, not the agent, was late. */
   readonly sendLagP99Ms?: number;
+  /** The answering agent's CPU time (all its threads) per 1,000 answered checks, in ms: what a check costs it. */
+  readonly agentCpuMsPer1000?: number;
 }
 
 function runWorker(job: TailJob): Promise<TailPart> {
@@ -64,7 +67,22 @@ export async function closedLoop(url: string, connections: number, keepAlive: bo
 
 export function describe(r: TailResult): string {
   const lag = r.sendLagP99Ms === undefined ? '' : `, generator's own send lag p99 ${r.sendLagP99Ms.toFixed(1)} ms`;
-  return `${Math.round(r.rps)} req/s, p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, max ${r.maxMs.toFixed(1)} ms, ${r.answered} answered, ${r.failures} failed${lag}`;
+  const cpu = r.agentCpuMsPer1000 === undefined ? '' : `, agent CPU ${r.agentCpuMsPer1000.toFixed(0)} ms per 1,000 checks`;
+  return `${Math.round(r.rps)} req/s, p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, max ${r.maxMs.toFixed(1)} ms, ${r.answered} answered, ${r.failures} failed${lag}${cpu}`;
+}
+
+/** Time on a CPU of a process so far, in ns (`/proc/PID/schedstat`). */
+function cpuNs(pid: number): number {
+  return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
+}
+
+/** Runs one load on `node`'s `/health` and adds the agent's CPU per 1,000 answered checks. */
+export async function runLoad(load: TailLoad, node: AgentNode, ms: number): Promise<TailResult> {
+  const pid = node.process?.pid;
+  const before = pid ? cpuNs(pid) : 0;
+  const r = await load.run(`${node.apiUrl}/health`, ms);
+  if (!pid) return r;
+  return { ...r, agentCpuMsPer1000: (cpuNs(pid) - before) / 1e6 / (r.answered / 1000) };
 }
 
 export interface TailLoad {
@@ -85,7 +103,7 @@ export const LOADS: readonly TailLoad[] = [
 export async function tail(ctx: ScenarioContext, primary: AgentNode): Promise<AgentNode> {
   const ms = ctx.quick ? 4000 : 10_000;
   for (const load of LOADS) {
-    const r = await load.run(`${primary.apiUrl}/health`, ms);
+    const r = await runLoad(load, primary, ms);
     ctx.record(`tail-${load.id}-p99`, r.p99Ms, describe(r));
   }
   return primary;

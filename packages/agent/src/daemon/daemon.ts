@@ -30,6 +30,7 @@ import { shutdown } from './shutdown.js';
 import { serviceNotifier } from './systemd-notify.js';
 import { filterTags, nodeStateSource } from './state-source.js';
 import { ensureUniqueName } from './unique-name.js';
+import { YoungGenerationGovernor } from './young-generation.js';
 
 export interface DaemonOptions {
   readonly configPath?: string;
@@ -195,6 +196,8 @@ async function startDaemon(options: DaemonOptions): Promise<number> {
   };
   // One for the process: /metrics reports how late the event loop runs, across API rebuilds on reload.
   const loopDelay = new LoopDelayMonitor();
+  const youngGeneration = new YoungGenerationGovernor();
+  const unsubscribeYoungGeneration = loop.onCycleEnd(() => youngGeneration.cycleEnd());
   const restarts = scheduledRestarts({ name: config.name, dcs, loop, controller, logger, serverVersion: () => version, reload, peers });
   const apiOptions = (cfg: LocalConfig): RestApiOptions => ({
     config: restApiConfig(cfg),
@@ -215,6 +218,7 @@ async function startDaemon(options: DaemonOptions): Promise<number> {
     actions: apiActions({ name: config.name, dcs, loop, controller, logger, serverVersion: () => version, reload, scheduled: restarts, peers }),
     logger,
     loopDelay,
+    onRequest: () => youngGeneration.request(),
   });
   try {
     api = await RestApiServer.start(apiOptions(config));
@@ -262,6 +266,7 @@ async function startDaemon(options: DaemonOptions): Promise<number> {
   const code = await finished;
   process.off('SIGHUP', reload);
   process.off('unhandledRejection', onUnhandled);
+  unsubscribeYoungGeneration();
   logger.info(`pgwarden ${config.name} stopped`);
   logger.close();
   // Whatever a client library still holds open must not keep a stopped agent alive.
