@@ -64,15 +64,15 @@ export class Executor {
   }
 
   /**
-   * How old an observation of Postgres may be to serve this cycle's member key and slot
-   * pass: the one the loop took at the start of the cycle (after the previous execution
-   * ended) still holds when no action of this cycle touched Postgres and no task is
-   * running; otherwise 0, a new query. The controller also refuses it after any change
-   * made through it (ObserveOptions).
+   * Since when an observation of Postgres may serve this cycle's member key and slot pass:
+   * the one the loop took at the start of the cycle (after the previous execution ended)
+   * still holds when no action of this cycle touched Postgres and no task is running;
+   * otherwise none, a new query. The controller also refuses it after any change made
+   * through it (ObserveOptions).
    */
-  private observationMaxAge(): number {
-    if (this.actedOnPostgres || this.deps.tasks.current !== null || this.previousRunEnded === null) return 0;
-    return Math.max(0, this.deps.clock.now() - this.previousRunEnded);
+  private observationSince(): number | undefined {
+    if (this.actedOnPostgres || this.deps.tasks.current !== null || this.previousRunEnded === null) return undefined;
+    return this.previousRunEnded;
   }
 
   private async runFrom(decision: Decision, state: CycleState, ctx: ExecutionContext): Promise<void> {
@@ -194,7 +194,7 @@ export class Executor {
         const data = buildMemberData({
           node: this.deps.node,
           status: postgres.status(),
-          observation: ctx.cluster ? await this.observeQuick(t.quick, this.observationMaxAge()) : null,
+          observation: ctx.cluster ? await this.observeQuick(t.quick, this.observationSince()) : null,
           memory: state.memory,
           task: tasks.current,
           paused: ctx.config.pause,
@@ -267,7 +267,7 @@ export class Executor {
         const running = tasks.current;
         if (running && running.kind !== 'promote') return;
         const { type: _type, ...request } = action;
-        const r = await postgres.syncSlots(request, { timeoutMs: t.quick, maxAgeMs: this.observationMaxAge() });
+        const r = await postgres.syncSlots(request, { timeoutMs: t.quick, ...optionalSince(this.observationSince()) });
         if (!r.ok || r.value.created.length || r.value.dropped.length || r.value.advanced.length) this.actedOnPostgres = true;
         if (!r.ok) logger.warn(`replication slots: ${r.message}`);
         else if (r.value.created.length || r.value.dropped.length) {
@@ -316,8 +316,8 @@ export class Executor {
     }
   }
 
-  private async observeQuick(timeoutMs: number, maxAgeMs: number) {
-    const r = await this.deps.postgres.observe({ timeoutMs, maxAgeMs });
+  private async observeQuick(timeoutMs: number, observedSince: number | undefined) {
+    const r = await this.deps.postgres.observe({ timeoutMs, ...optionalSince(observedSince) });
     return r.ok ? r.value : null;
   }
 
@@ -466,4 +466,9 @@ export class Executor {
 
 function leaseTiming(ctx: ExecutionContext): LeaseTiming {
   return { ttl: ctx.config.timing.ttl, loopWait: ctx.config.timing.loopWait };
+}
+
+/** `observedSince` only when there is one (exactOptionalPropertyTypes). */
+function optionalSince(since: number | undefined): { observedSince?: number } {
+  return since === undefined ? {} : { observedSince: since };
 }

@@ -100,7 +100,7 @@ export interface PostgresController {
   isRunning(opts?: CallOptions): Promise<boolean>;
   /**
    * The combined monitoring query (connect 3 s, statement 2 s by default); with
-   * `maxAgeMs`, the last answer when it is recent enough and nothing changed since.
+   * `observedSince`, the last answer when its query was sent since then and nothing changed since.
    */
   observe(opts?: ObserveOptions): Promise<PgResult<PostgresObservation>>;
   /** pg_controldata of the data dir; works while Postgres is down. */
@@ -183,7 +183,7 @@ export interface PostgresController {
   // --- slots --------------------------------------------------------------------------
   /**
    * Make the slots match the engine's desired list: create, advance, drop. With
-   * `maxAgeMs`, the existing slots may be read from a recent observation (see observe).
+   * `observedSince`, the existing slots may be read from a recent observation (see observe).
    */
   syncSlots(request: SlotPassRequest, opts?: ObserveOptions): Promise<PgResult<SlotPassReport>>;
   /**

@@ -47,12 +47,13 @@ export interface CallOptions {
 /** Options of the calls that read Postgres's state: they may answer from the cycle's observation. */
 export interface ObserveOptions extends CallOptions {
   /**
-   * An observation taken at most this long ago may serve instead of a new query, when the
-   * controller has changed nothing in Postgres since and the same postmaster runs. 0 or
-   * absent: always query. Lets the engine use the observation it took at the start of a
-   * cycle in which none of its actions touched Postgres.
+   * An observation whose query was sent at or after this instant (Clock.now) may serve
+   * instead of a new query, when the controller has changed nothing in Postgres since and
+   * the same postmaster runs. Absent: always query. Lets the engine use the observation
+   * it took at the start of a cycle in which none of its actions touched Postgres: an
+   * instant, not an age, so the answer's own timing cannot decide whether it serves.
    */
-  readonly maxAgeMs?: number;
+  readonly observedSince?: number;
 }
 
 /** What the data directory holds, without starting anything. */

@@ -19,26 +19,27 @@ describe('the observation behind the member key', () => {
     }
 
     // Idle: the loop's query (no reuse asked), then the member key's, which may reuse it.
-    p1.observeMaxAges.length = 0;
+    p1.observeSince.length = 0;
     expect((await w.step(n1)).message).toBe('no action. I am (n1), the leader with the lock');
-    expect(p1.observeMaxAges).toHaveLength(2);
-    expect(p1.observeMaxAges[0]).toBe(0);
-    expect(p1.observeMaxAges[1]).toBeGreaterThan(0);
-    // No older than the cycle: the previous execution ended at most one loop_wait ago.
-    expect(p1.observeMaxAges[1]).toBeLessThanOrEqual(10_000 + 1_000);
+    expect(p1.observeSince).toHaveLength(2);
+    expect(p1.observeSince[0]).toBeNull();
+    // Nothing older than the cycle: only what was asked after the previous execution ended,
+    // at most one loop_wait ago.
+    expect(p1.observeSince[1]).not.toBeNull();
+    expect(w.clock.now() - p1.observeSince[1]!).toBeLessThanOrEqual(10_000 + 1_000);
 
     // n1 goes away; n2's promoting cycle launches the promotion: its member key asks afresh.
     p1.running = false;
     w.reachable.delete('n1');
     await w.clock.advance(31_000);
-    p2.observeMaxAges.length = 0;
+    p2.observeSince.length = 0;
     expect((await w.step(n2)).message).toBe('promoted self to leader by acquiring session lock');
     expect(p2.calls).toContain('promote');
     // The loop's query; n2's member key had expired, so the cycle re-publishes it before
     // racing (that one may reuse the fresh observation); the closing touch, after the
     // promotion was launched, must not.
-    expect(p2.observeMaxAges.length).toBeGreaterThanOrEqual(2);
-    expect(p2.observeMaxAges.at(-1)).toBe(0);
+    expect(p2.observeSince.length).toBeGreaterThanOrEqual(2);
+    expect(p2.observeSince.at(-1)).toBeNull();
     expect(JSON.parse(w.server.get(w.layout.member('n2'))!.value)).toMatchObject({ role: 'primary' });
   });
 
@@ -53,9 +54,9 @@ describe('the observation behind the member key', () => {
     w.server.deleteKey(w.layout.key('leader'));
     w.server.put(w.layout.key('leader'), 'n9');
     await w.clock.advance(10_000);
-    p1.observeMaxAges.length = 0;
+    p1.observeSince.length = 0;
     await w.step(n1);
     expect(p1.calls.some((c) => c.startsWith('stop:'))).toBe(true);
-    expect(p1.observeMaxAges.every((age) => age === 0)).toBe(true);
+    expect(p1.observeSince.every((since) => since === null)).toBe(true);
   });
 });

@@ -35,8 +35,8 @@ export class FakePostgres implements HaPostgres {
   upstream: UpstreamNode | null = null;
   vetoPromote = false;
   readonly calls: string[] = [];
-  /** The `maxAgeMs` of each observe call (0 when absent): whether the engine let an earlier answer serve. */
-  readonly observeMaxAges: number[] = [];
+  /** The `observedSince` of each observe call (null when absent): whether the engine let an earlier answer serve. */
+  readonly observeSince: (number | null)[] = [];
   private exitListeners = new Set<(e: PostmasterExit) => void>();
 
   constructor(name: string, init: Partial<Pick<FakePostgres, 'running' | 'role' | 'wal' | 'empty'>> = {}) {
@@ -59,7 +59,7 @@ export class FakePostgres implements HaPostgres {
     return this.running;
   }
   async observe(opts: ObserveOptions = {}): Promise<PgResult<PostgresObservation>> {
-    this.observeMaxAges.push(opts.maxAgeMs ?? 0);
+    this.observeSince.push(opts.observedSince ?? null);
     if (!this.running) return fail('not-running', 'not running');
     const primary = this.role === 'primary';
     return ok({

@@ -60,6 +60,7 @@ import { pgpassRoles, writePgpass } from './pgpass.js';
 import { findLivePostmaster } from './postmaster-pid.js';
 import { PostmasterWatch } from './postmaster-watch.js';
 import { childrenOf, readProc } from './proc.js';
+import { unreapedMessage, untilPidFileOwnerReaped } from './unreaped-postmaster.js';
 import { checkRewindSource, runPgRewind } from './pg-rewind.js';
 import type { RunAs } from './run-as.js';
 import { lastLine, runProgram } from './run-program.js';
@@ -465,7 +466,7 @@ export class LocalPostgresController implements PostgresController {
   }
 
   async observe(opts: ObserveOptions = {}): Promise<PgResult<PostgresObservation>> {
-    const recalled = this.observations.recall(opts.maxAgeMs, this.clock.now(), this.status());
+    const recalled = this.observations.recall(opts.observedSince, this.status());
     if (recalled) return ok(recalled);
     const token = this.observations.begin();
     try {
@@ -682,6 +683,10 @@ export class LocalPostgresController implements PostgresController {
     }
     const busy = await this.busyPort();
     if (busy) return busy;
+    const zombie = await untilPidFileOwnerReaped(this.dataDir, this.clock, deadline);
+    if (zombie) {
+      return fail('start-failed', unreapedMessage('start', zombie));
+    }
     // Never writable by default: without an explicit role the node starts read-only.
     const role = opts.role ?? 'replica';
     const recovery = role === 'primary' ? null : this.recoveryFor(opts.upstream);
@@ -1066,7 +1071,11 @@ export class LocalPostgresController implements PostgresController {
   async crashRecovery(opts: CallOptions = {}): Promise<PgResult> {
     this.observations.changed();
     if (await this.isRunning()) return fail('wrong-role', 'crash recovery needs Postgres stopped');
-    return runCrashRecovery(this.ctx, opts.timeoutMs ?? this.defaultTimeoutMs());
+    const timeoutMs = opts.timeoutMs ?? this.defaultTimeoutMs();
+    const deadline = this.clock.now() + timeoutMs;
+    const zombie = await untilPidFileOwnerReaped(this.dataDir, this.clock, deadline);
+    if (zombie) return fail('start-failed', unreapedMessage('crash recovery', zombie));
+    return runCrashRecovery(this.ctx, remaining(this.clock, deadline));
   }
 
   async rewind(leader: RewindSource, opts: CallOptions = {}): Promise<PgResult<RewindOutcome>> {
@@ -1105,7 +1114,7 @@ export class LocalPostgresController implements PostgresController {
 
   async syncSlots(request: SlotPassRequest, opts: ObserveOptions = {}): Promise<PgResult<SlotPassReport>> {
     if (!(await this.isRunning())) return fail('not-running', 'slot pass needs Postgres running');
-    const recalled = this.observations.recall(opts.maxAgeMs, this.clock.now(), this.status());
+    const recalled = this.observations.recall(opts.observedSince, this.status());
     const r = await this.slotSync.sync(request, opts.timeoutMs ?? 10_000, recalled ? slotStateFromObservation(recalled) : undefined);
     // Slots made, dropped or moved: the observation no longer shows them as they are.
     if (!r.ok || r.value.created.length || r.value.dropped.length || r.value.advanced.length) this.observations.changed();

@@ -3,7 +3,7 @@ import type { ControllerStatus, PostgresObservation } from '../observation.js';
 /**
  * The monitoring query's last answer, kept so that later calls of the same HA cycle
  * (the member key, the slot pass) can use it instead of asking Postgres again
- * (`ObserveOptions.maxAgeMs`). It serves only while it can still be true: recent enough,
+ * (`ObserveOptions.observedSince`). It serves only while it can still be true: asked late enough,
  * no call that acts on Postgres started since (start, stop, promote, reload, slot
  * changes…, each marks a change), and the controller still reports the same postmaster,
  * state and role — which also catches an action that began before the answer and ended
@@ -33,12 +33,12 @@ export class ObservationMemo {
     if (token === this.changes) this.last = { observation, changes: token, fingerprint: fingerprint(status) };
   }
 
-  /** The last answer if it is at most `maxAgeMs` old (on `now`'s clock) and nothing changed since; else null. */
-  recall(maxAgeMs: number | undefined, now: number, status: ControllerStatus): PostgresObservation | null {
+  /** The last answer if its query was sent at or after `since` (Clock.now) and nothing changed since; else null. */
+  recall(since: number | undefined, status: ControllerStatus): PostgresObservation | null {
     const last = this.last;
-    if (!last || !maxAgeMs || maxAgeMs <= 0) return null;
+    if (!last || since === undefined) return null;
     if (last.changes !== this.changes || last.fingerprint !== fingerprint(status)) return null;
-    return now - last.observation.observedAt <= maxAgeMs ? last.observation : null;
+    return last.observation.observedAt >= since ? last.observation : null;
   }
 }
 
