@@ -62,25 +62,85 @@ function vsPatroni(flags: Map<string, string | true>, patroniBin: string, usage:
 export interface BenchArgs {
   /** Also run Patroni (`--vs patroni`). */
   readonly vsPatroni: boolean;
-  /** Shorter windows, and the failure scenarios only at 20/1/3 (`--quick`). */
+  /** Shorter windows, fewer rounds, a 1-minute soak and a smaller fleet sweep (`--quick`). */
   readonly quick: boolean;
-  /** Scenarios to run (`--only a,b`); all by default. */
-  readonly only: readonly ScenarioName[];
+  /** Scenarios to run: `--only a,b` (all by default) minus `--skip c,d`, in SCENARIO_NAMES order. */
+  readonly scenarios: readonly ScenarioName[];
   readonly patroniBin: string;
+  /** Host-loss rounds per agent on the fast profile (`fast`). */
+  readonly fastRounds: number;
+  /** Length of the `soak` scenario, in minutes. */
+  readonly soakMinutes: number;
+  /** Cluster counts of the `fleet` sweep, increasing. */
+  readonly fleetSteps: readonly number[];
+  /** Measuring window of each fleet step, in seconds. */
+  readonly fleetWindowS: number;
 }
 
-export const USAGE = `usage: pnpm bench [--vs patroni] [--quick] [--only ${SCENARIO_NAMES.join(',')}] [--patroni-bin PATH] [--no-build]`;
+/** What `--quick` shortens, and the full run's values. */
+export const BENCH_DEFAULTS = {
+  full: { fastRounds: 3, soakMinutes: 3, fleetSteps: [10, 25, 50], fleetWindowS: 20 },
+  quick: { fastRounds: 1, soakMinutes: 1, fleetSteps: [5, 10], fleetWindowS: 10 },
+} as const;
+
+export const USAGE =
+  `usage: pnpm bench [--vs patroni] [--quick] [--only NAMES] [--skip NAMES] [--fast-rounds N] [--soak-minutes M] [--fleet-steps 10,25,50] [--patroni-bin PATH] [--no-build]\n` +
+  `  NAMES: comma-separated, of ${SCENARIO_NAMES.join(', ')}\n` +
+  `  defaults: --fast-rounds ${BENCH_DEFAULTS.full.fastRounds} --soak-minutes ${BENCH_DEFAULTS.full.soakMinutes} --fleet-steps ${BENCH_DEFAULTS.full.fleetSteps.join(',')}; ` +
+  `with --quick ${BENCH_DEFAULTS.quick.fastRounds}, ${BENCH_DEFAULTS.quick.soakMinutes}, ${BENCH_DEFAULTS.quick.fleetSteps.join(',')}`;
+
+/** A comma-separated list of scenario names, each checked. */
+function scenarioList(flags: Map<string, string | true>, flag: string): ScenarioName[] | undefined {
+  const raw = text(flags, flag);
+  if (raw === undefined) return undefined;
+  const names = raw.split(',').filter(Boolean);
+  for (const n of names) if (!(SCENARIO_NAMES as readonly string[]).includes(n)) throw new Error(`${flag} ${n}: unknown scenario; known: ${SCENARIO_NAMES.join(', ')}`);
+  return names as ScenarioName[];
+}
+
+/** Increasing whole numbers ≥ 1, comma-separated (`10,25,50`). */
+export function increasingCounts(raw: string, flag: string, usage: string): number[] {
+  const steps = raw.split(',').map(Number);
+  if (!steps.every((n, k) => Number.isInteger(n) && n > 0 && (k === 0 || n > steps[k - 1]!))) throw new Error(`${flag} needs increasing whole numbers, e.g. 10,25,50, not ${raw}\n${usage}`);
+  return steps;
+}
 
 export function parseArgs(argv: readonly string[]): BenchArgs {
-  const flags = readFlags(argv, { '--vs': 'value', '--quick': 'switch', '--only': 'value', '--patroni-bin': 'value' }, USAGE);
+  const flags = readFlags(
+    argv,
+    {
+      '--vs': 'value',
+      '--quick': 'switch',
+      '--only': 'value',
+      '--skip': 'value',
+      '--patroni-bin': 'value',
+      '--fast-rounds': 'value',
+      '--soak-minutes': 'value',
+      '--fleet-steps': 'value',
+    },
+    USAGE,
+  );
   const patroniBin = text(flags, '--patroni-bin') ?? DEFAULT_PATRONI_BIN;
-  let only: ScenarioName[] = [...SCENARIO_NAMES];
-  const names = text(flags, '--only');
-  if (names !== undefined) {
-    only = names.split(',').filter(Boolean) as ScenarioName[];
-    for (const n of only) if (!SCENARIO_NAMES.includes(n)) throw new Error(`--only ${n}: unknown scenario; known: ${SCENARIO_NAMES.join(', ')}`);
-  }
-  return { vsPatroni: vsPatroni(flags, patroniBin, USAGE), quick: flags.has('--quick'), only, patroniBin };
+  const only = scenarioList(flags, '--only') ?? SCENARIO_NAMES;
+  const skip = scenarioList(flags, '--skip') ?? [];
+  const scenarios = SCENARIO_NAMES.filter((n) => only.includes(n) && !skip.includes(n));
+  if (scenarios.length === 0) throw new Error(`--only ${only.join(',')} with --skip ${skip.join(',')} leaves no scenario to run\n${USAGE}`);
+  const quick = flags.has('--quick');
+  const d = quick ? BENCH_DEFAULTS.quick : BENCH_DEFAULTS.full;
+  const soakRaw = text(flags, '--soak-minutes');
+  const soakMinutes = soakRaw === undefined ? d.soakMinutes : Number(soakRaw);
+  if (!(soakMinutes > 0)) throw new Error(`--soak-minutes must be a positive number of minutes (e.g. 3 or 0.5), not ${soakRaw}\n${USAGE}`);
+  const stepsRaw = text(flags, '--fleet-steps');
+  return {
+    vsPatroni: vsPatroni(flags, patroniBin, USAGE),
+    quick,
+    scenarios,
+    patroniBin,
+    fastRounds: wholeNumber(flags, '--fast-rounds', d.fastRounds, 1, USAGE),
+    soakMinutes,
+    fleetSteps: stepsRaw === undefined ? [...d.fleetSteps] : increasingCounts(stepsRaw, '--fleet-steps', USAGE),
+    fleetWindowS: d.fleetWindowS,
+  };
 }
 
 export type TailKind = 'pgwarden' | 'baseline' | 'patroni';

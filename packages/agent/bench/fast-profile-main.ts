@@ -7,35 +7,27 @@
  */
 import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { E2eCluster } from '../test/e2e/cluster.js';
-import { tails } from '../test/e2e/wait.js';
 import { now } from './clock.js';
-import { DEFAULT_PROFILE, FAST_FENCE_MARGIN_S, FAST_PROFILE, applyNodeOverrides } from './fast-profile.js';
-import { hostLossRound, type HostLossRound } from './fast-profile-rounds.js';
-import { query, waitHealthy } from './health.js';
-import type { Timing } from './metrics.js';
+import { DEFAULT_PROFILE, FAST_FENCE_MARGIN_S, FAST_PROFILE } from './fast-profile.js';
+import { FAST_TARGET_S, measureHostLossRounds, summarizeRounds, type RoundsAgent } from './fast-profile-measure.js';
 import { table } from './table.js';
-import { CREATE_WRITE_TABLE } from './writer.js';
 import { runMain } from './run-main.js';
 
-type Agent = 'pgwarden' | 'patroni';
 const PROFILES = { fast: FAST_PROFILE, default: DEFAULT_PROFILE } as const;
 type ProfileName = keyof typeof PROFILES;
-/** The fast profile's promise: a lost primary host is replaced within 8 s (median). */
-const FAST_TARGET_S = 8;
 
 const USAGE = 'usage: pnpm bench fast [--rounds 5] [--vs patroni] [--patroni-bin PATH] [--profiles fast,default] [--no-build]';
 
 interface FastArgs {
   readonly rounds: number;
-  readonly agents: readonly Agent[];
+  readonly agents: readonly RoundsAgent[];
   readonly patroniBin: string;
   readonly profiles: readonly ProfileName[];
 }
 
 function parseFastArgs(argv: readonly string[]): FastArgs {
   let rounds = 5;
-  let agents: Agent[] = ['pgwarden'];
+  let agents: RoundsAgent[] = ['pgwarden'];
   let patroniBin = '/usr/bin/patroni';
   let profiles: ProfileName[] = ['fast', 'default'];
   for (let i = 0; i < argv.length; i++) {
@@ -61,40 +53,6 @@ function parseFastArgs(argv: readonly string[]): FastArgs {
 const started = now();
 const log = (line: string): void => void process.stderr.write(`[fast +${Math.round((now() - started) / 1000)}s] ${line}\n`);
 
-async function measure(agent: Agent, timing: Timing, args: FastArgs): Promise<HostLossRound[]> {
-  const cluster = await E2eCluster.create({
-    label: `fast-${agent}-${timing.label.replaceAll('/', '-')}`,
-    nodes: 3,
-    timing,
-    ...(agent === 'patroni' && { agentCommand: [args.patroniBin] }),
-  });
-  const rounds: HostLossRound[] = [];
-  try {
-    // Patroni ignores the pgwarden: section; for it the profile is the three timings alone.
-    if (timing === FAST_PROFILE) applyNodeOverrides(cluster, { fenceMarginS: FAST_FENCE_MARGIN_S });
-    for (const n of cluster.nodes) cluster.start(n);
-    let primary = await waitHealthy(cluster, 180_000);
-    await query(primary, CREATE_WRITE_TABLE);
-    for (let i = 1; i <= args.rounds; i++) {
-      const r = await hostLossRound(cluster, primary, timing.ttl);
-      rounds.push(r.round);
-      primary = r.primary;
-      log(`${agent} ${timing.label} round ${i}: writable ${r.round.writableS.toFixed(2)} s after the kill (lease expired at ${r.round.expiryS.toFixed(2)} s), ${r.round.newPrimary} took over`);
-    }
-  } catch (e) {
-    throw new Error(`${agent} at ${timing.label}: ${(e as Error).message}\n${tails(cluster, 15)}`);
-  } finally {
-    await cluster.close();
-  }
-  return rounds;
-}
-
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-
 async function main(): Promise<number> {
   const args = parseFastArgs(process.argv.slice(2));
   const loadBefore = loadavg()[0]!;
@@ -105,12 +63,10 @@ async function main(): Promise<number> {
     for (const agent of args.agents) {
       log(`${agent} at ${timing.label}: ${args.rounds} rounds`);
       try {
-        const rounds = await measure(agent, timing, args);
-        const w = rounds.map((r) => r.writableS);
-        const takeover = rounds.map((r) => r.writableS - r.expiryS);
+        const r = summarizeRounds(await measureHostLossRounds(agent, timing, { rounds: args.rounds, patroniBin: args.patroniBin, log }));
         const target = name === 'fast' ? `≤ ${FAST_TARGET_S} s` : '-';
-        const met = name === 'fast' ? (median(w) <= FAST_TARGET_S ? 'yes' : 'NO') : '-';
-        rows.push([`${name} ${timing.label}`, agent, `${median(w).toFixed(2)} s`, `${Math.min(...w).toFixed(2)}–${Math.max(...w).toFixed(2)} s`, `${median(rounds.map((r) => r.expiryS)).toFixed(2)} s`, `${median(takeover).toFixed(2)} s`, target, met]);
+        const met = name === 'fast' ? (r.writableS <= FAST_TARGET_S ? 'yes' : 'NO') : '-';
+        rows.push([`${name} ${timing.label}`, agent, `${r.writableS.toFixed(2)} s`, `${r.minS.toFixed(2)}–${r.maxS.toFixed(2)} s`, `${r.expiryS.toFixed(2)} s`, `${r.takeoverS.toFixed(2)} s`, target, met]);
       } catch (e) {
         errors.push((e as Error).message);
         rows.push([`${name} ${timing.label}`, agent, 'error', '-', '-', '-', '-', '-']);

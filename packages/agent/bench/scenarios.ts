@@ -100,18 +100,22 @@ export async function switchover(ctx: ScenarioContext, primary: AgentNode): Prom
 export async function postmasterKill(ctx: ScenarioContext, primary: AgentNode): Promise<AgentNode> {
   await prepareWrites(ctx, primary);
   const writers = startWriters(ctx.cluster.nodes);
+  let t0 = 0;
   try {
     await writersWarm(writers, primary);
     const pid = ctx.cluster.postmasterPid(primary);
     if (!pid) throw new Error(`no postmaster.pid in ${primary.dataDir}`);
-    const t0 = now();
+    t0 = now();
     process.kill(pid, 'SIGKILL');
     const first = await until('a write acknowledged after the postmaster was killed', async () => firstAck(writers, t0, primary), (ctx.timing.ttl + 60) * 1000, 10);
     ctx.record('postmaster-kill', (first.at - t0) / 1000, `written on ${first.node.name}${first.node === primary ? ' (restarted in place)' : ' (failed over)'}`);
   } finally {
     await stopWriters(writers);
   }
-  return waitHealthy(ctx.cluster, 180_000);
+  // Healthy = both replicas streaming again from whichever node is primary now.
+  const healthy = await waitHealthy(ctx.cluster, 180_000);
+  ctx.record('postmaster-kill-healthy', secondsSince(t0), `primary ${healthy.name}`);
+  return healthy;
 }
 
 /**
