@@ -8,7 +8,9 @@
  * every ~20 ms after the kill until it drops gives the expiry to within the poll step
  * (both polls' round trips are bracketed). The key's deletion is watched separately: etcd
  * revokes expired leases on its own schedule (a check every 500 ms, then a raft round),
- * so the key disappears a little after the nominal expiry.
+ * so the key disappears a little after the nominal expiry. A survivor watching the key
+ * may create it again, under its own lease, before the next poll: the dead leader's key
+ * is gone as soon as the key no longer carries that lease.
  */
 import { now, sleep } from './clock.js';
 
@@ -29,6 +31,11 @@ export async function leaderKey(host: string, key: string): Promise<{ value: str
 async function timeToLive(host: string, lease: string): Promise<number> {
   const doc = await gateway<{ TTL?: string }>(host, 'lease/timetolive', { ID: lease });
   return Number(doc.TTL ?? -1);
+}
+
+/** The key no longer holds the dead leader's `lease`: deleted, or re-created by a new leader. */
+export function keyLeftLease(current: { readonly lease: string } | null, lease: string): boolean {
+  return current === null || current.lease !== lease;
 }
 
 export interface LeaseEnd {
@@ -56,15 +63,15 @@ export async function observeLeaseEnd(host: string, key: string, lease: string, 
     prev = { ttl, at: (sent + answered) / 2 };
     await sleep(20);
   }
-  let keyGoneAt = now();
-  while (now() < deadline) {
+  let keyGoneAt: number | null = null;
+  while (keyGoneAt === null && now() < deadline) {
     const sent = now();
-    if (!(await leaderKey(host, key).catch(() => ({ value: '', lease: '' })))) {
-      keyGoneAt = (sent + now()) / 2;
-      break;
-    }
-    await sleep(20);
+    // A failed read says nothing either way: poll again.
+    const current = await leaderKey(host, key).then((kv) => kv, () => undefined);
+    if (current !== undefined && keyLeftLease(current, lease)) keyGoneAt = (sent + now()) / 2;
+    else await sleep(20);
   }
   if (expiresAt === null) throw new Error(`could not time the expiry of lease ${lease} (it vanished before its TTL ticked)`);
+  if (keyGoneAt === null) throw new Error(`${key} still carried lease ${lease} ${timeoutMs} ms after the kill`);
   return { expiresAt, keyGoneAt };
 }

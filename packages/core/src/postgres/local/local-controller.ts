@@ -50,6 +50,8 @@ import { asideName } from './data-dir-aside.js';
 import { checkDivergence } from './divergence.js';
 import { standbyTimeline } from './divergence-timeline.js';
 import { forcedParameters, isForced, toGucString, type ForcedParameterIssue } from './forced-parameters.js';
+import { layeredParameters } from './layered-parameters.js';
+import { withManagedDefaults } from './managed-defaults.js';
 import { runMonitoringQuery } from './monitoring-query.js';
 import { ObservationMemo } from './observation-memo.js';
 import { slotStateFromObservation } from './slot-pass.js';
@@ -307,8 +309,8 @@ export class LocalPostgresController implements PostgresController {
     const cb = this.customBootstrap;
     if (cb && (cb.keepExisting || recoveryTargetAction(cb.recoveryConf) === 'promote')) commandLine['hot_standby'] = 'off';
     const file: Record<string, string> = {};
-    for (const [k, v] of Object.entries({ ...dynamic, ...local })) if (!isForced(k)) file[k] = v;
-    if (!('wal_keep_size' in file)) file['wal_keep_size'] = '128MB';
+    for (const [k, v] of Object.entries(layeredParameters(dynamic, local))) if (!isForced(k)) file[k] = v;
+    Object.assign(file, withManagedDefaults(file));
     // A replica holding logical slots needs feedback, whatever the configuration says (slot-sync.ts).
     if (this.slotSync.hotStandbyFeedback) file['hot_standby_feedback'] = 'on';
     for (const r of await this.validate(file)) {
