@@ -34,7 +34,7 @@ export const STAGES: readonly Stage[] = [
   { label: 'pg', imports: ['pg'] },
   { label: 'yaml', imports: ['yaml'] },
   { label: '@pgwarden/core', imports: ['@pgwarden/core'] },
-  { label: '@pgwarden/dcs-etcd (etcd3, gRPC, protobufjs)', imports: ['@pgwarden/dcs-etcd'] },
+  { label: '@pgwarden/dcs-etcd (HTTP/JSON gateway client)', imports: ['@pgwarden/dcs-etcd'] },
   { label: '@pgwarden/agent (all of its code, not started)', imports: ['@pgwarden/agent'] },
 ];
 

@@ -24,12 +24,12 @@ import type {
   DataKey,
 } from '@pgwarden/core';
 import { DcsError } from '@pgwarden/core';
-import { CompareResult, CompareTarget, type ICompare, type IRequestOp, type IResponseOp } from 'etcd3';
 import { WatchCache, prefixEnd, toCachedKey } from './cache.js';
 import { Endpoints } from './client.js';
 import type { Etcd3Section } from './config.js';
 import { isLeaseNotFound } from './errors.js';
 import { Lease } from './lease.js';
+import type { Compare, ResponseOp, TxnRequest } from './wire.js';
 
 export const ETCD3_CAPABILITIES: DcsCapabilities = {
   // etcd refuses lease TTLs below ~1.5 election timeouts (1 s in the testkit) and grants 2 s.
@@ -41,8 +41,6 @@ export const ETCD3_CAPABILITIES: DcsCapabilities = {
 
 /** Time an acquire must have left to try again with a new lease after etcd lost ours. */
 const RETRY_MARGIN_MS = 200;
-/** How long a cached read waits for the watch stream to prove it is alive before reading etcd. */
-const CONFIRM_TIMEOUT_MS = 1000;
 
 const utf8 = (text: string): Buffer => Buffer.from(text, 'utf8');
 
@@ -79,7 +77,7 @@ export class Etcd3Dcs implements DcsAdapter {
     this.ttlSeconds = options.ttlSeconds;
     this.touchIntervalMs = Math.min(options.loopWaitSeconds, options.ttlSeconds / 3) * 1000;
     const retryTimeoutMs = options.retryTimeoutSeconds * 1000;
-    this.endpoints = new Endpoints({ section: options.section, clock: options.clock, logger: options.logger, authTimeoutMs: retryTimeoutMs });
+    this.endpoints = new Endpoints({ section: options.section, clock: options.clock, logger: options.logger });
     this.lease = new Lease(this.endpoints, options.clock, options.ttlSeconds);
     this.cache = new WatchCache({
       endpoints: this.endpoints,
@@ -162,6 +160,8 @@ export class Etcd3Dcs implements DcsAdapter {
     const response = await this.endpoints.call(ctx, 'range', (client, callOptions) =>
       client.kv.range({ key: prefix, range_end: prefixEnd(prefix), serializable: !linearizable }, callOptions),
     );
+    // The copy catches up with this read, so the next cycle's keepalive can prove it current.
+    this.cache.absorb(response);
     const entries: RawEntry[] = [];
     for (const kv of response.kvs) {
       const key = this.layout.relative(kv.key.toString('utf8'));
@@ -173,21 +173,19 @@ export class Etcd3Dcs implements DcsAdapter {
   }
 
   /**
-   * Proves the watch copy current with one round trip. With a lease, that round trip is
-   * its keepalive, which the lease needs about once a loop anyway (touchMember then finds
-   * it fresh and sends none): the answer carries the serving member's store revision,
-   * and a copy complete up to it is as fresh as a serializable read sent now. Otherwise
-   * (no lease, or the revision moved on: a change still on its way, or writes outside our
-   * prefix) a progress request on the watch stream proves the stream alive, as before.
-   * A keepalive that fails fails the read: the read is then `unavailable`, as a range to
-   * the same server would be.
+   * Proves the watch copy current with one round trip: the lease's keepalive, which the
+   * lease needs about once a loop anyway (touchMember then finds it fresh and sends
+   * none). Its answer carries the serving member's store revision after the renewal; a
+   * copy complete up to it is as fresh as a serializable read sent now. Otherwise (no
+   * lease, or the revision moved on: a change still on its way, or writes outside our
+   * prefix) the read is a range of the prefix, which the copy then absorbs. A keepalive
+   * that fails fails the read: the read is then `unavailable`, as a range to the same
+   * server would be.
    */
   private async confirmCache(ctx: DcsCallContext): Promise<boolean> {
-    if (this.lease.id !== null && !this.lease.stale) {
-      const renewed = await this.lease.renew(ctx);
-      if (renewed !== null && this.cache.covers(renewed.revision)) return true;
-    }
-    return this.cache.isLive && this.cache.confirm(ctx.signal, CONFIRM_TIMEOUT_MS);
+    if (this.lease.id === null || this.lease.stale) return false;
+    const renewed = await this.lease.renew(ctx);
+    return renewed !== null && this.cache.covers(renewed.revision);
   }
 
   async acquireLeader(ctx: DcsCallContext): Promise<LockOutcome> {
@@ -198,7 +196,7 @@ export class Etcd3Dcs implements DcsAdapter {
       const path = this.layout.key('leader');
       try {
         const response = await this.txn(ctx, 'acquire leader', {
-          compare: [{ key: utf8(path), target: CompareTarget.Create, result: CompareResult.Equal, create_revision: 0 }],
+          compare: [{ key: utf8(path), target: 'CREATE', result: 'EQUAL', create_revision: 0 }],
           success: [{ request_put: { key: utf8(path), value: utf8(this.name), lease: leaseId } }],
           failure: [{ request_range: { key: utf8(path) } }],
         });
@@ -241,8 +239,8 @@ export class Etcd3Dcs implements DcsAdapter {
       // Ours on the replaced lease: move it to the new one in one step (a compare-and-put).
       const moved = await this.txn(ctx, 'move leader to the new lease', {
         compare: [
-          { key: utf8(path), target: CompareTarget.Value, result: CompareResult.Equal, value: utf8(this.name) },
-          { key: utf8(path), target: CompareTarget.Lease, result: CompareResult.Equal, lease: replaced },
+          { key: utf8(path), target: 'VALUE', result: 'EQUAL', value: utf8(this.name) },
+          { key: utf8(path), target: 'LEASE', result: 'EQUAL', lease: replaced },
         ],
         success: [{ request_put: { key: utf8(path), value: utf8(this.name), lease: leaseId } }],
         failure: [],
@@ -264,8 +262,8 @@ export class Etcd3Dcs implements DcsAdapter {
     }
     const response = await this.txn(ctx, 'check leader', {
       compare: [
-        { key: utf8(path), target: CompareTarget.Value, result: CompareResult.Equal, value: utf8(this.name) },
-        { key: utf8(path), target: CompareTarget.Lease, result: CompareResult.Equal, lease: leaseId },
+        { key: utf8(path), target: 'VALUE', result: 'EQUAL', value: utf8(this.name) },
+        { key: utf8(path), target: 'LEASE', result: 'EQUAL', lease: leaseId },
       ],
       success: [],
       failure: [{ request_range: { key: utf8(path) } }],
@@ -290,8 +288,8 @@ export class Etcd3Dcs implements DcsAdapter {
     const path = this.layout.key('leader');
     const moved = await this.txn(ctx, 'reclaim leader from a previous session of this member', {
       compare: [
-        { key: utf8(path), target: CompareTarget.Value, result: CompareResult.Equal, value: utf8(this.name) },
-        { key: utf8(path), target: CompareTarget.Lease, result: CompareResult.Equal, lease: previousLease },
+        { key: utf8(path), target: 'VALUE', result: 'EQUAL', value: utf8(this.name) },
+        { key: utf8(path), target: 'LEASE', result: 'EQUAL', lease: previousLease },
       ],
       success: [{ request_put: { key: utf8(path), value: utf8(this.name), lease: leaseId } }],
       failure: [],
@@ -304,7 +302,7 @@ export class Etcd3Dcs implements DcsAdapter {
   async releaseLeader(ctx: DcsCallContext): Promise<ReleaseOutcome> {
     const path = this.layout.key('leader');
     const response = await this.txn(ctx, 'release leader', {
-      compare: [{ key: utf8(path), target: CompareTarget.Value, result: CompareResult.Equal, value: utf8(this.name) }],
+      compare: [{ key: utf8(path), target: 'VALUE', result: 'EQUAL', value: utf8(this.name) }],
       success: [{ request_delete_range: { key: utf8(path) } }],
       failure: [],
     });
@@ -440,22 +438,22 @@ export class Etcd3Dcs implements DcsAdapter {
     return response.header.revision;
   }
 
-  private txn(ctx: DcsCallContext, what: string, request: { compare: ICompare[]; success: IRequestOp[]; failure: IRequestOp[] }) {
+  private txn(ctx: DcsCallContext, what: string, request: TxnRequest) {
     return this.endpoints.call(ctx, what, (client, options) => client.kv.txn(request, options));
   }
 }
 
-function compareFor(path: string, condition: Exclude<WriteCondition, { kind: 'any' }>): ICompare {
+function compareFor(path: string, condition: Exclude<WriteCondition, { kind: 'any' }>): Compare {
   if (condition.kind === 'absent') {
-    return { key: utf8(path), target: CompareTarget.Create, result: CompareResult.Equal, create_revision: 0 };
+    return { key: utf8(path), target: 'CREATE', result: 'EQUAL', create_revision: 0 };
   }
   // A version that is not a revision (another backend's) can match nothing.
   const revision = /^\d+$/.test(condition.version) ? condition.version : '-1';
-  return { key: utf8(path), target: CompareTarget.Mod, result: CompareResult.Equal, mod_revision: revision };
+  return { key: utf8(path), target: 'MOD', result: 'EQUAL', mod_revision: revision };
 }
 
 /** The value a txn's range branch found, or null when the key was absent. */
-function rangeValue(response: IResponseOp | undefined): string | null {
+function rangeValue(response: ResponseOp | undefined): string | null {
   const kv = response?.response_range?.kvs?.[0];
   return kv ? toCachedKey(kv).value : null;
 }

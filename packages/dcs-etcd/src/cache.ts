@@ -9,11 +9,14 @@
  * stream looks open) turns it off; it is then rebuilt in the background with backoff,
  * and reads go to etcd meanwhile. Rebuilding compares old and new copies and reports
  * the differences as events, so listeners miss nothing that happened during the gap.
+ * A range read of the prefix made for a read (`absorb`) brings the copy up to its
+ * revision the same way.
  */
 import type { Clock, DcsWatchEvent, KeyLayout, Logger, RawEntry, TimerHandle } from '@pgwarden/core';
-import type { IDuplexStream, IKeyValue, IWatchRequest, IWatchResponse } from 'etcd3';
 import type { Endpoints } from './client.js';
 import { toDcsError } from './errors.js';
+import type { OpenStream } from './gateway.js';
+import type { KeyValue, RangeResponse, WatchResponse } from './wire.js';
 
 export interface CachedKey {
   readonly value: string;
@@ -53,8 +56,8 @@ export function prefixEnd(prefix: Buffer): Buffer {
   return Buffer.from([0]);
 }
 
-export function toCachedKey(kv: IKeyValue): CachedKey {
-  return { value: kv.value ? kv.value.toString('utf8') : '', lease: String(kv.lease || '0'), modRevision: String(kv.mod_revision) };
+export function toCachedKey(kv: KeyValue): CachedKey {
+  return { value: kv.value.toString('utf8'), lease: kv.lease || '0', modRevision: kv.mod_revision };
 }
 
 export class WatchCache {
@@ -63,20 +66,18 @@ export class WatchCache {
   private running = false;
   private closed = false;
   private generation = 0;
-  private stream: IDuplexStream<IWatchRequest, IWatchResponse> | null = null;
+  private stream: OpenStream | null = null;
   private retryTimer: TimerHandle | null = null;
   private backoffMs = FIRST_BACKOFF_MS;
   private built = false;
-  /** Reads waiting for the stream to answer a progress request. */
-  private confirmations: ((alive: boolean) => void)[] = [];
-  private progressRequested = false;
   /**
    * The copy holds every change under the prefix up to this store revision: the build's
    * range revision, then the header revision of each event response (etcd sends a
    * watcher's events in revision order, a batch's header carrying the revision it brings
    * the watcher to). Not moved by our own writes (older changes by others may still be
-   * on their way) nor by `created` or progress responses: etcd 3.4 stamps those with the
-   * store's revision even while the watcher is still catching up. -1: unknown.
+   * on their way) nor by `created` responses: etcd 3.4 stamps those with the store's
+   * revision even while the watcher is still catching up. A range absorbed into the
+   * copy moves it to the range's revision. -1: unknown.
    */
   private completeTo = -1n;
   private readonly prefix: Buffer;
@@ -96,37 +97,6 @@ export class WatchCache {
     if (this.running || this.closed) return;
     this.running = true;
     void this.build();
-  }
-
-  /**
-   * Asks etcd for a progress notification on the watch stream (etcd >= 3.4) and
-   * resolves true when it arrives, false
-   * when it fails, the copy stops being live, `signal` aborts or `timeoutMs` passes.
-   */
-  confirm(signal: AbortSignal, timeoutMs: number): Promise<boolean> {
-    const stream = this.stream;
-    if (!this.live || !stream || signal.aborted) return Promise.resolve(false);
-    return new Promise<boolean>((resolve) => {
-      const settle = (alive: boolean): void => {
-        timer.cancel();
-        signal.removeEventListener('abort', abort);
-        this.confirmations = this.confirmations.filter((c) => c !== settle);
-        resolve(alive);
-      };
-      const abort = (): void => settle(false);
-      const timer = this.options.clock.setTimer(timeoutMs, abort);
-      signal.addEventListener('abort', abort, { once: true });
-      this.confirmations.push(settle);
-      if (!this.progressRequested) {
-        this.progressRequested = true;
-        stream.write({ progress_request: {} });
-      }
-    });
-  }
-
-  private settleConfirmations(alive: boolean): void {
-    this.progressRequested = false;
-    for (const settle of this.confirmations.splice(0)) settle(alive);
   }
 
   /**
@@ -174,6 +144,27 @@ export class WatchCache {
     for (const path of [...this.slots.keys()]) this.apply(path, null, BigInt(revision));
   }
 
+  /**
+   * Brings the live copy up to a range read of the whole prefix: the range shows every
+   * key as of its revision R, so after taking each key's newer version (per-key
+   * revisions keep newer events and own writes) and deleting, as of R, the keys it no
+   * longer has, the copy holds every change up to R. Differences are reported as events.
+   */
+  absorb(range: RangeResponse): void {
+    if (!this.live || !/^\d+$/.test(range.header.revision)) return;
+    const revision = BigInt(range.header.revision);
+    const seen = new Set<string>();
+    for (const kv of range.kvs) {
+      const path = kv.key.toString('utf8');
+      seen.add(path);
+      this.apply(path, toCachedKey(kv), BigInt(kv.mod_revision));
+    }
+    for (const [path, slot] of [...this.slots]) {
+      if (!seen.has(path) && slot.kv !== null) this.apply(path, null, revision);
+    }
+    if (revision > this.completeTo) this.completeTo = revision;
+  }
+
   /** Stops trusting the copy and rebuilds it. */
   invalidate(reason: string): void {
     if (!this.running || this.closed) return;
@@ -208,7 +199,6 @@ export class WatchCache {
   private stopStream(): void {
     this.generation++;
     this.completeTo = -1n;
-    this.settleConfirmations(false);
     const stream = this.stream;
     this.stream = null;
     if (stream) {
@@ -258,7 +248,7 @@ export class WatchCache {
       }
       this.built = true;
       this.completeTo = revision;
-      await this.openWatch(revision + 1n, generation);
+      await this.openWatch(revision + 1n, generation, { timeoutMs: Math.max(0, deadline - clock.now()), signal: controller.signal });
     } catch (error) {
       if (generation !== this.generation || this.closed) return;
       this.options.logger.debug(`etcd: building the watch cache failed: ${toDcsError(error, endpoints.currentUrl, 'watch', endpoints.hasCredentials).message}`);
@@ -268,47 +258,61 @@ export class WatchCache {
     }
   }
 
-  private async openWatch(startRevision: bigint, generation: number): Promise<void> {
+  /**
+   * Opens the watch from `startRevision` (within `options`); the copy goes live with its
+   * `created` answer, which must come within the build's timeout too.
+   */
+  private async openWatch(startRevision: bigint, generation: number, options: { timeoutMs: number; signal: AbortSignal }): Promise<void> {
     const { client, index, url } = this.options.endpoints.currentClient();
-    const stream = await client.watchClient.watch();
-    if (generation !== this.generation || this.closed) {
-      stream.cancel();
-      return;
-    }
-    this.stream = stream;
     const fail = (reason: string, error?: unknown): void => {
       if (generation !== this.generation || this.closed) return;
       if (error !== undefined) this.options.endpoints.failed(index, toDcsError(error, url, 'watch', this.options.endpoints.hasCredentials));
       this.invalidate(reason);
     };
-    stream.on('data', (response) => {
+    const notCreated = this.options.clock.setTimer(options.timeoutMs, () => {
+      if (!this.live) fail('the watch was not created in time');
+    });
+    const onResponse = (response: WatchResponse): void => {
       if (generation !== this.generation) return;
       if (response.canceled || response.compact_revision !== '0') {
+        notCreated.cancel();
         fail(`watch cancelled${response.cancel_reason ? `: ${response.cancel_reason}` : ''} (compacted at ${response.compact_revision})`);
         return;
       }
       if (response.created) {
+        notCreated.cancel();
         this.live = true;
         this.backoffMs = FIRST_BACKOFF_MS;
       }
       for (const event of response.events) {
         const path = event.kv.key.toString('utf8');
         const revision = BigInt(event.kv.mod_revision);
-        const deleted = String(event.type).toUpperCase() === 'DELETE';
-        this.apply(path, deleted ? null : toCachedKey(event.kv), revision);
+        this.apply(path, event.type === 'DELETE' ? null : toCachedKey(event.kv), revision);
       }
-      const through = response.header?.revision;
-      if (response.events.length > 0 && through !== undefined && /^\d+$/.test(String(through))) {
-        const revision = BigInt(String(through));
+      const through = response.header.revision;
+      if (response.events.length > 0 && /^\d+$/.test(through)) {
+        const revision = BigInt(through);
         if (revision > this.completeTo) this.completeTo = revision;
       }
-      // A progress notification (no events, watch id -1): answered after our request, so
-      // the server is alive. Events already in flight prove nothing about now.
-      const progress = response.events.length === 0 && !response.created;
-      if (progress && this.live) this.settleConfirmations(true);
-    });
-    stream.on('error', (error) => fail('watch stream failed', error));
-    stream.on('end', () => fail('watch stream ended'));
-    stream.write({ create_request: { key: this.prefix, range_end: prefixEnd(this.prefix), start_revision: startRevision.toString() } });
+    };
+    let stream: OpenStream;
+    try {
+      stream = await client.watch({ key: this.prefix, range_end: prefixEnd(this.prefix), start_revision: startRevision.toString() }, options, {
+        onResponse,
+        onError: (error) => fail('watch stream failed', error),
+        onEnd: () => fail('watch stream ended'),
+      });
+    } catch (error) {
+      notCreated.cancel();
+      const failure = toDcsError(error, url, 'watch', this.options.endpoints.hasCredentials);
+      if (failure.transient) this.options.endpoints.failed(index, failure);
+      throw failure;
+    }
+    if (generation !== this.generation || this.closed) {
+      notCreated.cancel();
+      stream.cancel();
+      return;
+    }
+    this.stream = stream;
   }
 }

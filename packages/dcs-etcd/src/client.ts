@@ -1,40 +1,20 @@
 /**
- * Connections to the etcd endpoints: one `etcd3` client per endpoint, so pgwarden (not
- * the library) decides which endpoint a call goes to. Calls stick to one endpoint and
- * move to the next when it fails. The library's safety nets are off: no retry policy,
- * no circuit breaker, no automatic lease keepalive (leases are driven by the adapter),
- * so core's deadline and retry policy are the only ones in play.
+ * Connections to the etcd endpoints: one gateway client per endpoint, so pgwarden decides
+ * which endpoint a call goes to. Calls stick to one endpoint and move to the next when it
+ * fails. There is no retry and no background keepalive here: leases are driven by the
+ * adapter, and core's deadline and retry policy are the only ones in play.
  */
 import { readFileSync } from 'node:fs';
 import type { Clock, Logger } from '@pgwarden/core';
 import { DcsError } from '@pgwarden/core';
-import { Etcd3, type IOptions } from 'etcd3';
 import type { Etcd3Section } from './config.js';
 import { endpointUrls } from './config.js';
 import { configHint, deadlineError, isNotConnected, toDcsError, withEarlierHint } from './errors.js';
+import { EtcdClient } from './etcd-client.js';
+import type { GatewayOptions, RequestOptions } from './gateway.js';
 
-type FaultHandling = NonNullable<IOptions['faultHandling']>;
-type HostPolicy = ReturnType<NonNullable<FaultHandling['host']>>;
-type GlobalPolicy = NonNullable<FaultHandling['global']>;
-
-/**
- * A policy that runs the call once and lets its error through: etcd3 only ever calls
- * `execute` on it. (cockatiel's own `noop` is not a dependency of this package.)
- */
-function passThroughPolicy<T extends HostPolicy | GlobalPolicy>(): T {
-  const never = new AbortController().signal;
-  const policy = {
-    execute: <R>(fn: (context: { signal: AbortSignal }) => PromiseLike<R> | R) => Promise.resolve().then(() => fn({ signal: never })),
-    onSuccess: () => ({ dispose: () => {} }),
-    onFailure: () => ({ dispose: () => {} }),
-  };
-  return policy as unknown as T;
-}
-
-/** grpc deadlines are wall-clock; the contract's are on the monotonic clock. */
-export interface CallOptions {
-  readonly deadline: Date;
-}
+/** What one request gets: the time left before the call's deadline, and its signal. */
+export type CallOptions = RequestOptions;
 
 export interface CallContext {
   readonly signal: AbortSignal;
@@ -45,13 +25,11 @@ export interface EndpointsOptions {
   readonly section: Etcd3Section;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** Deadline for the token exchange when auth is on (it runs inside another call). */
-  readonly authTimeoutMs: number;
 }
 
 export class Endpoints {
   readonly urls: readonly string[];
-  private readonly clients: Etcd3[];
+  private readonly clients: EtcdClient[];
   private current = 0;
   private closed = false;
   private readonly clock: Clock;
@@ -67,8 +45,8 @@ export class Endpoints {
     this.logger = options.logger;
     this.urls = endpointUrls(options.section);
     this.hasCredentials = options.section.username !== undefined;
-    const shared = clientOptions(options.section, options.authTimeoutMs);
-    this.clients = this.urls.map((url) => new Etcd3({ ...shared, hosts: url }));
+    const shared = clientOptions(options.section);
+    this.clients = this.urls.map((url) => new EtcdClient({ ...shared, url }));
     this.lastHints = this.urls.map(() => null);
   }
 
@@ -88,7 +66,7 @@ export class Endpoints {
   }
 
   callOptions(ctx: CallContext): CallOptions {
-    return { deadline: new Date(Date.now() + Math.max(0, ctx.deadline - this.clock.now())) };
+    return { timeoutMs: Math.max(0, ctx.deadline - this.clock.now()), signal: ctx.signal };
   }
 
   /**
@@ -97,7 +75,7 @@ export class Endpoints {
    * the next endpoint gets it at once, each at most once per call; any other failure
    * moves later calls to the next endpoint and is reported to core.
    */
-  async call<T>(ctx: CallContext, what: string, request: (client: Etcd3, options: CallOptions) => Promise<T>): Promise<T> {
+  async call<T>(ctx: CallContext, what: string, request: (client: EtcdClient, options: CallOptions) => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.callOn(this.current, ctx, what, request);
@@ -110,7 +88,7 @@ export class Endpoints {
   }
 
   /** One request on endpoint `index`, no fail-over (the start-up probe asks each in turn). */
-  async callOn<T>(index: number, ctx: CallContext, what: string, request: (client: Etcd3, options: CallOptions) => Promise<T>): Promise<T> {
+  async callOn<T>(index: number, ctx: CallContext, what: string, request: (client: EtcdClient, options: CallOptions) => Promise<T>): Promise<T> {
     if (this.closed) throw new DcsError('closed', `etcd ${what}: the adapter is closed`);
     const url = this.urls[index]!;
     if (ctx.signal.aborted) throw deadlineError(what, url, ctx.signal.reason);
@@ -136,7 +114,7 @@ export class Endpoints {
   }
 
   /** The client of the current endpoint, for streams the caller manages itself. */
-  currentClient(): { client: Etcd3; index: number; url: string } {
+  currentClient(): { client: EtcdClient; index: number; url: string } {
     if (this.closed) throw new DcsError('closed', 'etcd: the adapter is closed');
     return { client: this.clients[this.current]!, index: this.current, url: this.currentUrl };
   }
@@ -157,35 +135,14 @@ export class Endpoints {
   }
 }
 
-function clientOptions(section: Etcd3Section, authTimeoutMs: number): Omit<IOptions, 'hosts'> {
-  const options: Omit<IOptions, 'hosts'> = {
-    faultHandling: { host: () => passThroughPolicy<HostPolicy>(), global: passThroughPolicy<GlobalPolicy>() },
-    // Only the token exchange uses this: every other call passes its own deadline.
-    defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + authTimeoutMs }),
-    grpcOptions: {
-      // Our own subchannels, reconnecting quickly after a restart instead of backing off
-      // for up to two minutes (grpc's default) while the server is already back.
-      'grpc.use_local_subchannel_pool': 1,
-      'grpc.initial_reconnect_backoff_ms': 100,
-      'grpc.max_reconnect_backoff_ms': 1000,
-      // Notice a server that stopped answering (frozen, partitioned) on idle streams.
-      // etcd refuses pings more often than every 5 s by default.
-      'grpc.keepalive_time_ms': 10_000,
-      'grpc.keepalive_timeout_ms': 5_000,
-    },
-  };
-  if (section.username !== undefined) {
-    options.auth = { username: section.username, password: section.password ?? '' };
-  }
-  if (section.protocol === 'https' && (section.cacert || section.cert)) {
-    // grpc accepts a null root certificate (use the system's); etcd3's type does not say so.
-    const rootCertificate = section.cacert ? readFileSync(section.cacert) : (null as unknown as Buffer);
-    const certChain = section.cert ? readFileSync(section.cert) : undefined;
-    // Patroni allows the key inside the cert file.
-    const privateKey = section.key ? readFileSync(section.key) : certChain;
-    options.credentials = { rootCertificate, ...(certChain && { certChain }), ...(privateKey && { privateKey }) };
-  }
-  return options;
+function clientOptions(section: Etcd3Section): Omit<GatewayOptions, 'url'> {
+  const credentials = section.username !== undefined ? { username: section.username, password: section.password ?? '' } : undefined;
+  if (section.protocol !== 'https') return credentials ? { credentials } : {};
+  const ca = section.cacert ? readFileSync(section.cacert) : undefined;
+  const cert = section.cert ? readFileSync(section.cert) : undefined;
+  // Patroni allows the key inside the cert file.
+  const key = section.key ? readFileSync(section.key) : cert;
+  return { ...(credentials && { credentials }), tls: { ...(ca && { ca }), ...(cert && { cert }), ...(key && { key }) } };
 }
 
 /** Settles with the promise, or rejects when the signal aborts first. */

@@ -6,10 +6,7 @@
  * lease, and the lock with it, run out.
  */
 import type { Clock } from '@pgwarden/core';
-import { DcsError } from '@pgwarden/core';
 import type { CallContext, Endpoints } from './client.js';
-import { abortable } from './client.js';
-import { deadlineError } from './errors.js';
 
 export class Lease {
   /** The lease ID as etcd prints it (decimal), or null when we hold none. */
@@ -60,10 +57,7 @@ export class Lease {
   async grant(ctx: CallContext): Promise<string> {
     const sentAt = this.clock.now();
     const ttlSeconds = this.ttlSeconds;
-    const response = await this.endpoints.call(ctx, 'lease grant', (client, options) =>
-      client.leaseClient.leaseGrant({ TTL: ttlSeconds }, options),
-    );
-    if (response.error) throw new DcsError('request-failed', `etcd lease grant: ${response.error}`, { transient: false });
+    const response = await this.endpoints.call(ctx, 'lease grant', (client, options) => client.leaseGrant({ TTL: ttlSeconds }, options));
     this.leaseId = response.ID;
     this.grantedWithTtl = ttlSeconds;
     this.sentAt = sentAt;
@@ -72,7 +66,7 @@ export class Lease {
   }
 
   /**
-   * One keepalive round trip (a stream opened for it alone). True when the lease is
+   * One keepalive round trip (a gateway request holding this one keepalive). True when the lease is
    * alive and was renewed; false when etcd no longer knows it (answer without a TTL).
    */
   async keepAlive(ctx: CallContext): Promise<boolean> {
@@ -89,21 +83,7 @@ export class Lease {
     const id = this.leaseId;
     if (id === null) return null;
     const sentAt = this.clock.now();
-    const answer = await this.endpoints.call(ctx, 'lease keepalive', async (client, options) => {
-      const stream = await client.leaseClient.leaseKeepAlive(options);
-      const response = new Promise<{ TTL: string; revision: string }>((resolve, reject) => {
-        stream.on('data', (data) => resolve({ TTL: data.TTL, revision: String(data.header?.revision ?? '') }));
-        stream.on('error', reject);
-        stream.on('end', () => reject(new Error('the keepalive stream ended without an answer')));
-      });
-      stream.write({ ID: id });
-      try {
-        return await abortable(response, ctx.signal, () => deadlineError('lease keepalive', this.endpoints.currentUrl));
-      } finally {
-        // Half-close: etcd then ends the stream cleanly; cancelling would look like a failure.
-        stream.end();
-      }
-    });
+    const answer = await this.endpoints.call(ctx, 'lease keepalive', (client, options) => client.leaseKeepAlive({ ID: id }, options));
     if (this.leaseId !== id) return null;
     const seconds = Number(answer.TTL);
     if (!(seconds > 0)) {
@@ -112,7 +92,7 @@ export class Lease {
     }
     this.sentAt = sentAt;
     this.grantedMs = seconds * 1000;
-    return { revision: answer.revision };
+    return { revision: answer.header.revision };
   }
 
   /**
@@ -130,6 +110,6 @@ export class Lease {
     const id = this.leaseId;
     if (id === null) return;
     this.drop();
-    await this.endpoints.call(ctx, 'lease revoke', (client, options) => client.leaseClient.leaseRevoke({ ID: id }, options));
+    await this.endpoints.call(ctx, 'lease revoke', (client, options) => client.leaseRevoke({ ID: id }, options));
   }
 }

@@ -7,7 +7,7 @@
  */
 import { Dcs, KeyLayout } from '@pgwarden/core';
 import { startEtcd, type EtcdCluster } from '@pgwarden/testkit';
-import type { Etcd3 } from 'etcd3';
+import type { RawEtcd } from './support/raw-etcd.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdapter, rawClient } from './support/etcd-target.js';
 
@@ -15,7 +15,7 @@ const TTL = 5;
 
 describe('a restarted member takes its own leader key back', () => {
   let etcd: EtcdCluster;
-  let raw: Etcd3;
+  let raw: RawEtcd;
   beforeAll(async () => {
     etcd = await startEtcd();
     raw = rawClient(etcd);
@@ -33,7 +33,7 @@ describe('a restarted member takes its own leader key back', () => {
     const loaded = await dcs.loadCluster();
     return dcs.refreshLeader(loaded.kind === 'loaded' ? loaded.cluster : null);
   };
-  const leaderLease = async (scope: string): Promise<string | null> => (await raw.get(new KeyLayout({ scope }).key('leader')).exec()).kvs[0]?.lease ?? null;
+  const leaderLease = async (scope: string): Promise<string | null> => (await raw.kv(new KeyLayout({ scope }).key('leader')))?.lease ?? null;
 
   it('moves the key to the new lease; the lock outlives the dead process lease', async () => {
     const before = await open('reclaim', 'n1');
@@ -53,7 +53,7 @@ describe('a restarted member takes its own leader key back', () => {
       expect((await refresh(after.dcs)).kind).toBe('held');
       await new Promise((r) => setTimeout(r, 1000));
     }
-    expect((await raw.get(new KeyLayout({ scope: 'reclaim' }).key('leader')).string())).toBe('n1');
+    expect((await raw.get(new KeyLayout({ scope: 'reclaim' }).key('leader')))).toBe('n1');
     await after.dcs.close();
   }, 60_000);
 

@@ -8,7 +8,7 @@
  */
 import { Dcs, type Cluster, type MemberData } from '@pgwarden/core';
 import { startEtcd, type EtcdCluster } from '@pgwarden/testkit';
-import type { Etcd3 } from 'etcd3';
+import type { RawEtcd } from './support/raw-etcd.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Etcd3Dcs } from '../src/index.js';
 import { createAdapter, rawClient } from './support/etcd-target.js';
@@ -17,7 +17,7 @@ const CYCLES = 5;
 const MEMBER: MemberData = { state: 'running', role: 'replica', xlog_location: 1, timeline: 1 };
 
 let etcd: EtcdCluster;
-let raw: Etcd3;
+let raw: RawEtcd;
 const adapters: Etcd3Dcs[] = [];
 beforeAll(async () => {
   etcd = await startEtcd();
@@ -111,20 +111,37 @@ describe('an idle cycle', () => {
     expect(await costPerCycle(replicaCycle)).toEqual({ LeaseKeepAlive: 1 });
   });
 
-  it('falls back to a progress request when writes outside the prefix move the revision', async () => {
+  it('falls back to a range read of the prefix when writes outside the prefix move the revision', async () => {
     const replica = await node('cost-shared', 'b');
     expect((await replica.touchMember(MEMBER)).kind).toBe('written');
     let n = 0;
     const cycle = async (): Promise<void> => {
       // Another cluster sharing this etcd: its writes raise the store revision, which our
       // watch (on our prefix only) never reports, so the keepalive's revision is ahead.
-      await raw.put(`/service/someone-else/members/x`).value(String(n++));
+      await raw.put(`/service/someone-else/members/x`, String(n++));
       const cluster = await loaded(replica);
       expect(cluster.members.map((m) => m.name)).toEqual(['b']);
       expect((await replica.touchMember(MEMBER)).kind).toBe('written');
     };
     await settle(cycle);
-    expect(await costPerCycle(cycle)).toEqual({ Put: 1, LeaseKeepAlive: 1, Watch: 1 });
+    // The keepalive's revision is ahead of the copy, so the read is a range (which the copy absorbs).
+    expect(await costPerCycle(cycle)).toEqual({ Put: 1, LeaseKeepAlive: 1, Range: 1 });
+  });
+
+  it('a change made behind a replica\'s back shows in its very next cached read', async () => {
+    const replica = await node('cost-fresh', 'b');
+    expect((await replica.touchMember(MEMBER)).kind).toBe('written');
+    await settle(async () => void (await loaded(replica)));
+    // Whether or not the watch has delivered the put yet, the read's proof must not pass a copy without it.
+    // The second read may be served by the copy once it absorbed the first one's range.
+    for (let i = 0; i < 20; i++) {
+      await raw.put('/service/cost-fresh/initialize', String(7000 + i));
+      expect((await loaded(replica)).initialize).toBe(String(7000 + i));
+      expect((await loaded(replica)).initialize).toBe(String(7000 + i));
+    }
+    await raw.delete('/service/cost-fresh/initialize');
+    expect((await loaded(replica)).initialize).toBeNull();
+    expect((await loaded(replica)).initialize).toBeNull();
   });
 
   it('reports a leader key taken behind the leader\'s back at the next refresh', async () => {
@@ -135,7 +152,7 @@ describe('an idle cycle', () => {
       expect((await leader.refreshLeader(cluster)).kind).toBe('held');
     });
     const cluster = await loaded(leader);
-    await raw.put('/service/cost-taken/leader').value('z');
+    await raw.put('/service/cost-taken/leader', 'z');
     // At once: whether or not the watch event has arrived, the refresh must not say held.
     expect(await leader.refreshLeader(cluster)).toMatchObject({ kind: 'lost', reason: 'held-by-other', holder: 'z' });
   });

@@ -4,12 +4,11 @@
  * The adapter works with `protocol: https` + `cacert`/`cert`/`key`; without the client
  * certificate or with a wrong password it fails fast with an error that says why.
  */
-import { execFileSync } from 'node:child_process';
 import { Dcs, DcsError, KeyLayout, silentLogger, systemClock, type DcsWatchEvent } from '@pgwarden/core';
 import { startEtcd, type EtcdCluster, type EtcdTlsFiles } from '@pgwarden/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Etcd3Dcs, type Etcd3Section } from '../src/index.js';
-import { createAdapter } from './support/etcd-target.js';
+import { createAdapter, enableAuth } from './support/etcd-target.js';
 
 const TIMING = { ttl: 10, loopWait: 1, retryTimeout: 3 };
 
@@ -161,11 +160,7 @@ describe('etcd with user/password authentication', () => {
 
   beforeAll(async () => {
     etcd = await startEtcd();
-    const ctl = (...args: string[]): string => execFileSync('etcdctl', ['--endpoints', etcd.endpoints[0]!, ...args]).toString();
-    // etcd 3.4 needs a root user (with the root role) before `auth enable`.
-    ctl('user', 'add', `root:${PASSWORD}`);
-    ctl('user', 'grant-role', 'root', 'root');
-    ctl('auth', 'enable');
+    enableAuth(etcd, PASSWORD);
   });
   afterAll(async () => {
     await etcd?.close();

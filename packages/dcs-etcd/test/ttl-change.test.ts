@@ -7,13 +7,13 @@
  */
 import { Dcs, KeyLayout } from '@pgwarden/core';
 import { startEtcd, type EtcdCluster } from '@pgwarden/testkit';
-import type { Etcd3 } from 'etcd3';
+import type { RawEtcd } from './support/raw-etcd.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdapter, rawClient } from './support/etcd-target.js';
 
 describe('etcd lease follows the ttl', () => {
   let etcd: EtcdCluster;
-  let raw: Etcd3;
+  let raw: RawEtcd;
   beforeAll(async () => {
     etcd = await startEtcd();
     raw = rawClient(etcd);
@@ -25,10 +25,9 @@ describe('etcd lease follows the ttl', () => {
 
   /** The TTL the lease bound to `key` was granted with, and its id; null when the key is absent. */
   const leaseOf = async (key: string): Promise<{ id: string; granted: number } | null> => {
-    const range = await raw.get(key).exec();
-    const kv = range.kvs[0];
+    const kv = await raw.kv(key);
     if (!kv) return null;
-    const ttl = await raw.leaseClient.leaseTimeToLive({ ID: kv.lease });
+    const ttl = await raw.timeToLive(kv.lease);
     return { id: kv.lease, granted: Number(ttl.grantedTTL) };
   };
 
@@ -63,7 +62,7 @@ describe('etcd lease follows the ttl', () => {
 
       // No renewal for longer than the old ttl: the lock is still there.
       await new Promise((resolve) => setTimeout(resolve, 12_000));
-      expect((await raw.get(leaderKey).string())).toBe('n1');
+      expect((await raw.get(leaderKey))).toBe('n1');
     } finally {
       await dcs.close();
     }

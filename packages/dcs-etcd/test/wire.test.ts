@@ -1,17 +1,17 @@
 /**
  * Wire compatibility with Patroni: what pgwarden writes through core's Dcs and this
  * adapter is byte-for-byte what Patroni writes, and what Patroni writes reads back as
- * the right snapshot. Raw keys are read and written with a plain etcd3 client.
+ * the right snapshot. Raw keys are read and written with a plain etcd client.
  */
 import { Dcs, type Cluster } from '@pgwarden/core';
 import { startEtcd, type EtcdCluster } from '@pgwarden/testkit';
-import type { Etcd3 } from 'etcd3';
+import type { RawEtcd } from './support/raw-etcd.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Etcd3Dcs } from '../src/index.js';
 import { createAdapter, rawClient } from './support/etcd-target.js';
 
 let etcd: EtcdCluster;
-let raw: Etcd3;
+let raw: RawEtcd;
 beforeAll(async () => {
   etcd = await startEtcd();
   raw = rawClient(etcd);
@@ -50,18 +50,18 @@ describe('what pgwarden writes', () => {
       expect((await dcs.touchMember(shuffled)).kind).toBe('written');
       expect((await dcs.acquireLeader()).kind).toBe('held');
       expect((await dcs.initialize({ createNew: true })).kind).toBe('written');
-      expect(await raw.get('/service/wire-out/initialize').string()).toBe('');
+      expect(await raw.get('/service/wire-out/initialize')).toBe('');
       expect((await dcs.initialize({ createNew: false, sysid: '7381234567890123456' })).kind).toBe('written');
       expect((await dcs.writeConfig({ ttl: 30, loop_wait: 10, postgresql: { use_pg_rewind: true } })).kind).toBe('written');
       expect((await dcs.writeFailover({ leader: 'node1', candidate: 'node2', scheduledAt: '2024-06-17T10:00:00+00:00' })).kind).toBe('written');
-      const failoverBytes = await raw.get('/service/wire-out/failover').string();
+      const failoverBytes = await raw.get('/service/wire-out/failover');
       expect((await dcs.clearFailover()).kind).toBe('written');
       expect((await dcs.writeSync('node1', ['node3', 'node2'])).kind).toBe('written');
       expect((await dcs.writeStatus({ lastLsn: 67108960, slots: { perm: 123 } })).kind).toBe('written');
       expect((await dcs.writeHistory([[1, 25165984, 'no recovery target specified', '2024-06-17T10:11:12.123456+02:00', 'node1']])).kind).toBe('written');
       expect((await dcs.writeFailsafe({ node1: 'http://127.0.0.1:8008/patroni' })).kind).toBe('written');
 
-      const at = (key: string): Promise<string | null> => raw.get(`/service/wire-out/${key}`).string();
+      const at = (key: string): Promise<string | null> => raw.get(`/service/wire-out/${key}`);
       expect(await at('leader')).toBe('node1');
       expect(await at('initialize')).toBe('7381234567890123456');
       expect(await at('config')).toBe('{"ttl":30,"loop_wait":10,"postgresql":{"use_pg_rewind":true}}');
@@ -78,7 +78,7 @@ describe('what pgwarden writes', () => {
 
       // Leader and member keys share the agent's one lease; nothing else has a lease.
       const leases = new Map<string, string>();
-      for (const kv of (await raw.getAll().prefix('/service/wire-out/').exec()).kvs) leases.set(kv.key.toString(), String(kv.lease));
+      for (const kv of await raw.prefix('/service/wire-out/')) leases.set(kv.key.toString(), String(kv.lease));
       expect(leases.get('/service/wire-out/leader')).toBe(adapter.leaseId);
       expect(leases.get('/service/wire-out/members/node1')).toBe(adapter.leaseId);
       expect(adapter.leaseId).toMatch(/^[1-9]\d*$/);
@@ -88,8 +88,8 @@ describe('what pgwarden writes', () => {
 
       // Versions are mod_revisions, sessions the lease ID in decimal.
       const cluster = await load(dcs);
-      const leaderKv = await raw.get('/service/wire-out/leader').exec();
-      expect(cluster.leader?.version).toBe(String(leaderKv.kvs[0]!.mod_revision));
+      const leaderKv = await raw.kv('/service/wire-out/leader');
+      expect(cluster.leader?.version).toBe(String(leaderKv!.mod_revision));
       expect(cluster.leader?.session).toBe(adapter.leaseId);
       expect(cluster.sync.syncStandbys).toEqual(['node2', 'node3']);
     } finally {
@@ -102,14 +102,14 @@ describe('what pgwarden writes', () => {
     const dcs = dcsFor(adapter);
     try {
       expect((await dcs.acquireLeader()).kind).toBe('held');
-      const before = (await raw.get('/service/wire-stable/leader').exec()).kvs[0]!.mod_revision;
+      const before = (await raw.kv('/service/wire-stable/leader'))!.mod_revision;
       for (let i = 0; i < 3; i++) expect((await dcs.refreshLeader(await load(dcs))).kind).toBe('held');
       expect((await dcs.touchMember({ state: 'running' })).kind).toBe('written');
-      const memberBefore = (await raw.get('/service/wire-stable/members/node1').exec()).kvs[0]!.mod_revision;
+      const memberBefore = (await raw.kv('/service/wire-stable/members/node1'))!.mod_revision;
       expect((await dcs.touchMember({ state: 'running' })).kind).toBe('written');
-      expect((await raw.get('/service/wire-stable/leader').exec()).kvs[0]!.mod_revision).toBe(before);
+      expect((await raw.kv('/service/wire-stable/leader'))!.mod_revision).toBe(before);
       // An unchanged member value under the same lease is not written again.
-      expect((await raw.get('/service/wire-stable/members/node1').exec()).kvs[0]!.mod_revision).toBe(memberBefore);
+      expect((await raw.kv('/service/wire-stable/members/node1'))!.mod_revision).toBe(memberBefore);
     } finally {
       await dcs.close();
     }
@@ -119,19 +119,21 @@ describe('what pgwarden writes', () => {
 describe('what Patroni writes', () => {
   it('reads back as the right snapshot', async () => {
     const base = '/service/wire-in';
-    const lease = await raw.lease(30, { autoKeepAlive: false }).grant();
-    await raw.put(`${base}/leader`).value('node1').lease(lease);
-    await raw.put(`${base}/members/node1`).value(
+    const lease = await raw.grant(30);
+    await raw.put(`${base}/leader`, 'node1', lease);
+    await raw.put(
+      `${base}/members/node1`,
       '{"conn_url":"postgres://10.0.0.1:5432/postgres","api_url":"http://10.0.0.1:8008/patroni","state":"running","role":"master","version":"3.3.1","xlog_location":67108960,"timeline":2,"future_field":{"x":1}}',
-    ).lease(lease);
-    await raw.put(`${base}/members/node2`).value('postgres://replicator@10.0.0.2:5432/postgres?application_name=http://10.0.0.2:8008/patroni');
-    await raw.put(`${base}/initialize`).value('7381234567890123456');
-    await raw.put(`${base}/config`).value('this is not json');
-    await raw.put(`${base}/failover`).value('node1:node2');
-    await raw.put(`${base}/status`).value('67108960');
-    await raw.put(`${base}/sync`).value('{"leader":"node1","sync_standby":"node2"}');
-    await raw.put(`${base}/history`).value('[[1,25165984,"no recovery target specified"]]');
-    await raw.put(`${base}/failsafe`).value('{"node1":"http://10.0.0.1:8008/patroni"}');
+      lease,
+    );
+    await raw.put(`${base}/members/node2`, 'postgres://replicator@10.0.0.2:5432/postgres?application_name=http://10.0.0.2:8008/patroni');
+    await raw.put(`${base}/initialize`, '7381234567890123456');
+    await raw.put(`${base}/config`, 'this is not json');
+    await raw.put(`${base}/failover`, 'node1:node2');
+    await raw.put(`${base}/status`, '67108960');
+    await raw.put(`${base}/sync`, '{"leader":"node1","sync_standby":"node2"}');
+    await raw.put(`${base}/history`, '[[1,25165984,"no recovery target specified"]]');
+    await raw.put(`${base}/failsafe`, '{"node1":"http://10.0.0.1:8008/patroni"}');
 
     for (const readOnly of [false, true]) {
       const adapter = await createAdapter(etcd, { scope: 'wire-in', name: 'observer', readOnly });
@@ -161,6 +163,6 @@ describe('what Patroni writes', () => {
       }
     }
     // A Patroni member's lease, not ours: closing our adapters left its keys alone.
-    expect(await raw.get(`${base}/leader`).string()).toBe('node1');
+    expect(await raw.get(`${base}/leader`)).toBe('node1');
   });
 });

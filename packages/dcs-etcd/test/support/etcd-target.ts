@@ -1,21 +1,27 @@
 /**
  * The conformance target for the etcd adapter: a real etcd from the testkit, adapters
- * built through `dcsAdapter.create` exactly as the agent builds them, and a plain etcd3
- * client (library defaults) to look at and write raw keys behind the adapter's back.
+ * built through `dcsAdapter.create` exactly as the agent builds them, and a plain etcd
+ * client (support/raw-etcd.ts) to look at and write raw keys behind the adapter's back.
  */
+import { execFileSync } from 'node:child_process';
 import { KeyLayout, silentLogger, systemClock, type DcsAdapterOptions } from '@pgwarden/core';
 import type { ConformanceFactory, ConformanceTarget } from '@pgwarden/core/testing';
 import { startEtcd, type EtcdCluster } from '@pgwarden/testkit';
-import { Etcd3 } from 'etcd3';
+import { RawEtcd, rawClient } from './raw-etcd.js';
 import { dcsAdapter, Etcd3Dcs, type Etcd3Section } from '../../src/index.js';
 
 export function sectionFor(etcd: EtcdCluster): Etcd3Section {
   return { hosts: [...etcd.hosts], protocol: 'http' };
 }
 
-/** A plain client with the library's defaults, for raw reads and writes. */
-export function rawClient(etcd: EtcdCluster): Etcd3 {
-  return new Etcd3({ hosts: [...etcd.endpoints] });
+export { rawClient };
+
+/** Turns on etcd's authentication with a `root` user (etcd 3.4 needs it, with the root role, before `auth enable`). */
+export function enableAuth(etcd: EtcdCluster, password: string): void {
+  const ctl = (...args: string[]): string => execFileSync('etcdctl', ['--endpoints', etcd.endpoints[0]!, ...args]).toString();
+  ctl('user', 'add', `root:${password}`);
+  ctl('user', 'grant-role', 'root', 'root');
+  ctl('auth', 'enable');
 }
 
 /** An adapter made by `dcsAdapter.create`, as the agent makes it, for `source`'s endpoints. */
@@ -51,7 +57,7 @@ export interface EtcdConformanceFactory extends ConformanceFactory {
  */
 export function etcdConformanceFactory(members: 1 | 3 = 1): EtcdConformanceFactory {
   let etcd: EtcdCluster | undefined;
-  let raw: Etcd3 | undefined;
+  let raw: RawEtcd | undefined;
   const adapters = new Set<Etcd3Dcs>();
   let starting: Promise<EtcdCluster> | undefined;
   const start = (): Promise<EtcdCluster> => (starting ??= startEtcd({ members }).then((started) => (etcd = started)));
@@ -85,9 +91,9 @@ export function etcdConformanceFactory(members: 1 | 3 = 1): EtcdConformanceFacto
             },
           };
         },
-        readRaw: (path) => client.get(path).string(),
+        readRaw: (path) => client.get(path),
         async writeRaw(path, value) {
-          await client.put(path).value(value);
+          await client.put(path, value);
         },
         server: {
           stop: () => eachMember('stop'),
