@@ -41,12 +41,17 @@ export class AgentProcess {
    */
   wrap<T>(work: Promise<T>, onArrive?: (value: T) => void): Promise<T> {
     return new Promise<T>((resolve, reject) => {
+      // Delivered in place while running (the common case: no closure to queue).
       work.then(
         (value) => {
           onArrive?.(value);
-          this.deliver(() => resolve(value));
+          if (this.stateValue === 'running') resolve(value);
+          else this.deliver(() => resolve(value));
         },
-        (error: unknown) => this.deliver(() => reject(error)),
+        (error: unknown) => {
+          if (this.stateValue === 'running') reject(error);
+          else this.deliver(() => reject(error));
+        },
       );
     });
   }

@@ -12,28 +12,32 @@ export type CommitOutcome =
   | { readonly kind: 'acked'; readonly sync: boolean; readonly confirmedBy: readonly string[] }
   | { readonly kind: 'failed'; readonly reason: string };
 
-/** The confirming standbys' names; `'released'`: no longer synchronous; `false`: keep waiting. */
-export type SyncCheck = () => readonly string[] | false | 'released';
+/** For a commit ending at an LSN: the confirming standbys' names; `'released'`: no longer synchronous; `false`: keep waiting. */
+export type SyncCheck = (lsn: Lsn) => readonly string[] | false | 'released';
 
 interface Waiter {
   readonly lsn: Lsn;
-  readonly check: SyncCheck;
   readonly settle: (outcome: CommitOutcome) => void;
 }
 
 export class CommitWaiters {
   private waiting: Waiter[] = [];
 
+  /**
+   * `judge()` gives the check for this instant: the standbys as they are now, looked up
+   * once however many commits wait (nothing a waiter's settling does changes them).
+   */
+  constructor(private readonly judge: () => SyncCheck) {}
+
   get size(): number {
     return this.waiting.length;
   }
 
-  wait(lsn: Lsn, giveUp: GiveUp | undefined, check: SyncCheck): Promise<CommitOutcome> {
+  wait(lsn: Lsn, giveUp: GiveUp | undefined): Promise<CommitOutcome> {
     return new Promise<CommitOutcome>((resolve) => {
       let stopListening: (() => void) | undefined;
       const waiter: Waiter = {
         lsn,
-        check,
         settle: (outcome) => {
           this.waiting = this.waiting.filter((w) => w !== waiter);
           stopListening?.();
@@ -44,13 +48,15 @@ export class CommitWaiters {
       if (giveUp?.aborted) return onAbort();
       stopListening = giveUp?.onAbort(onAbort);
       this.waiting.push(waiter);
-      this.evaluate(waiter);
+      this.evaluate(waiter, this.judge());
     });
   }
 
   /** Something changed (a standby flushed, the setting changed): re-evaluate every waiter. */
   recheck(): void {
-    for (const w of [...this.waiting]) this.evaluate(w);
+    if (this.waiting.length === 0) return;
+    const check = this.judge();
+    for (const w of [...this.waiting]) this.evaluate(w, check);
   }
 
   /** synchronous_standby_names became empty: Postgres wakes every waiter as committed. */
@@ -62,8 +68,8 @@ export class CommitWaiters {
     for (const w of [...this.waiting]) w.settle({ kind: 'failed', reason });
   }
 
-  private evaluate(w: Waiter): void {
-    const r = w.check();
+  private evaluate(w: Waiter, check: SyncCheck): void {
+    const r = check(w.lsn);
     if (r === 'released') w.settle({ kind: 'acked', sync: false, confirmedBy: [] });
     else if (r !== false) w.settle({ kind: 'acked', sync: true, confirmedBy: r });
   }

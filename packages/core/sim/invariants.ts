@@ -49,7 +49,8 @@ import type { AckedCommit } from './postgres-model.js';
 import { judgeRaceWinner, type RaceFinding } from './race-checks.js';
 import { StrictAckWatch } from './strict-sync-check.js';
 import { QuorumSyncWatch, quorumAckViolation, type QuorumInvariant } from './quorum-check.js';
-import { commitIds } from './wal.js';
+import { SeenTimelines } from './seen-timelines.js';
+import { commitIds, holdsCommit } from './wal.js';
 import type { SimNode, World } from './world.js';
 import type { StandbyInvariant } from './standby-check.js';
 
@@ -105,8 +106,8 @@ export class InvariantChecker {
   private readonly nofailover: ReadonlySet<string>;
   private readonly replicasFollow: boolean;
   private lastStepAt = 0;
-  /** The primaries (name:timeline) already checked for lost commits. */
-  private readonly checkedPrimaries = new Set<string>();
+  /** The primaries (node, timeline) already checked for lost commits. */
+  private readonly checkedPrimaries = new SeenTimelines();
   /** Per node, how many of its fence kills were already judged. */
   private readonly fenceKillsSeen = new Map<string, number>();
   readonly lossBound: AsyncLossBound;
@@ -236,12 +237,7 @@ export class InvariantChecker {
   /** A failover happened (a new writable lock holder): it must carry every confirmed commit. */
   private checkNewPrimary(primaries: readonly SimNode[]): void {
     if (!this.world.synchronousMode) return;
-    for (const p of primaries) {
-      const key = `${p.name}:${p.pg.timeline}`;
-      if (this.checkedPrimaries.has(key)) continue;
-      this.checkedPrimaries.add(key);
-      this.checkLostCommits(p);
-    }
+    for (const p of primaries) if (this.checkedPrimaries.first(p.name, p.pg.timeline)) this.checkLostCommits(p);
   }
 
   private checkLiveness(primaries: readonly SimNode[]): void {
@@ -252,25 +248,31 @@ export class InvariantChecker {
     // Nobody is eligible to lead when every node is tagged nofailover.
     if (w.nodes.every((n) => this.nofailover.has(n.name))) return;
     const [leader] = primaries;
-    const state = (): string => w.nodes.map((n) => `${n.name}:${n.pg.status().state}/${n.pg.status().role}`).join(' ');
     if (!leader) {
-      this.add('liveness', `no writable primary holding the lock ${(since / 1000).toFixed(1)}s after the last fault healed (bound ${this.livenessBoundMs / 1000}s; leader key ${w.leaderKeyHolder() ?? 'absent'}; ${state()})`);
+      this.add('liveness', `no writable primary holding the lock ${(since / 1000).toFixed(1)}s after the last fault healed (bound ${this.livenessBoundMs / 1000}s; leader key ${w.leaderKeyHolder() ?? 'absent'}; ${this.nodeStates()})`);
       return;
     }
     // Every healthy replica (its agent runs; no fault is active) streams from the leader.
     const stray = w.nodes.find((n) => n !== leader && n.process?.state === 'running' && !n.pg.isStreamingFrom(leader.name));
     if (stray && this.replicasFollow) {
-      this.add('replica-follows', `${stray.name} does not stream from the leader ${leader.name} ${(since / 1000).toFixed(1)}s after the last fault healed (bound ${this.livenessBoundMs / 1000}s; ${state()})`);
+      this.add('replica-follows', `${stray.name} does not stream from the leader ${leader.name} ${(since / 1000).toFixed(1)}s after the last fault healed (bound ${this.livenessBoundMs / 1000}s; ${this.nodeStates()})`);
     }
+  }
+
+  /** Every node's Postgres state and role, for a liveness report. */
+  private nodeStates(): string {
+    return this.world.nodes.map((n) => `${n.name}:${n.pg.status().state}/${n.pg.status().role}`).join(' ');
   }
 
   private checkLostCommits(primary: SimNode): void {
     if (!this.world.synchronousMode) return;
-    const present = commitIds(primary.pg.wal);
-    for (const c of this.allAcked()) {
-      if (!c.sync || present.has(c.id)) continue;
-      this.add('lost-commit', `commit ${c.id} acknowledged synchronously by ${c.node} at ${fmt(c.at)}s (lsn ${c.lsn}, tli ${c.tli}) is missing on primary ${primary.name} (tli ${primary.pg.timeline})`);
-      return; // one is enough to fail the run; the rest would repeat it
+    const wal = primary.pg.wal;
+    for (const n of this.world.nodes) {
+      for (const c of n.pg.acked) {
+        if (!c.sync || holdsCommit(wal, c)) continue;
+        this.add('lost-commit', `commit ${c.id} acknowledged synchronously by ${c.node} at ${fmt(c.at)}s (lsn ${c.lsn}, tli ${c.tli}) is missing on primary ${primary.name} (tli ${primary.pg.timeline})`);
+        return; // one is enough to fail the run; the rest would repeat it
+      }
     }
   }
 

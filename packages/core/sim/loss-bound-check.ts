@@ -19,7 +19,8 @@
 import { decodeStatus } from '../src/dcs/codec/decode.js';
 import { maximumLagOnFailover } from './dcs-truth.js';
 import type { AckedCommit } from './postgres-model.js';
-import { commitIds, commonPrefixLength, type WalRecord } from './wal.js';
+import { SeenTimelines } from './seen-timelines.js';
+import { commitIds, commonPrefixLength, holdsCommit } from './wal.js';
 import type { SimNode, World } from './world.js';
 
 export class AsyncLossBound {
@@ -30,8 +31,8 @@ export class AsyncLossBound {
   /** By node: its end of WAL at the last instant it accepted writes. */
   private readonly writableEnd = new Map<string, number>();
   private readonly judged = new Set<string>();
-  /** By node: the timelines on which it was already judged as a new primary. */
-  private readonly failovers = new Map<string, Set<number>>();
+  /** The new primaries (node, timeline) already judged. */
+  private readonly failovers = new SeenTimelines();
 
   constructor(private readonly world: World) {
     for (const n of world.nodes) {
@@ -43,12 +44,7 @@ export class AsyncLossBound {
   step(primaries: readonly SimNode[]): string | null {
     for (const n of this.world.nodes) if (n.pg.isWritable()) this.writableEnd.set(n.name, n.pg.flushLsn);
     for (const p of primaries) {
-      // Each (node, timeline) once; looked up by name, then timeline, as this runs every step.
-      let timelines = this.failovers.get(p.name);
-      if (!timelines) this.failovers.set(p.name, (timelines = new Set()));
-      const timeline = p.pg.timeline;
-      if (timelines.has(timeline)) continue;
-      timelines.add(timeline);
+      if (!this.failovers.first(p.name, p.pg.timeline)) continue;
       const finding = this.judge(p);
       if (finding) return finding;
     }
@@ -68,7 +64,7 @@ export class AsyncLossBound {
       const last = lost.reduce<AckedCommit | null>((a, c) => (a === null || c.lsn > a.lsn ? c : a), null);
       const published = this.published.get(old.name);
       // The old primary's WAL still holds the commit (else an earlier failover already judged that history).
-      if (!last || published === undefined || !holds(old.pg.wal, last)) continue;
+      if (!last || published === undefined || !holdsCommit(old.pg.wal, last)) continue;
       const shared = commonPrefixLength(old.pg.wal, primary.pg.wal);
       const forkLsn = shared > 0 ? old.pg.wal[shared - 1]!.lsn : 0;
       const lostBytes = last.lsn - forkLsn;
@@ -80,18 +76,4 @@ export class AsyncLossBound {
     }
     return null;
   }
-}
-
-/** `wal` holds the very record of commit `c` (its LSN and id). */
-function holds(wal: readonly WalRecord[], c: AckedCommit): boolean {
-  let lo = 0;
-  let hi = wal.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const r = wal[mid]!;
-    if (r.lsn === c.lsn) return r.commitId === c.id;
-    if (r.lsn < c.lsn) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return false;
 }

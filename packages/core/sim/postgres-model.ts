@@ -28,13 +28,13 @@ import type { CopyLogicalSlotsRequest, SlotPassReport, SlotPassRequest } from '.
 import type { CallOptions, DataDirState, Lsn, PgRole, PgState, StopMode } from '../src/postgres/types.js';
 import type { FollowOutcome, FollowRequest } from '../src/postgres/upstream.js';
 import type { Clock, Random, TimerHandle } from '../src/time/clock.js';
-import { CommitWaiters } from './commit-waiters.js';
+import { CommitWaiters, type SyncCheck } from './commit-waiters.js';
 import { copiedDataDir, dirEndLsn, dirTimeline, freshDataDir, needsCrashRecovery, type DataDir, type ModelSlot } from './data-dir.js';
 import type { Network } from './network.js';
 import type { GiveUp } from './give-up.js';
 import { deferred, delay, waitOp, type Deferred } from './op.js';
 import type { PgModelTimings } from './pg-timings.js';
-import { commitConfirmers, parseSyncStandbyNames, syncStates, type StandbyProgress, type SyncRule } from './sync-rep.js';
+import { confirmersOf, parseSyncStandbyNames, syncStates, type StandbyProgress, type SyncRule } from './sync-rep.js';
 import { appendRecord, commonPrefixLength, historyLines, currentTimeline, endLsn, isPrefixOf, streamVerdict, switchOutOf, type WalRecord } from './wal.js';
 
 /** The other instances, found by member name (what conn_url points at). */
@@ -58,6 +58,9 @@ export interface ModelEnv {
    */
   readonly receiveBytesPerMs?: number;
 }
+
+const RELEASED: SyncCheck = () => 'released';
+const KEEP_WAITING: SyncCheck = () => false;
 
 /**
  * A bandwidth-limited walreceiver moves WAL in chunks of this much time's worth, or a
@@ -140,7 +143,7 @@ export class PostgresModel implements PostgresController {
   constructor(name: string, env: ModelEnv) {
     this.memberName = name;
     this.env = env;
-    this.waiters = new CommitWaiters();
+    this.waiters = new CommitWaiters(() => this.syncCheck());
   }
 
   // ---- simulation-only surface -----------------------------------------------------
@@ -217,7 +220,7 @@ export class PostgresModel implements PostgresController {
     const outcome =
       rule.kind === 'none'
         ? ({ kind: 'acked', sync: false, confirmedBy: [] } as const)
-        : await this.waiters.wait(record.lsn, giveUp, () => this.syncSatisfied(record.lsn));
+        : await this.waiters.wait(record.lsn, giveUp);
     if (outcome.kind !== 'acked') return outcome;
     const commit: AckedCommit = { id, node: this.memberName, lsn: record.lsn, tli: record.tli, sync: outcome.sync, confirmedBy: outcome.confirmedBy, at: this.env.clock.now() };
     this.acked.push(commit);
@@ -906,10 +909,12 @@ export class PostgresModel implements PostgresController {
 
   /** Standbys streaming from us right now (and reachable), with what they have flushed. */
   private connectedStandbys(): StandbyProgress[] {
-    return this.env.registry
-      .all()
-      .filter((m) => m !== this && m.isStreamingFrom(this.memberName) && this.env.network.canReach(m.memberName, this.memberName))
-      .map((m) => ({ name: m.memberName, flushLsn: m.flushLsn }));
+    // A loop, not filter + map: every waiting commit asks again at each standby flush.
+    const out: StandbyProgress[] = [];
+    for (const m of this.env.registry.all()) {
+      if (m !== this && m.isStreamingFrom(this.memberName) && this.env.network.canReach(m.memberName, this.memberName)) out.push({ name: m.memberName, flushLsn: m.flushLsn });
+    }
+    return out;
   }
 
   private syncRule(): SyncRule {
@@ -917,10 +922,13 @@ export class PostgresModel implements PostgresController {
     return this.parsedSsn.rule;
   }
 
-  private syncSatisfied(lsn: Lsn): readonly string[] | false | 'released' {
+  /** Whether a waiting commit may be acknowledged now, by its LSN (the standbys looked up once for all of them). */
+  private syncCheck(): SyncCheck {
     const rule = this.syncRule();
-    if (rule.kind === 'none') return 'released';
-    return (this.isWritable() && commitConfirmers(rule, this.connectedStandbys(), lsn)) || false;
+    if (rule.kind === 'none') return RELEASED;
+    if (!this.isWritable()) return KEEP_WAITING;
+    const confirmers = confirmersOf(rule, this.connectedStandbys());
+    return (lsn) => confirmers(lsn) || false;
   }
 
   private reachableUpstream(name: string): PostgresModel | undefined {

@@ -44,14 +44,15 @@ const lower = (s: string): string => s.toLowerCase();
 export function quorumAckViolation(world: World, commit: AckedCommit): string | null {
   if (!commit.sync || !quorumModeOn(world)) return null;
   const sync = serverSync(world);
-  const what = `commit ${commit.id} acknowledged by ${commit.node} at ${formatTime(commit.at).trim()}s (confirmed by ${commit.confirmedBy.join(',') || 'nobody'})`;
+  // Worded only for a violation: every acknowledged commit comes through here.
+  const what = (): string => `commit ${commit.id} acknowledged by ${commit.node} at ${formatTime(commit.at).trim()}s (confirmed by ${commit.confirmedBy.join(',') || 'nobody'})`;
   if (!sync.leader) return null; // no voters: only the primary itself may take over
-  if (lower(sync.leader) !== lower(commit.node)) return `${what} while /sync names ${sync.leader} as its leader`;
+  if (lower(sync.leader) !== lower(commit.node)) return `${what()} while /sync names ${sync.leader} as its leader`;
   const holders = new Set([commit.node, ...commit.confirmedBy].map(lower));
   const quorum = syncQuorum(sync);
   const outside = sync.syncStandbys.filter((v) => !holders.has(lower(v)));
   if (outside.length > quorum) {
-    return `${what}, but ${outside.length} voters of /sync (${outside.join(',')}) lack it and the quorum is ${quorum}: ${quorum + 1} of them could elect a leader without it`;
+    return `${what()}, but ${outside.length} voters of /sync (${outside.join(',')}) lack it and the quorum is ${quorum}: ${quorum + 1} of them could elect a leader without it`;
   }
   return null;
 }

@@ -108,36 +108,55 @@ export class SimClock implements Clock {
    * at half the cost. These turns are the largest single cost of a run.
    */
   fireDue(target: number, settled: boolean): Promise<void> {
+    if (this.firing) throw new Error('SimClock.fireDue: the previous fireDue has not finished (await it first)');
     return new Promise<void>((resolve, reject) => {
-      let turnsLeft = 0;
-      const fireNext = (): void => {
-        const due = this.peek();
-        if (!due || due.at > target) {
-          this.current = target;
-          resolve();
-          return;
-        }
-        this.pop();
-        this.current = Math.max(this.current, due.at);
-        due.fn();
-        waitTurns();
-      };
-      const turn = (): void => {
-        try {
-          if (--turnsLeft > 0) void SETTLED.then(turn);
-          else fireNext();
-        } catch (error) {
-          reject(error);
-        }
-      };
-      const waitTurns = (): void => {
-        turnsLeft = FLUSH_TURNS;
-        void SETTLED.then(turn);
-      };
-      if (settled) fireNext();
-      else waitTurns();
+      this.firing = { target, resolve, reject };
+      if (settled) this.fireOrFail();
+      else this.waitTurns();
     });
   }
+
+  /** The fireDue under way: where it stops and how it ends. */
+  private firing: { readonly target: number; readonly resolve: () => void; readonly reject: (error: unknown) => void } | null = null;
+  private turnsLeft = 0;
+
+  // The three steps of fireDue, made once per clock rather than once per instant (a run
+  // has thousands of instants); the promise callbacks they queue are the same.
+  private readonly fireNext = (): void => {
+    const firing = this.firing!;
+    const due = this.peek();
+    if (!due || due.at > firing.target) {
+      this.current = firing.target;
+      this.firing = null;
+      firing.resolve();
+      return;
+    }
+    this.pop();
+    this.current = Math.max(this.current, due.at);
+    due.fn();
+    this.waitTurns();
+  };
+
+  private readonly turn = (): void => {
+    if (--this.turnsLeft > 0) void SETTLED.then(this.turn);
+    else this.fireOrFail();
+  };
+
+  /** fireNext, ending the fireDue with the error a timer callback threw. */
+  private readonly fireOrFail = (): void => {
+    try {
+      this.fireNext();
+    } catch (error) {
+      const firing = this.firing!;
+      this.firing = null;
+      firing.reject(error);
+    }
+  };
+
+  private readonly waitTurns = (): void => {
+    this.turnsLeft = FLUSH_TURNS;
+    void SETTLED.then(this.turn);
+  };
 
   /** The earliest live timer, dropping cancelled ones from the top. */
   private peek(): PendingTimer | undefined {

@@ -20,13 +20,14 @@ import type { World } from './world.js';
 
 export function strictAckViolation(world: World, commit: AckedCommit): string | null {
   if (!strictModeOn(world)) return null;
-  const what = `commit ${commit.id} acknowledged by ${commit.node} at ${formatTime(commit.at).trim()}s (lsn ${commit.lsn}, tli ${commit.tli})`;
-  if (!commit.sync) return `${what} without confirmation by a synchronous standby (synchronous_standby_names was empty)`;
+  // Worded only for a violation: every acknowledged commit comes through here.
+  const what = (): string => `commit ${commit.id} acknowledged by ${commit.node} at ${formatTime(commit.at).trim()}s (lsn ${commit.lsn}, tli ${commit.tli})`;
+  if (!commit.sync) return `${what()} without confirmation by a synchronous standby (synchronous_standby_names was empty)`;
   const sync = serverSync(world);
-  if (sync.leader?.toLowerCase() !== commit.node.toLowerCase()) return `${what} while /sync names ${sync.leader ?? 'no leader'} as its leader`;
+  if (sync.leader?.toLowerCase() !== commit.node.toLowerCase()) return `${what()} while /sync names ${sync.leader ?? 'no leader'} as its leader`;
   const confirmed = new Set(commit.confirmedBy.map((n) => n.toLowerCase()));
   const missing = sync.syncStandbys.filter((s) => !confirmed.has(s.toLowerCase()));
-  if (missing.length) return `${what}, confirmed by ${commit.confirmedBy.join(',') || 'nobody'}, but /sync lists ${missing.join(',')}, which may be promoted without it`;
+  if (missing.length) return `${what()}, confirmed by ${commit.confirmedBy.join(',') || 'nobody'}, but /sync lists ${missing.join(',')}, which may be promoted without it`;
   return null;
 }
 

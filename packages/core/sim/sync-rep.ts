@@ -68,11 +68,26 @@ export function commitSatisfied(rule: SyncRule, standbys: readonly StandbyProgre
  * not satisfied. Why the names: the strict-sync invariant compares them with /sync.
  */
 export function commitConfirmers(rule: Exclude<SyncRule, { kind: 'none' }>, standbys: readonly StandbyProgress[], lsn: Lsn): string[] | null {
+  return confirmersOf(rule, standbys)(lsn);
+}
+
+/**
+ * commitConfirmers for any number of LSNs against the same standbys: the candidates are
+ * found once (every waiting commit is judged again at each standby flush). The usual
+ * answer (not yet) builds no list.
+ */
+export function confirmersOf(rule: Exclude<SyncRule, { kind: 'none' }>, standbys: readonly StandbyProgress[]): (lsn: Lsn) => string[] | null {
   const eligible = candidates(rule, standbys);
   if (rule.kind === 'any') {
-    const have = eligible.filter((s) => s.flushLsn >= lsn);
-    return have.length >= rule.count ? have.map((s) => s.name) : null;
+    return (lsn) => {
+      let have = 0;
+      for (const s of eligible) if (s.flushLsn >= lsn) have++;
+      return have >= rule.count ? eligible.filter((s) => s.flushLsn >= lsn).map((s) => s.name) : null;
+    };
   }
-  const syncSet = eligible.slice(0, rule.count);
-  return syncSet.length >= rule.count && syncSet.every((s) => s.flushLsn >= lsn) ? syncSet.map((s) => s.name) : null;
+  return (lsn) => {
+    if (eligible.length < rule.count) return null;
+    for (let i = 0; i < rule.count; i++) if (eligible[i]!.flushLsn < lsn) return null;
+    return eligible.slice(0, rule.count).map((s) => s.name);
+  };
 }

@@ -54,15 +54,19 @@ export function appendRecord(
   extra: { tli?: number; commitId?: string; parentTli?: number; switchLsn?: Lsn; bytes?: number } = {},
 ): WalRecord {
   const prev = lastRecord(wal);
-  const record: WalRecord = {
+  const record: { -readonly [K in keyof WalRecord]: WalRecord[K] } = {
     index: wal.length,
     // `bytes`: a commit of a large transaction (the workload's bursts) spans that much WAL.
     lsn: (prev?.lsn ?? INITIAL_LSN - RECORD_SIZE.init) + (extra.bytes ?? RECORD_SIZE[kind]),
     tli: extra.tli ?? prev?.tli ?? 1,
     kind,
-    ...(extra.commitId !== undefined ? { commitId: extra.commitId } : {}),
-    ...(extra.parentTli !== undefined ? { parentTli: extra.parentTli, switchLsn: extra.switchLsn ?? 0 } : {}),
   };
+  // Set only when given (fields in this order), without spreading a literal: every commit comes here.
+  if (extra.commitId !== undefined) record.commitId = extra.commitId;
+  if (extra.parentTli !== undefined) {
+    record.parentTli = extra.parentTli;
+    record.switchLsn = extra.switchLsn ?? 0;
+  }
   wal.push(record);
   return record;
 }
@@ -102,6 +106,24 @@ export function historyLines(wal: readonly WalRecord[]): [number, number, string
   return wal
     .filter((r) => r.kind === 'timeline-switch')
     .map((r) => [r.parentTli ?? 0, r.switchLsn ?? 0, 'no recovery target specified']);
+}
+
+/**
+ * `wal` holds the very record of the commit (its id at its LSN). A commit's record keeps
+ * the LSN it was written at wherever it is streamed or cloned, and LSNs only grow along a
+ * WAL: a binary search, where collecting every id (commitIds) reads the whole WAL.
+ */
+export function holdsCommit(wal: readonly WalRecord[], commit: { readonly id: string; readonly lsn: Lsn }): boolean {
+  let lo = 0;
+  let hi = wal.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const r = wal[mid]!;
+    if (r.lsn === commit.lsn) return r.commitId === commit.id;
+    if (r.lsn < commit.lsn) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
 }
 
 export function commitIds(wal: readonly WalRecord[]): Set<string> {

@@ -155,7 +155,9 @@ export class World {
     const bandwidth = this.models.bandwidth;
     const names = options.nodes ?? ['node1', 'node2', 'node3'];
     const models = new Map<string, PostgresModel>();
-    const registry = { get: (n: string) => models.get(n), all: () => [...models.values()] };
+    // The same list every time (the nodes never change): every new WAL record asks for it.
+    const all: PostgresModel[] = [];
+    const registry = { get: (n: string) => models.get(n), all: (): readonly PostgresModel[] => all };
     this.nodes = names.map((name) => {
       const pg = new PostgresModel(name, {
         clock: this.clock,
@@ -168,6 +170,7 @@ export class World {
         ...(bandwidth ? { receiveBytesPerMs: drawBandwidth(deriveRandom(options.seed, `link:${name}`), bandwidth) } : {}),
       });
       models.set(name, pg);
+      all.push(pg);
       return new SimNode(name, pg, this.clock);
     });
     const workload = options.workload === false ? null : { ...(options.workload ?? DEFAULT_WORKLOAD), ...(this.models.bursts ? { bursts: this.models.bursts } : {}) };

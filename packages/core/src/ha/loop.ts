@@ -17,6 +17,7 @@ import type { CycleState } from './cycle-state.js';
 import type { NodePorts } from './create-node.js';
 import type { ScheduledRestartEntry } from './scheduled-restart.js';
 import { decide } from './decide/index.js';
+import { configJson, type ConfigJson } from './decide/parameters.js';
 import { Executor } from './executor.js';
 import { fetchPeerStatuses } from './peer-statuses.js';
 import type { PeerStatus } from './peers.js';
@@ -76,6 +77,8 @@ export class HaLoop {
   private memory: HaMemory = INITIAL_MEMORY;
   private lockValidUntil: number | null = null;
   private config: DynamicConfig;
+  /** The JSON decide compares `/config` with, for the config object it was made from. */
+  private configJsonMemo: { readonly config: DynamicConfig; readonly json: ConfigJson } | null = null;
   private readonly configTracker: DynamicConfigTracker;
   private lastCluster: Cluster | null = null;
   private oldCluster: Cluster | null = null;
@@ -461,6 +464,7 @@ export class HaLoop {
       dcs: dcsView,
       oldCluster: this.oldCluster,
       config: this.config,
+      configJson: this.configJsonOf(this.config),
       local: { status, running, observation, dataDir, controlData, stateSince: this.stateSince },
       lock: { validUntil: this.lockValidUntil },
       task,
@@ -470,6 +474,12 @@ export class HaLoop {
       random: this.opts.random(),
       watchdog: this.watchdogView(),
     };
+  }
+
+  /** `config` as JSON for decide, made again only when the config in force changes (not every cycle). */
+  private configJsonOf(config: DynamicConfig): ConfigJson {
+    if (this.configJsonMemo?.config !== config) this.configJsonMemo = { config, json: configJson(config) };
+    return this.configJsonMemo.json;
   }
 
   private watchdogView(): HaView['watchdog'] {

@@ -9,6 +9,7 @@ import type { Cluster, JsonObject } from '../dcs/cluster.js';
 import type { DcsError } from '../errors.js';
 import type { ControlData, ControllerStatus, PostgresObservation } from '../postgres/observation.js';
 import type { DataDirState } from '../postgres/types.js';
+import type { ConfigJson } from './decide/parameters.js';
 import type { PeerStatus } from './peers.js';
 import type { NodeTags } from './tags.js';
 
@@ -175,6 +176,8 @@ export interface HaView {
   readonly oldCluster: Cluster | null;
   /** `/config` as last read while valid. */
   readonly config: DynamicConfig;
+  /** `config`'s parameters and files as JSON (absent: decide makes them). */
+  readonly configJson?: ConfigJson;
   readonly local: LocalPostgres;
   /** Until when our lock is known valid (from the last `held`), or null. */
   readonly lock: { readonly validUntil: number | null };

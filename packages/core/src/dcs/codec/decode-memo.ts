@@ -33,7 +33,7 @@ export class DecodeMemo {
 
   /** Ends one read (decodeCluster is synchronous, so reads never interleave): keys it did not see are dropped. */
   endRead(): void {
-    for (const [key, slot] of this.slots) if (slot.seenIn !== this.read) this.slots.delete(key);
+    for (const slot of this.slots.values()) if (slot.seenIn !== this.read) this.slots.delete(slot.entry.key);
     this.read++;
   }
 }

@@ -31,7 +31,8 @@ export function extraFields(source: JsonObject, known: readonly string[]): JsonO
 export function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
     Object.freeze(value);
-    for (const inner of Object.values(value)) deepFreeze(inner);
+    // Only objects need the walk: most fields are strings and numbers.
+    for (const inner of Object.values(value)) if (typeof inner === 'object' && inner !== null) deepFreeze(inner);
   }
   return value;
 }

@@ -141,7 +141,10 @@ export class MemoryDcsServer {
   }
 
   range(prefix: string): [string, StoredKey][] {
-    return [...this.keys].filter(([path]) => path.startsWith(prefix));
+    // Without copying every key first: each HA cycle of each node reads the whole cluster.
+    const out: [string, StoredKey][] = [];
+    for (const [path, stored] of this.keys) if (path.startsWith(prefix)) out.push([path, stored]);
+    return out;
   }
 
   put(path: string, value: string, lease: string | null = null): StoredKey {

@@ -33,7 +33,8 @@ export function decideDcsUnavailable(ctx: Ctx): Decision {
 }
 
 function failed(d: Decision): Decision {
-  return { ...d, dcsFailed: true };
+  // Field by field rather than a spread: built for every lock holder's cycle (the unavailable branch).
+  return { reason: d.reason, message: d.message, actions: d.actions, dcsFailed: true };
 }
 
 /** The /failsafe members the leader publishes: every member with an api_url, plus itself. */

@@ -32,16 +32,21 @@ export function decide(view: HaView): Decision {
   const body = prepend(preamble(ctx), decideBody(ctx));
   const closing = closingActions(ctx);
   // Patroni's `finally`: touch the member key unless the DCS failed on this path.
-  // A fatal leaf ends the agent: nothing after it would run.
+  // A fatal leaf ends the agent: nothing after it would run. Then settle the guard, as
+  // every cycle ends (one walk of the tree for both: decide runs every cycle).
   const finished = appendToLeaves(body, (leaf) =>
-    leaf.dcsFailed || leaf.actions.some((a) => a.type === 'fatal') ? [] : [...closing, { type: 'touchMember' }],
+    leaf.dcsFailed || leaf.actions.some((a) => a.type === 'fatal') ? [settleAction(ctx)] : [...closing, { type: 'touchMember' }, settleAction(ctx)],
   );
-  return withPausePrefix(ctx, settleGuard(ctx, finished));
+  return withPausePrefix(ctx, finished);
 }
 
 /** Every cycle ends by settling the lease guard (executor: leaseGuardSettlement). */
 function settleGuard(ctx: Ctx, d: Decision): Decision {
-  return appendToLeaves(d, () => [{ type: 'settleLeaseGuard', paused: ctx.paused }]);
+  return appendToLeaves(d, () => [settleAction(ctx)]);
+}
+
+function settleAction(ctx: Ctx): Action {
+  return { type: 'settleLeaseGuard', paused: ctx.paused };
 }
 
 function decideBody(ctx: Ctx): Decision {

@@ -25,12 +25,24 @@ export function dynamicConfigFiles(config: DynamicConfig): DynamicConfigFiles {
   };
 }
 
+/** `/config`'s parameters and files as JSON: what is compared with the last hand-over. */
+export interface ConfigJson {
+  readonly parameters: string;
+  readonly files: string;
+}
+
+export function configJson(config: DynamicConfig): ConfigJson {
+  return { parameters: toPatroniJson(config.parameters), files: toPatroniJson(dynamicConfigFiles(config)) };
+}
+
 export function parameterActions(ctx: Ctx): Action[] {
   const applied = ctx.memory.appliedParameters;
   if (applied === null || ctx.view.task || ctx.local.dataDir.kind !== 'valid') return [];
-  const wanted = toPatroniJson(ctx.config.parameters);
+  // The loop hands it over, made once per config; a view built by hand may leave it out.
+  const json = ctx.view.configJson ?? configJson(ctx.config);
+  const wanted = json.parameters;
   const files = dynamicConfigFiles(ctx.config);
-  const wantedFiles = toPatroniJson(files);
+  const wantedFiles = json.files;
   const appliedFiles = ctx.memory.appliedConfigFiles;
   const filesChanged = appliedFiles === null ? files.pgHba !== null || files.pgIdent !== null || files.recoveryConf !== null : wantedFiles !== appliedFiles;
   if (wanted === applied && !filesChanged) return [];
