@@ -28,7 +28,7 @@ export interface PgModelTimings {
   readonly replicationLatencyMs: number;
   /** Standby flush → replay. */
   readonly replayLagMs: number;
-  /** wal_retrieve_retry_interval: a disconnected walreceiver tries again after this. */
+  /** wal_retrieve_retry_interval (pgwarden writes 1s unless configured): a disconnected walreceiver tries again after this. */
   readonly receiverRetryMs: number;
   /** Default deadline of start/stop (pg_ctl_timeout). */
   readonly pgCtlTimeoutMs: number;
@@ -51,6 +51,6 @@ export const DEFAULT_PG_TIMINGS: PgModelTimings = {
   fsyncMs: 2,
   replicationLatencyMs: 15,
   replayLagMs: 40,
-  receiverRetryMs: 5000,
+  receiverRetryMs: 1000,
   pgCtlTimeoutMs: 60_000,
 };
