@@ -207,6 +207,13 @@ export class Dcs {
     });
   }
 
+  /** Calls `listener` with the member's name when a `members/<name>` key is written. */
+  onMemberWritten(listener: (name: string) => void): () => void {
+    return this.adapter.watch((event) => {
+      if (event.type === 'put' && event.key.startsWith(MEMBERS_PREFIX)) listener(event.key.slice(MEMBERS_PREFIX.length));
+    });
+  }
+
   close(): Promise<void> {
     return this.adapter.close();
   }
@@ -231,6 +238,8 @@ export class Dcs {
     });
   }
 }
+
+const MEMBERS_PREFIX = 'members/';
 
 /** The lock's own calls always get their full retry_timeout. */
 const LOCK_CALLS: ReadonlySet<string> = new Set(['acquireLeader', 'refreshLeader', 'releaseLeader', 'takeLeader']);

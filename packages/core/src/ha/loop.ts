@@ -1,7 +1,7 @@
 /**
  * The HA loop: observe → decide → act, every loop_wait on the injected Clock, waking
- * early on a DCS watch event (leader/config), a REST request (`wake()`), the postmaster
- * exiting, or a task finishing. Next run = previous start + loop_wait; a late cycle
+ * early on a DCS watch event (leader/config; for the leader, also a member key it has not
+ * seen), a REST request (`wake()`), the postmaster exiting, or a task finishing. Next run = previous start + loop_wait; a late cycle
  * starts at once with Patroni's "Loop time exceeded" warning.
  */
 import type { DynamicConfig } from '../config/dynamic.js';
@@ -249,6 +249,11 @@ export class HaLoop {
     if (this.running) return;
     this.running = true;
     this.unsubscribes.push(this.opts.dcs.onChange(() => this.wake()));
+    this.unsubscribes.push(
+      this.opts.dcs.onMemberWritten((name) => {
+        if (this.leadsWithout(name)) this.wake();
+      }),
+    );
     this.unsubscribes.push(this.opts.postgres.onPostmasterExit(() => this.wake()));
     this.loopDone = this.runForever();
   }
@@ -517,6 +522,18 @@ export class HaLoop {
    * Peers are asked only when their answer can matter: the leader race (unlocked), or a
    * lock holder weighing a voluntary demotion (a /failover request, a crash, a slow start).
    */
+  /**
+   * Whether this node held the lock at its last read and `name` was not among the
+   * members then: a replica that joined or came back. Its replication slot is created in
+   * the leader's cycle and it cannot stream before, so that cycle should not wait for
+   * loop_wait. Once read, the member is known and its later writes wake nothing.
+   */
+  private leadsWithout(name: string): boolean {
+    const cluster = this.lastCluster;
+    if (!cluster || cluster.leader?.name !== this.opts.node.name) return false;
+    return !cluster.members.some((m) => m.name === name);
+  }
+
   private wantsPeers(cluster: Cluster, running: boolean, state: string): boolean {
     if (!cluster.leader) return true;
     if (cluster.leader.name !== this.opts.node.name) return false;

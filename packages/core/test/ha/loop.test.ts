@@ -8,6 +8,11 @@ import { fail, type DataDirState, type PgResult } from '../../src/index.js';
 import { SYSID } from './fixtures.js';
 import { world } from './loop-world.js';
 
+/** Moves virtual time in 100 ms steps, so that a cycle's awaits settle between timers. */
+async function tick(w: { clock: { advance(ms: number): Promise<void> } }, ms: number): Promise<void> {
+  for (let t = 0; t < ms; t += 100) await w.clock.advance(100);
+}
+
 describe('HaLoop', () => {
   it('bootstraps a new cluster from an empty data directory and keeps the lock', async () => {
     const w = world();
@@ -127,6 +132,47 @@ describe('HaLoop', () => {
     expect(n1.getStatus().cycle).toBe(afterWake);
     await w.clock.advance(1_100);
     expect(n1.getStatus().cycle).toBe(afterWake + 1);
+    await n1.stop();
+  });
+
+  it('as the leader, wakes early when a member it has not seen writes its key, and only then', async () => {
+    const w = world();
+    const p1 = new FakePostgres('n1', { role: 'primary' });
+    const n1 = w.node('n1', p1);
+    w.server.put(w.layout.key('initialize'), SYSID);
+    n1.start();
+    await tick(w, 1_000);
+    expect(n1.isLeader()).toBe(true);
+    const settled = n1.getStatus().cycle;
+    const member = (name: string, xlog: number): void =>
+      w.server.put(w.layout.member(name), JSON.stringify({ conn_url: `postgres://${name}:5432/postgres`, api_url: `http://${name}:8008/patroni`, role: 'replica', xlog_location: xlog }));
+    // A replica comes back: its slot is made in the leader's next cycle, so that cycle runs now.
+    member('n2', 100);
+    await tick(w, 100);
+    expect(n1.getStatus().cycle).toBe(settled + 1);
+    // The same member writing again (its WAL position moved) is no news: loop_wait as usual.
+    const known = n1.getStatus().cycle;
+    member('n2', 200);
+    await tick(w, 9_000);
+    expect(n1.getStatus().cycle).toBe(known);
+    await tick(w, 1_100);
+    expect(n1.getStatus().cycle).toBe(known + 1);
+    await n1.stop();
+  });
+
+  it('as a replica, sleeps through a new member key', async () => {
+    const w = world();
+    const p1 = new FakePostgres('n1', { role: 'replica' });
+    const n1 = w.node('n1', p1);
+    w.server.put(w.layout.member('n2'), JSON.stringify({ conn_url: 'postgres://n2:5432/postgres', api_url: 'http://n2:8008/patroni', role: 'primary' }));
+    w.server.put(w.layout.key('initialize'), SYSID);
+    w.server.put(w.layout.key('leader'), 'n2');
+    n1.start();
+    await tick(w, 2_000); // its first cycle, and the one its follow task wakes
+    const settled = n1.getStatus().cycle;
+    w.server.put(w.layout.member('n3'), JSON.stringify({ conn_url: 'postgres://n3:5432/postgres', api_url: 'http://n3:8008/patroni', role: 'replica' }));
+    await tick(w, 5_000);
+    expect(n1.getStatus().cycle).toBe(settled);
     await n1.stop();
   });
 
