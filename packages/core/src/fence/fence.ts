@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Logger } from '../logger.js';
 import { systemClock, type Clock } from '../time/clock.js';
-import { findLivePostmaster } from '../postgres/local/postmaster-pid.js';
+import { PostmasterPidCache } from '../postgres/local/postmaster-pid.js';
 import { bootTimeCs, monotonicToBootCs, startTicks } from './boot-clock.js';
 import { defaultGuardScript, GuardFiles, isSameProcess, spawnGuard, wake, type GuardState, type ProcRef } from './guard-process.js';
 import { markSeen, ReportTail, unseenStop, type FireReason, type GuardEvent } from './report.js';
@@ -80,6 +80,7 @@ export class Fence implements FenceHandle {
   private readonly clock: Clock;
   private opts: FenceStartOptions | null = null;
   private files: GuardFiles | null = null;
+  private pidFile: PostmasterPidCache | null = null;
   private script = '';
   private guard: ProcRef | null = null;
   private agent: ProcRef | null = null;
@@ -103,6 +104,7 @@ export class Fence implements FenceHandle {
     return this.serial(async () => {
       if (options.marginMs <= 0) throw new Error('pgwarden fence: marginMs must be positive');
       this.opts = options;
+      this.pidFile = new PostmasterPidCache(options.dataDir);
       const dir = options.stateDir ?? join(tmpdir(), `pgwarden-fence-${createHash('sha256').update(resolve(options.dataDir)).digest('hex').slice(0, 12)}`);
       const files = new GuardFiles(dir);
       files.prepare();
@@ -111,7 +113,7 @@ export class Fence implements FenceHandle {
       const ticks = await startTicks(process.pid);
       this.agent = { pid: process.pid, ticks: ticks ?? 0 };
       const old = files.readGuardRef();
-      if (await isSameProcess(old)) {
+      if (isSameProcess(old)) {
         this.guard = old;
         const prev = readStateFile(files.state);
         // Keep an armed deadline: this agent has not yet shown it holds the lock.
@@ -135,12 +137,12 @@ export class Fence implements FenceHandle {
     return this.serial(async () => {
       const { files, opts, agent } = this.ready();
       this.drain();
-      const pm = await this.postmaster(opts, postmasterPid ?? opts.postmasterPid);
+      const pm = await this.postmaster(postmasterPid ?? opts.postmasterPid);
       if (!pm) {
         this.logger.warn(`fence: no live postmaster in ${opts.dataDir}; not armed`);
         return this.write(files, { kind: 'disarmed', agent });
       }
-      if (!(await isSameProcess(this.guard))) {
+      if (!isSameProcess(this.guard)) {
         if (this.guard && this.pendingWhy === null) this.logger.warn(`fence: guard pid ${this.guard.pid} is gone; starting a new one`);
         this.sent = { kind: 'disarmed', agent };
         files.writeState(this.sent);
@@ -169,7 +171,7 @@ export class Fence implements FenceHandle {
       this.drain();
       this.validUntil = null;
       await this.write(this.files, { kind: 'exit' });
-      for (let i = 0; i < 60 && (await isSameProcess(this.guard)); i++) await this.clock.sleep(50);
+      for (let i = 0; i < 60 && isSameProcess(this.guard); i++) await this.clock.sleep(50);
       this.close();
     });
   }
@@ -210,7 +212,7 @@ export class Fence implements FenceHandle {
     this.sent = next;
     // A later deadline needs no wake-up: the guard re-reads the file when it wakes.
     const later = prev?.kind === 'armed' && next.kind === 'armed' && next.deadlineCs >= prev.deadlineCs && next.pm.pid === prev.pm.pid;
-    if (!later && (await isSameProcess(this.guard)) && this.guard) wake(this.guard);
+    if (!later && isSameProcess(this.guard) && this.guard) wake(this.guard);
   }
 
   private async spawn(): Promise<ProcRef> {
@@ -225,11 +227,11 @@ export class Fence implements FenceHandle {
     return ref;
   }
 
-  private async postmaster(opts: FenceStartOptions, pid: number | undefined): Promise<ProcRef | null> {
-    const live = await findLivePostmaster(opts.dataDir);
+  /** Each heartbeat names the postmaster afresh: postmaster.pid (re-read when it changed) and /proc. */
+  private async postmaster(pid: number | undefined): Promise<ProcRef | null> {
+    const live = await this.pidFile!.findLive();
     if (!live || (pid !== undefined && live.pid !== pid)) return null;
-    const ticks = await startTicks(live.pid);
-    return ticks === null ? null : { pid: live.pid, ticks };
+    return { pid: live.pid, ticks: live.startTicks };
   }
 
   private drain(): void {

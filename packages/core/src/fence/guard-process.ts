@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startTicks } from './boot-clock.js';
+import { startTicks, startTicksSync } from './boot-clock.js';
 
 /** One line of the state file the guard reads (see guard.sh for the format). */
 export type GuardState =
@@ -77,8 +77,8 @@ export class GuardFiles {
   }
 }
 
-export async function isSameProcess(ref: ProcRef | null): Promise<boolean> {
-  return ref !== null && (await startTicks(ref.pid)) === ref.ticks;
+export function isSameProcess(ref: ProcRef | null): boolean {
+  return ref !== null && startTicksSync(ref.pid) === ref.ticks;
 }
 
 /**

@@ -144,8 +144,9 @@ describe('HaLoop', () => {
     await tick(w, 1_000);
     expect(n1.isLeader()).toBe(true);
     const settled = n1.getStatus().cycle;
-    const member = (name: string, xlog: number): void =>
+    const member = (name: string, xlog: number): void => {
       w.server.put(w.layout.member(name), JSON.stringify({ conn_url: `postgres://${name}:5432/postgres`, api_url: `http://${name}:8008/patroni`, role: 'replica', xlog_location: xlog }));
+    };
     // A replica comes back: its slot is made in the leader's next cycle, so that cycle runs now.
     member('n2', 100);
     await tick(w, 100);

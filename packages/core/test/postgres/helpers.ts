@@ -80,10 +80,12 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
   throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }
 
-/** Test teardown: stop the node's Postgres, then check the sandbox has no postmaster left before removing it. */
-export async function stopAndClean(sandbox: PostgresSandbox | undefined, node: Node | undefined): Promise<void> {
-  await node?.controller.stop('immediate', { timeoutMs: 10_000 });
-  await node?.controller.close();
+/** Test teardown: stop the nodes' Postgres, then check the sandbox has no postmaster left before removing it. */
+export async function stopAndClean(sandbox: PostgresSandbox | undefined, ...nodes: (Node | undefined)[]): Promise<void> {
+  for (const node of nodes) {
+    await node?.controller.stop('immediate', { timeoutMs: 10_000 });
+    await node?.controller.close();
+  }
   const left = sandbox?.livePostmasters() ?? [];
   sandbox?.cleanup();
   if (left.length) throw new Error(`postmasters left running after the test: ${left.join(', ')}`);

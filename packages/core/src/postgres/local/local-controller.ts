@@ -45,7 +45,7 @@ import type { LocalContext } from './context.js';
 import { remaining } from './context.js';
 import { readControlData } from './controldata.js';
 import { runCrashRecovery } from './crash-recovery.js';
-import { inspectDataDir } from './data-dir.js';
+import { DataDirInspector } from './data-dir.js';
 import { asideName } from './data-dir-aside.js';
 import { checkDivergence } from './divergence.js';
 import { standbyTimeline } from './divergence-timeline.js';
@@ -86,6 +86,11 @@ export interface LocalControllerOptions {
   readonly dynamicFiles?: DynamicConfigFiles;
   /** Where the postmaster's stdout/stderr go; default `<data_dir>.log` beside the data dir. */
   readonly postmasterLog?: string;
+  /**
+   * How often an adopted postmaster (one this agent did not start) is looked for in /proc
+   * when no event said it may be gone; default 1 s.
+   */
+  readonly adoptedPostmasterBackstopMs?: number;
 }
 
 /** Settings that locate or address this Postgres: a reload cannot change them under it. */
@@ -95,10 +100,11 @@ const NO_DYNAMIC_FILES: DynamicConfigFiles = { pgHba: null, pgIdent: null, recov
 
 const SIGNAL_OF: Record<StopMode, NodeJS.Signals> = { smart: 'SIGTERM', fast: 'SIGINT', immediate: 'SIGQUIT' };
 
-/** How often /proc is read for a postmaster we adopted: its exit wakes the loop within this. */
-const ADOPTED_POSTMASTER_POLL_MS = 100;
-/** The same for our own child, whose exit event comes first; a backstop only. */
-const CHILD_POSTMASTER_POLL_MS = 1000;
+/**
+ * How often /proc is read for a postmaster we adopted when no event said it may be gone
+ * (postmaster-watch.ts): its exit wakes the loop within this even then.
+ */
+const ADOPTED_POSTMASTER_BACKSTOP_MS = 1000;
 
 /** Patroni 4's role word for callback arguments (spec README: write 4.x, `primary` not `master`). */
 function patroniRole(role: PgRole): string {
@@ -124,8 +130,12 @@ export class LocalPostgresController implements PostgresController {
   private dynamicParameters: PostgresParameters;
   /** /config's pg_hba, pg_ident and recovery_conf: used where patroni.yml leaves them unset. */
   private dynamicFiles: DynamicConfigFiles;
-  /** The session the per-cycle queries share (monitor-connection.ts). */
-  private readonly monitor = new MonitorConnection();
+  /**
+   * The session the per-cycle queries share (monitor-connection.ts). Postgres closing it
+   * unasked is a hint the postmaster died: its backends exit as soon as it does.
+   */
+  private readonly monitor = new MonitorConnection(undefined, () => this.watch?.hint());
+  private readonly adoptedBackstopMs: number;
   /** The last monitoring answer, for the rest of the cycle (observation-memo.ts). */
   private readonly observations = new ObservationMemo();
   /**
@@ -157,6 +167,7 @@ export class LocalPostgresController implements PostgresController {
     this.configDir = options.config.config_dir ?? options.config.data_dir;
     this.pgpassPath = options.config.pgpass ?? join(dirname(this.dataDir), `.pgpass_${slotNameFromMemberName(this.memberName)}`);
     this.logFile = options.postmasterLog ?? `${this.dataDir}.log`;
+    this.adoptedBackstopMs = options.adoptedPostmasterBackstopMs ?? ADOPTED_POSTMASTER_BACKSTOP_MS;
     this.dynamicParameters = options.dynamicParameters ?? {};
     this.dynamicFiles = options.dynamicFiles ?? NO_DYNAMIC_FILES;
     this.callbacks = new CallbackRunner(options.config.callbacks ?? {}, options.config.scope, this.runAs, this.logger);
@@ -369,18 +380,20 @@ export class LocalPostgresController implements PostgresController {
     if (current && !current.exited && current.pid === pid && Math.abs(current.startedAtMs - startedAtMs) <= 50) {
       // Already watched (isRunning got there first): keep that watch, which a caller may be
       // waiting on, and only add the exit event.
-      childExit?.(() => void current.check());
+      childExit?.(() => current.hint());
       return;
     }
     this.watch?.stop();
     // Our own child's exit is reported at once (SIGCHLD, below), and its PID cannot be
-    // reused before we reap it: the poll is only a backstop then, and polling it ten
-    // times a second was most of an idle agent's CPU. An adopted postmaster (the agent
-    // restarted) has no such event, so it keeps the fast poll.
-    const pollMs = childExit ? CHILD_POSTMASTER_POLL_MS : ADOPTED_POSTMASTER_POLL_MS;
-    const watch = new PostmasterWatch(pid, startedAtMs, this.clock, () => this.handleExit(pid), pollMs);
+    // reused before we reap it: no timer then. An adopted postmaster (the agent restarted)
+    // has no such event; Postgres closing our session and its pid file going away stand in
+    // for it, with a slow backstop for a death neither shows (our session was closed).
+    const watch = new PostmasterWatch(pid, startedAtMs, this.clock, () => this.handleExit(pid), {
+      backstopMs: childExit ? null : this.adoptedBackstopMs,
+      pidFile: join(this.dataDir, 'postmaster.pid'),
+    });
     this.watch = watch;
-    childExit?.(() => void watch.check());
+    childExit?.(() => watch.hint());
   }
 
   private handleExit(pid: number): void {
@@ -435,19 +448,26 @@ export class LocalPostgresController implements PostgresController {
   }
 
   async dataDirState(opts: CallOptions = {}): Promise<DataDirState> {
-    return inspectDataDir(this.dataDir, this.runAs, async () => {
-      const key = await controlFileIdentity(this.dataDir);
-      if (key !== null && this.sysidCache?.key === key) return this.sysidCache.sysid;
-      const cd = await this.controlData(opts);
-      if (!cd.ok || !cd.value.sysid) return null;
-      if (key !== null) this.sysidCache = { key, sysid: cd.value.sysid };
-      return cd.value.sysid;
-    });
+    this.dataDirInspector ??= new DataDirInspector(this.dataDir, this.runAs);
+    return this.dataDirInspector.inspect(() => this.readSystemIdentifier(opts));
+  }
+
+  /** What the data directory held when last looked at (data-dir.ts). */
+  private dataDirInspector: DataDirInspector | null = null;
+
+  private async readSystemIdentifier(opts: CallOptions): Promise<string | null> {
+    const key = await controlFileIdentity(this.dataDir);
+    if (key !== null && this.sysidCache?.key === key) return this.sysidCache.sysid;
+    const cd = await this.controlData(opts);
+    if (!cd.ok || !cd.value.sysid) return null;
+    if (key !== null) this.sysidCache = { key, sysid: cd.value.sysid };
+    return cd.value.sysid;
   }
 
   /** Drops what was learnt about the data directory (it is being created, replaced or rewound). */
   private forgetDataDir(): void {
     this.sysidCache = null;
+    this.dataDirInspector?.forget();
   }
 
   async isRunning(): Promise<boolean> {

@@ -24,7 +24,11 @@ export class MonitorConnection {
   /** How many connections were opened, for the loop-cost measurement and tests. */
   connectionsOpened = 0;
 
-  constructor(private readonly defaults: { readonly statementTimeoutMs: number; readonly applicationName: string } = { statementTimeoutMs: 2000, applicationName: 'pgwarden' }) {}
+  constructor(
+    private readonly defaults: { readonly statementTimeoutMs: number; readonly applicationName: string } = { statementTimeoutMs: 2000, applicationName: 'pgwarden' },
+    /** The server ended the session without being asked (not `drop()`): e.g. its postmaster died. */
+    private readonly onServerClosed: () => void = () => undefined,
+  ) {}
 
   get connected(): boolean {
     return this.client !== null;
@@ -72,11 +76,11 @@ export class MonitorConnection {
       for (let i = 0; ; i++) {
         const client = new pg.Client(configs[i]);
         client.on('error', () => {
-          if (this.client === client) this.client = null;
+          if (this.client === client) this.lost();
           void client.end().catch(() => undefined);
         });
         client.on('end', () => {
-          if (this.client === client) this.client = null;
+          if (this.client === client) this.lost();
         });
         try {
           await client.connect();
@@ -103,6 +107,11 @@ export class MonitorConnection {
     );
     this.connecting = attempt;
     return attempt;
+  }
+
+  private lost(): void {
+    this.client = null;
+    this.onServerClosed();
   }
 
   /** Closes the connection now (before a stop: a smart shutdown waits for every session). */

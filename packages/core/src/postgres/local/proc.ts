@@ -14,6 +14,8 @@ export interface ProcInfo {
   readonly state: string;
   /** Start time in epoch milliseconds (10 ms resolution). */
   readonly startedAtMs: number;
+  /** Start time as the kernel gives it (field 22: clock ticks since boot), as the fence guard compares it. */
+  readonly startTicks: number;
   readonly comm: string;
 }
 
@@ -72,6 +74,7 @@ function parseStat(pid: number, text: string, bootMs: number): ProcInfo {
     ppid: Number(fields[1]),
     pgrp: Number(fields[2]),
     startedAtMs: bootMs + (startTicks * 1000) / CLOCK_TICKS_PER_SECOND,
+    startTicks,
     comm,
   };
 }
