@@ -28,7 +28,16 @@ export interface DemoteDeps {
   readonly syncMode: boolean;
   /** primary_stop_timeout in ms when it applies (synchronous mode), else null: see primary-stop-timeout.ts. */
   readonly primaryStopTimeoutMs?: number | null;
+  /** How long before the lock's validUntil the lease guard stops Postgres itself (0: at it). */
+  readonly guardActsBeforeExpiryMs?: number;
 }
+
+/**
+ * What a bounded fast stop leaves, before the guard acts, for the immediate stop that
+ * follows it when it runs out: SIGQUIT ends a postmaster within milliseconds, without
+ * the shutdown checkpoint a fast stop writes (which a slow disk stretches to seconds).
+ */
+export const IMMEDIATE_STOP_RESERVE_MS = 1000;
 
 /** The tighter of two stop bounds; undefined means the controller's default (pg_ctl_timeout). */
 function tighter(a: number | undefined, b: number | null | undefined): number | undefined {
@@ -36,7 +45,7 @@ function tighter(a: number | undefined, b: number | null | undefined): number | 
   return a === undefined ? b : Math.min(a, b);
 }
 
-/** Stops Postgres the way `mode` says. Offline: fast, bounded by what is left of the lock, then immediate. */
+/** Stops Postgres the way `mode` says. Offline: fast, bounded by what is left of the lock before the guard acts, then immediate. */
 export async function stopForDemotion(deps: DemoteDeps, mode: DemoteMode, lockValidUntil: number | null): Promise<boolean> {
   const { postgres, clock } = deps;
   const primaryLimit = deps.primaryStopTimeoutMs;
@@ -45,7 +54,11 @@ export async function stopForDemotion(deps: DemoteDeps, mode: DemoteMode, lockVa
   }
   const checkpoint = mode === 'graceful';
   // pgwarden addition: a fast stop must not outlive our lock, or two primaries could overlap.
-  const left = lockValidUntil === null ? deps.retryTimeoutMs : Math.max(0, lockValidUntil - clock.now());
+  // It ends early enough for the immediate stop to finish before the guard would act:
+  // stepping down is the agent's job, the guard is the last resort.
+  const guardMargin = deps.guardActsBeforeExpiryMs ?? 0;
+  const left =
+    lockValidUntil === null ? deps.retryTimeoutMs : Math.max(0, lockValidUntil - guardMargin - IMMEDIATE_STOP_RESERVE_MS - clock.now());
   // primary_stop_timeout (synchronous mode) bounds every mode's stop, as in Patroni's demote.
   const bounded = mode === 'offline' || mode === 'demote-cluster';
   const timeoutMs = tighter(bounded ? Math.min(left, deps.retryTimeoutMs) : undefined, primaryLimit);

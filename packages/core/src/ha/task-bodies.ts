@@ -25,6 +25,7 @@ export function demoteDeps(deps: ExecutorDeps, ctx: ExecutionContext): DemoteDep
     retryTimeoutMs: ctx.config.timing.retryTimeout * 1000,
     syncMode: ctx.config.synchronousMode,
     primaryStopTimeoutMs: primaryStopTimeoutMs(ctx.config),
+    guardActsBeforeExpiryMs: deps.guard.actsBeforeExpiryMs?.() ?? 0,
   };
 }
 

@@ -31,4 +31,23 @@ describe('MemoryDcs.touchMember', () => {
     await clock.advance(20_001);
     expect(server.get(path)).toBeUndefined();
   });
+
+  it('a lock won on a lease last renewed long ago lives until the validUntil it reported', async () => {
+    // Found by the simulation (strict seed 103181 at 360 s): the lease was last touched
+    // before a 27 s DCS outage, the lock was put on it as it was, and the server deleted
+    // the new leader key 1.7 s after it was won, while the winner counted on 30 s.
+    const clock = new ManualClock();
+    const server = new MemoryDcsServer({ clock });
+    const layout = new KeyLayout({ scope: 'acquire' });
+    const adapter = new MemoryDcs({ server, layout, name: 'node1', ttlSeconds: 30 });
+    const dcs = new Dcs({ adapter, timing: { ttl: 30, loopWait: 10, retryTimeout: 10 }, clock, random: seededRandom(1) });
+    await dcs.touchMember({ conn_url: 'postgres://n1:5432/postgres', state: 'running', role: 'replica' });
+    await clock.advance(28_000);
+    const won = await dcs.acquireLeader();
+    expect(won.kind).toBe('held');
+    const validUntil = (won as { validUntil: number }).validUntil;
+    expect(validUntil).toBeGreaterThanOrEqual(clock.now() + 29_000);
+    await clock.advance(validUntil - clock.now() - 1);
+    expect(server.get(layout.key('leader'))?.value).toBe('node1');
+  });
 });

@@ -3,7 +3,7 @@
  * bounds how long a demotion's stop of Postgres may take before the postmaster is killed.
  */
 import { describe, expect, it } from 'vitest';
-import { ManualClock, silentLogger, validateDynamicConfig, type StopMode, type StopOptions } from '../../src/index.js';
+import { fail, ManualClock, silentLogger, validateDynamicConfig, type StopMode, type StopOptions } from '../../src/index.js';
 import { stopForDemotion } from '../../src/ha/demote.js';
 import { boundedStopMs, primaryStopTimeoutMs } from '../../src/ha/primary-stop-timeout.js';
 import { FakePostgres } from './fake-postgres.js';
@@ -35,8 +35,11 @@ describe('primaryStopTimeoutMs', () => {
 /** The fake controller, remembering each stop's mode and time bound. */
 class StopRecorder extends FakePostgres {
   readonly stops: { mode: StopMode; timeoutMs: number | undefined }[] = [];
+  /** A fast stop that runs out of time (a shutdown checkpoint on a slow disk). */
+  failFast = false;
   override async stop(mode: StopMode, opts: StopOptions = {}) {
     this.stops.push({ mode, timeoutMs: opts.timeoutMs });
+    if (mode === 'fast' && this.failFast) return fail('timeout', 'the fast stop did not finish in time');
     return super.stop(mode, opts);
   }
 }
@@ -65,5 +68,25 @@ describe('stopForDemotion honours primary_stop_timeout', () => {
   it('offline: never longer than the lock, retry_timeout or primary_stop_timeout', async () => {
     expect(await run('offline', 4000)).toEqual([{ mode: 'fast', timeoutMs: 4000 }]);
     expect(await run('offline', null)).toEqual([{ mode: 'fast', timeoutMs: 10_000 }]);
+  });
+
+  it('offline: the fast stop gives up early enough for the immediate stop to end before the guard acts', async () => {
+    // Found by the simulation (strict seed 101584 at 360 s): a slow disk stretched the
+    // fast stop's shutdown checkpoint to the lock's end, and the guard stopped Postgres.
+    const postgres = new StopRecorder('n1', { role: 'primary' });
+    postgres.failFast = true;
+    const clock = new ManualClock(0);
+    const deps = { dcs: {} as never, postgres, clock, logger: silentLogger, me: 'n1', retryTimeoutMs: 10_000, syncMode: false, primaryStopTimeoutMs: null, guardActsBeforeExpiryMs: 2000 };
+    // 10 s of lock left, the guard acts 2 s before its end: 7 s for the fast stop, 1 s for the immediate one.
+    await stopForDemotion(deps, 'offline', 10_000);
+    expect(postgres.stops).toEqual([
+      { mode: 'fast', timeoutMs: 7000 },
+      { mode: 'immediate', timeoutMs: 10_000 },
+    ]);
+    // Less left than the reserve: the fast stop gets nothing and the immediate one runs at once.
+    postgres.stops.length = 0;
+    await stopForDemotion(deps, 'offline', 2500);
+    expect(postgres.stops[0]).toEqual({ mode: 'fast', timeoutMs: 0 });
+    expect(postgres.stops[1]?.mode).toBe('immediate');
   });
 });

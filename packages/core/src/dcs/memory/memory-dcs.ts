@@ -61,7 +61,7 @@ export class MemoryDcs implements DcsAdapter {
   async acquireLeader(ctx: DcsCallContext): Promise<LockOutcome> {
     const sentAt = this.server.clock.now();
     await this.reach(ctx);
-    const lease = this.ensureLease();
+    const lease = this.renewedLease();
     const path = this.layout.key('leader');
     const existing = this.server.get(path);
     if (existing) return { kind: 'lost', reason: 'held-by-other', holder: existing.value };
@@ -96,7 +96,7 @@ export class MemoryDcs implements DcsAdapter {
   async takeLeader(ctx: DcsCallContext): Promise<LockOutcome> {
     const sentAt = this.server.clock.now();
     await this.reach(ctx);
-    this.server.put(this.layout.key('leader'), this.name, this.ensureLease());
+    this.server.put(this.layout.key('leader'), this.name, this.renewedLease());
     return { kind: 'held', validUntil: sentAt + this.ttlMs };
   }
 
@@ -104,8 +104,7 @@ export class MemoryDcs implements DcsAdapter {
     await this.reach(ctx);
     // Touching renews the session, as the etcd adapter (and Patroni's etcd3) does: a replica
     // never calls refreshLeader, and its member key must outlive the ttl while it is alive.
-    if (this.lease) this.server.keepAlive(this.lease);
-    const lease = this.ensureLease();
+    const lease = this.renewedLease();
     const path = this.layout.member(this.name);
     const stored = this.server.get(path);
     if (stored && stored.value === value && stored.lease === lease) return { kind: 'written', version: String(stored.modRevision) };
@@ -165,9 +164,15 @@ export class MemoryDcs implements DcsAdapter {
     await this.server.gate(this.clientId, ctx.signal);
   }
 
-  private ensureLease(): string {
-    if (!this.server.leaseAlive(this.lease)) this.lease = this.server.grantLease(this.ttlMs);
-    return this.lease!;
+  /**
+   * This client's lease, renewed now, or a new one if it expired. A key put on it then
+   * lives a ttl from this call, which is the validUntil acquire and take report: a lease
+   * only touched before a long DCS outage would otherwise take the new lock with it
+   * seconds after it was won.
+   */
+  private renewedLease(): string {
+    if (this.lease === null || !this.server.keepAlive(this.lease)) this.lease = this.server.grantLease(this.ttlMs);
+    return this.lease;
   }
 }
 
