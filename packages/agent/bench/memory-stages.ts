@@ -5,6 +5,9 @@
  * Fresh processes, so no stage inherits another's garbage or grown heap.
  */
 import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export interface StageFigures {
   readonly rssMb: number;
@@ -28,14 +31,27 @@ export interface Stage {
   readonly imports: readonly string[];
 }
 
+/**
+ * The daemon's code: `pgwarden` imports it only when it runs the agent (not for
+ * --version or --validate-config), so it is a chunk of its own in dist/, not part of
+ * the package's exports.
+ */
+function daemonChunk(): string {
+  const dist = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist');
+  const chunk = readdirSync(dist).find((f) => /^daemon-[A-Z0-9]+\.js$/.test(f));
+  if (!chunk) throw new Error(`no daemon-*.js chunk in ${dist}; build the agent: pnpm --filter @pgwarden/agent build`);
+  return pathToFileURL(join(dist, chunk)).href;
+}
+
 export const STAGES: readonly Stage[] = [
   { label: 'node itself (ESM entry)', imports: [] },
   { label: 'node:http, node:https (REST API)', imports: ['node:http', 'node:https'] },
   { label: 'pg', imports: ['pg'] },
-  { label: 'yaml', imports: ['yaml'] },
   { label: '@pgwarden/core', imports: ['@pgwarden/core'] },
   { label: '@pgwarden/dcs-etcd (HTTP/JSON gateway client)', imports: ['@pgwarden/dcs-etcd'] },
-  { label: '@pgwarden/agent (all of its code, not started)', imports: ['@pgwarden/agent'] },
+  { label: '@pgwarden/agent and the daemon (not started)', imports: ['@pgwarden/agent', daemonChunk()] },
+  // Last: the agent holds it only while it reads YAML (config/yaml-library.ts).
+  { label: 'yaml (while reading the config)', imports: ['yaml'] },
 ];
 
 /** Runs in the child: `prelude` first (the agent's start-up settings, when measured with them). */

@@ -8,8 +8,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { stringify } from 'yaml';
 import type { RawConfig } from '../config/records.js';
+import { yamlLibrary } from '../config/yaml-library.js';
 import type { CliIo } from './io.js';
 import { GenerateConfigError, buildRunningConfig } from './running-config.js';
 import { buildSampleConfig } from './sample-config.js';
@@ -19,7 +19,7 @@ const TAIL_SECTIONS = ['postgresql', 'watchdog', 'tags'];
 
 function block(value: RawConfig, indent = ''): string {
   // YAML 1.1 quoting, as Patroni's reader (and PyYAML) would take an unquoted `on` for a boolean.
-  return stringify(value, { indent: 2, lineWidth: 0, version: '1.1' })
+  return yamlLibrary().stringify(value, { indent: 2, lineWidth: 0, version: '1.1' })
     .trimEnd()
     .split('\n')
     .map((line) => indent + line)

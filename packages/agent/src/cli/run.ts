@@ -1,11 +1,12 @@
-/** Dispatches a parsed command line; returns the exit code (no process.exit here). */
+/**
+ * Dispatches a parsed command line; returns the exit code (no process.exit here).
+ * Each command's code is imported when that command runs: a running agent never holds
+ * the code of the generate and validate commands, and they do not load the daemon.
+ */
 import { parseArgs, USAGE } from './args.js';
 import { cliHelp } from './help.js';
-import { runGenerateConfig } from './generate-command.js';
 import type { CliIo } from './io.js';
-import { runValidateConfig } from './validate-command.js';
 import { runVersion } from './version.js';
-import { runDaemon } from '../daemon/daemon.js';
 
 /** `--log-format plain|json` (pgwarden's, for the daemon) is taken out before Patroni's arguments are parsed. */
 function takeLogFormat(argv: readonly string[]): { rest: string[]; format?: 'plain' | 'json'; error?: string } {
@@ -38,14 +39,20 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return 2;
     case 'version':
       return runVersion(io);
-    case 'validate-config':
+    case 'validate-config': {
+      const { runValidateConfig } = await import('./validate-command.js');
       return runValidateConfig(command.configPath, io, {
         ...(command.print && { print: true }),
         ...(command.ignoreListenPort && { ignoreListenPort: true }),
       });
-    case 'generate-config':
+    }
+    case 'generate-config': {
+      const { runGenerateConfig } = await import('./generate-command.js');
       return runGenerateConfig(command, io);
-    case 'run':
+    }
+    case 'run': {
+      const { runDaemon } = await import('../daemon/daemon.js');
       return runDaemon({ ...(command.configPath !== undefined && { configPath: command.configPath }), ...(log.format && { logFormat: log.format }), io });
+    }
   }
 }

@@ -10,10 +10,10 @@
  */
 import { existsSync } from 'node:fs';
 import { formatConfigIssue } from '@pgwarden/core';
-import { stringify } from 'yaml';
 import { loadConfig } from '../config/load.js';
 import { maskSecrets } from '../config/secrets.js';
 import { checkConfig } from '../config/validate-config.js';
+import { yamlLibrary } from '../config/yaml-library.js';
 import type { CliIo } from './io.js';
 import { listenPortIssues } from './listen-ports.js';
 
@@ -52,7 +52,7 @@ export async function runValidateConfig(configPath: string | undefined, io: CliI
     for (const issue of issues) io.stderr(`${oneLine(formatConfigIssue(issue))}\n`);
     return 1;
   }
-  if (options.print) io.stdout(stringify(maskSecrets(raw), { indent: 2, lineWidth: 0 }));
+  if (options.print) io.stdout(yamlLibrary().stringify(maskSecrets(raw), { indent: 2, lineWidth: 0 }));
   return 0;
 }
 

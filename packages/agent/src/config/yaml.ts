@@ -6,8 +6,9 @@
  * here both stay strings, as PyYAML leaves `y`/`n` and as a config value is easier to
  * check as text. Duplicate keys are allowed (the last one wins), as in PyYAML.
  */
-import { parse, type Tags } from 'yaml';
+import type { Tags } from 'yaml';
 import { PgwardenError } from '@pgwarden/core';
+import { yamlLibrary } from './yaml-library.js';
 
 const BOOL_TAG = 'tag:yaml.org,2002:bool';
 const TIMESTAMP_TAG = 'tag:yaml.org,2002:timestamp';
@@ -26,7 +27,7 @@ function pyyamlTags(tags: Tags): Tags {
 /** Parses one YAML document; `source` names the file (or variable) in the error. */
 export function parsePatroniYaml(text: string, source: string): unknown {
   try {
-    return parse(text, { version: '1.1', customTags: pyyamlTags, uniqueKeys: false, prettyErrors: true });
+    return yamlLibrary().parse(text, { version: '1.1', customTags: pyyamlTags, uniqueKeys: false, prettyErrors: true });
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
     throw new PgwardenError('config-unreadable', `${source} is not valid YAML: ${detail}`, { cause: error });

@@ -4,67 +4,16 @@
  * of memory and start-up time when loaded. Checked on the built programs in a child
  * process, with a module-resolution hook recording every module it loads.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeConfig } from './helpers.js';
+import { runRecordingModules } from './module-log.js';
 
-const agentDir = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const dir = mkdtempSync(join(tmpdir(), 'pgwarden-only-adapter-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** Registers a resolve hook that appends each resolved URL to $RESOLVED_LOG. */
-function writeHooks(): string {
-  writeFileSync(
-    join(dir, 'hooks.mjs'),
-    `import { appendFileSync } from 'node:fs';
-export async function resolve(specifier, context, next) {
-  const r = await next(specifier, context);
-  appendFileSync(process.env.RESOLVED_LOG, r.url + '\\n');
-  return r;
-}
-`,
-  );
-  const register = join(dir, 'register.mjs');
-  writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});\n`);
-  return pathToFileURL(register).href;
-}
-
-interface Run {
-  readonly resolved: string[];
-  readonly stderr: string;
-}
-
-/**
- * Runs `bin/<program> args`; `until` (a stderr pattern) sends SIGTERM once seen,
- * otherwise the program runs to its end. Resolves with the modules it resolved.
- */
-function run(program: string, args: readonly string[], log: string, until?: RegExp): Promise<Run> {
-  const bin = join(agentDir, 'bin', program);
-  if (!existsSync(join(agentDir, 'dist', 'main.js'))) {
-    throw new Error(`${join(agentDir, 'dist')} is not built; run: pnpm turbo run build --filter=@pgwarden/agent...`);
-  }
-  const child = spawn(process.execPath, ['--import', writeHooks(), bin, ...args], {
-    env: { ...process.env, RESOLVED_LOG: log },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stdout.resume();
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-    if (until?.test(stderr)) child.kill('SIGTERM');
-  });
-  const deadline = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  return new Promise((done) => {
-    child.once('exit', () => {
-      clearTimeout(deadline);
-      done({ resolved: existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : [], stderr });
-    });
-  });
-}
+const run = (program: string, args: readonly string[], log: string, until?: RegExp) => runRecordingModules(dir, program, args, log, until);
 
 const OTHERS = ['dcs-zookeeper', 'dcs-redis', 'dcs-consul', 'node-zookeeper-client', 'ioredis', 'consul@'];
 const loaded = (urls: readonly string[], part: string): string[] => urls.filter((u) => u.includes(`/${part}`));

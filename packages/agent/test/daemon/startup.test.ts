@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { applyIdleHeapFlags, IDLE_HEAP_FLAGS } from '../../src/startup/idle-heap.js';
 import { youngGenerationTuned } from '../../src/startup/v8-flags.js';
 
 const agentDir = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -67,5 +68,13 @@ describe('pgwarden start-up settings', () => {
     expect(youngGenerationTuned([], '--enable-source-maps --max_semi_space_size=4')).toBe(true);
     expect(youngGenerationTuned(['--semi-space-growth-factor', '2'], '')).toBe(true);
     expect(youngGenerationTuned(['--min-semi-space-size=2'], '')).toBe(true);
+  });
+
+  it('sets the idle-heap flags except those the command line sets itself', () => {
+    expect(applyIdleHeapFlags(['--no-optimize-for-size', '--gc_memory_reducer_start_delay_ms', '8000'], '')).toEqual([]);
+    expect(applyIdleHeapFlags(['--gc-memory-reducer-start-delay-ms=8000'], '')).toEqual(['--optimize-for-size']);
+    expect(applyIdleHeapFlags(['--max-old-space-size=512'], '')).toEqual(IDLE_HEAP_FLAGS);
+    // --optimize-for-size also holds the young generation small: not when the user sizes it.
+    expect(applyIdleHeapFlags([], '--max-semi-space-size=16')).toEqual(['--gc-memory-reducer-start-delay-ms=1000']);
   });
 });
