@@ -90,6 +90,8 @@ async function runKind(kind: Kind, args: Args): Promise<KindResult> {
     let primary = await waitHealthy(cluster, 180_000);
     log(`${kind}: healthy, primary ${primary.name}`);
     const ms = args.quick ? 4000 : 10_000;
+    // The loop-delay monitor samples only once /metrics has been scraped: start it now.
+    await loopDelay(primary);
     for (const load of LOADS) {
       const r = await runLoad(load, primary, ms);
       result.loads.set(load.id, r);

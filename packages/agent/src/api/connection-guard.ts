@@ -11,6 +11,9 @@
  * 64 KiB), then detaches. A line longer than Python's limit is answered 414 as soon as
  * the 65,537th byte arrives, as Python does.
  *
+ * The head and request deadlines are kept here too, by a timer per connection (see
+ * request-deadline.ts); a request past one is answered 408 like any other slow client.
+ *
  * Patroni closes the connection after every request, and so does pgwarden: a request
  * that follows on the same connection is never served by Patroni, and the guard ignores
  * parse errors in such trailing bytes.
@@ -20,6 +23,7 @@ import type { Socket } from 'node:net';
 import type { Logger } from '@pgwarden/core';
 import { MAX_HEADER_LINES, MAX_REQUEST_LINE_BYTES, type HttpTimeouts } from './http-limits.js';
 import { rawErrorResponse, responded, sendError } from './reply.js';
+import { keepRequestDeadlines, requestTimeoutError } from './request-deadline.js';
 import { classifyRequestLine, tooManyHeaders, unsupportedMethod, uriTooLong, verdictForParseError, type HttpVerdict } from './request-line.js';
 
 interface ConnectionState {
@@ -73,6 +77,16 @@ export class ConnectionGuard {
       socket.off('data', sniff);
       state.pending = [];
     };
+    keepRequestDeadlines(
+      socket,
+      this.timeouts,
+      {
+        headComplete: () => state.requests > 0 || state.answeredRaw,
+        // The exchange's response closed (request null): whatever the request was, it is over.
+        requestComplete: () => state.answeredRaw || (state.requests > 0 && (state.request?.complete ?? true)),
+      },
+      () => this.onClientError(requestTimeoutError(), socket),
+    );
   }
 
   private sniff(socket: Socket, state: ConnectionState, chunk: Buffer): void {

@@ -47,8 +47,6 @@ export interface HttpTimeouts {
    * `2*max(10, loop_wait)` s for the new leader).
    */
   readonly idleMs: number;
-  /** How often Node checks `headersMs` and `requestMs` (its default is 30 s, which would triple the 10 s). */
-  readonly checkIntervalMs: number;
   /** After an error answer, how long the client gets to read it before the socket is destroyed. */
   readonly lingerMs: number;
 }
@@ -58,7 +56,6 @@ export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = {
   requestMs: 30_000,
   bodyMs: 10_000,
   idleMs: 30_000,
-  checkIntervalMs: 1_000,
   lingerMs: 2_000,
 };
 

@@ -5,10 +5,15 @@
  * figures cover the last completed window (one minute by default), so a stall stays
  * visible for a whole scrape interval; before the first window ends, the one running.
  *
- * Sampling wakes the process ten times a second, about a fifth of an idle agent's CPU.
- * So it runs only while the REST API is in use: from the start, and again from any
- * request on, until a whole window passes without one. Nobody can read the figures
- * without a request, and a load balancer's checks keep it running.
+ * Only a timer that fires often sees a stall whenever it happens: the histogram wakes
+ * the process ten times a second, as much CPU as the rest of an idle agent. Cheaper
+ * measures miss what the metric is for: a request cannot see how long its bytes waited
+ * in the kernel (the stall delays its accept and its read alike), and a loop cycle's
+ * timer is late only when a stall covers its due time, once per `loop_wait`. So the
+ * monitor samples only while someone reads the figures: from the first `GET /metrics`
+ * on, until `idleWindows` windows in a row (five minutes by default, longer than any
+ * scrape interval) end without one. Health checks do not keep it on; an agent nobody
+ * scrapes is never woken by it. The first scrape after a sleep starts a fresh window.
  */
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 
@@ -29,25 +34,25 @@ export const LOOP_DELAY_WINDOW_MS = 60_000;
  * all seen.
  */
 export const LOOP_DELAY_RESOLUTION_MS = 100;
+/** Windows in a row that end without a read of the figures before sampling stops. */
+export const LOOP_DELAY_IDLE_WINDOWS = 5;
 
 export class LoopDelayMonitor {
   private readonly histogram: IntervalHistogram;
   private last: LoopDelaySnapshot | null = null;
   private windowStart = performance.now();
-  private readonly timer: NodeJS.Timeout;
+  private timer: NodeJS.Timeout | undefined;
   /** Sampling (the histogram is enabled). */
-  private sampling = true;
-  /** A request arrived since the window began. */
-  private used = false;
+  private sampling = false;
+  /** Windows ended since the figures were last read. */
+  private unread = 0;
 
   constructor(
     private readonly windowMs: number = LOOP_DELAY_WINDOW_MS,
     private readonly resolutionMs: number = LOOP_DELAY_RESOLUTION_MS,
+    private readonly idleWindows: number = LOOP_DELAY_IDLE_WINDOWS,
   ) {
     this.histogram = monitorEventLoopDelay({ resolution: resolutionMs });
-    this.histogram.enable();
-    this.timer = setInterval(() => this.roll(), windowMs);
-    this.timer.unref(); // never what keeps a stopping agent alive
   }
 
   private read(): LoopDelaySnapshot {
@@ -62,12 +67,13 @@ export class LoopDelayMonitor {
     this.last = this.read();
     this.histogram.reset();
     this.windowStart = performance.now();
-    if (!this.used) {
-      // A whole window without a request: sleep until the next one.
+    this.unread += 1;
+    if (this.unread >= this.idleWindows) {
+      // Nobody has read the figures for a while: sleep until someone does.
       this.histogram.disable();
+      clearInterval(this.timer);
       this.sampling = false;
     }
-    this.used = false;
   }
 
   /** Whether the loop is being sampled now. */
@@ -76,21 +82,22 @@ export class LoopDelayMonitor {
   }
 
   /**
-   * Called for every request: keeps sampling on, or starts it again after a quiet
-   * spell with a fresh window. The last sampled window is still shown while it ended
-   * less than a window ago; after a longer sleep no figures are shown until samples come.
+   * The figures, for a reader (`GET /metrics`): keeps sampling on, or starts it again
+   * with a fresh window. The last sampled window is still shown while it ended less
+   * than a window ago; otherwise NaN until samples come.
    */
-  touch(): void {
-    this.used = true;
-    if (this.sampling) return;
-    this.sampling = true;
-    if (performance.now() - this.windowStart > this.windowMs) this.last = null;
-    this.histogram.reset();
-    this.histogram.enable();
-    this.windowStart = performance.now();
-  }
-
-  snapshot(): LoopDelaySnapshot {
+  scrape(): LoopDelaySnapshot {
+    this.unread = 0;
+    if (!this.sampling) {
+      this.sampling = true;
+      if (performance.now() - this.windowStart > this.windowMs) this.last = null;
+      this.histogram.reset();
+      this.histogram.enable();
+      this.windowStart = performance.now();
+      // Windows are counted from here, so the first one is whole.
+      this.timer = setInterval(() => this.roll(), this.windowMs);
+      this.timer.unref(); // never what keeps a stopping agent alive
+    }
     return this.last ?? this.read();
   }
 

@@ -61,6 +61,8 @@ const KEEPALIVE_IDLE_MS = 10_000;
  * timeout. A longer queue costs nothing while it is empty.
  */
 const DEFAULT_BACKLOG = 511;
+/** Node runs its connection check even with both deadlines off; 2^31−1 ms (24.8 days) is the longest timer it accepts. */
+const NODE_CHECK_INTERVAL_OFF_MS = 2 ** 31 - 1;
 
 export class RestApiServer {
   private readonly sockets = new Set<Socket>();
@@ -96,10 +98,8 @@ export class RestApiServer {
     };
     const timeouts = resolveTimeouts(options.timeouts);
     const guard = new ConnectionGuard(timeouts, logger);
-    const loopDelay = options.loopDelay;
     const observe = options.onRequest;
     const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
-      loopDelay?.touch();
       observe?.();
       const refused = guard.onRequest(req, res);
       if (refused === 'already-answered') {
@@ -121,9 +121,13 @@ export class RestApiServer {
       // Python's http.server serves HTTP/1.1 requests without a Host header; HAProxy checks may omit it.
       requireHostHeader: false,
       maxHeaderSize: MAX_HEAD_BYTES,
-      headersTimeout: timeouts.headersMs,
-      requestTimeout: timeouts.requestMs,
-      connectionsCheckingInterval: timeouts.checkIntervalMs,
+      // The connection guard keeps the head and request deadlines with a timer per
+      // connection (request-deadline.ts); Node's own check would wake the server on an
+      // interval whether or not anyone is connected, so it is off and its interval at
+      // the longest a timer allows.
+      headersTimeout: 0,
+      requestTimeout: 0,
+      connectionsCheckingInterval: NODE_CHECK_INTERVAL_OFF_MS,
     };
     const server = https
       ? // A TLS handshake is part of the request head: the same deadline (Node's default is 120 s).

@@ -57,7 +57,7 @@ async function startTarget(auth: boolean): Promise<Target> {
     logger,
     failoverPollIntervalMs: 1,
     // Short deadlines: truncated and slow requests in the mix end in 408 quickly.
-    timeouts: { headersMs: 300, requestMs: 600, bodyMs: 300, idleMs: 1_000, checkIntervalMs: 50, lingerMs: 200 },
+    timeouts: { headersMs: 300, requestMs: 600, bodyMs: 300, idleMs: 1_000, lingerMs: 200 },
   });
   return { server, logger, actions, auth };
 }

@@ -26,7 +26,7 @@ async function start(timeouts: Partial<HttpTimeouts>, actions = new RecordingAct
     source: new FixedSource(primary()),
     actions,
     failoverPollIntervalMs: pollMs,
-    timeouts: { headersMs: LONG, requestMs: LONG, bodyMs: LONG, idleMs: LONG, checkIntervalMs: 50, lingerMs: 500, ...timeouts },
+    timeouts: { headersMs: LONG, requestMs: LONG, bodyMs: LONG, idleMs: LONG, lingerMs: 500, ...timeouts },
   });
   return server.url;
 }

@@ -2,8 +2,9 @@ import { copyFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { connect } from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { RestApiServer } from '../../src/api/index.js';
 import { primary } from './fixtures.js';
-import { basic, rawRequest, startApi, type Api } from './harness.js';
+import { basic, FixedSource, rawRequest, RecordingActions, startApi, type Api } from './harness.js';
 import { makeTestCerts, type TestCerts } from './tls-certs.js';
 
 let certs: TestCerts;
@@ -57,6 +58,32 @@ describe('TLS', () => {
     expect(res.status).toBe(200);
     expect(JSON.parse(res.text).role).toBe('primary');
     expect((await httpsCall(`${api.url}/reload`, 'POST')).status).toBe(202);
+  });
+
+  it('cuts off a head dripped over TLS at the headers deadline (408)', async () => {
+    const server = await RestApiServer.start({
+      config: { listen: '127.0.0.1:0', ...tlsConfig() },
+      source: new FixedSource(primary()),
+      actions: new RecordingActions(),
+      timeouts: { headersMs: 300, idleMs: 60_000, lingerMs: 200 },
+    });
+    api = { server, url: server.url } as Api;
+    const { port } = new URL(server.url);
+    const started = Date.now();
+    const text = await new Promise<string>((resolve, reject) => {
+      const socket = connect({ host: '127.0.0.1', port: Number(port), ca: certs.ca }, () => socket.write('GET /health HTTP/1.1\r\nHost: x\r\n'));
+      const drip = setInterval(() => socket.writable && socket.write('X-Slow: 1\r\n'), 50);
+      const chunks: Buffer[] = [];
+      socket.on('data', (c: Buffer) => chunks.push(c));
+      socket.on('error', reject);
+      socket.on('close', () => {
+        clearInterval(drip);
+        resolve(Buffer.concat(chunks).toString('latin1'));
+      });
+      setTimeout(() => socket.destroy(), 5_000);
+    });
+    expect(text).toMatch(/^HTTP\/1\.[01] 408 /);
+    expect(Date.now() - started).toBeLessThan(1_500);
   });
 
   it('sends the bare status line for HEAD over TLS', async () => {

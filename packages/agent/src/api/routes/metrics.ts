@@ -4,5 +4,5 @@ import { renderMetrics } from '../metrics.js';
 import { writeResponse } from '../reply.js';
 
 export async function metrics(ctx: RouteContext): Promise<void> {
-  writeResponse(ctx.res, ctx.headers, 200, renderMetrics(await ctx.deps.live.get(), ctx.deps.loopDelay?.snapshot()), 'text/plain');
+  writeResponse(ctx.res, ctx.headers, 200, renderMetrics(await ctx.deps.live.get(), ctx.deps.loopDelay?.scrape()), 'text/plain');
 }
