@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { E2eCluster, psql, type AgentNode } from './cluster.js';
-import { tails, waitForPrimary, waitForStreaming } from './wait.js';
+import { startStreaming, tails, waitForStreaming } from './wait.js';
 
 /**
  * Kill → both replicas streaming again. Postgres's 5 s retry interval alone misses it;
@@ -22,10 +22,7 @@ describe('pgwarden e2e: the primary postmaster crashes, the replicas stream agai
 
   beforeAll(async () => {
     cluster = await E2eCluster.create({ label: 'postmaster-crash-streaming', nodes: 3 });
-    for (const n of cluster.nodes) cluster.start(n);
-    primary = await waitForPrimary(cluster);
-    replicas = cluster.nodes.filter((n) => n !== primary);
-    await waitForStreaming(cluster, primary, replicas);
+    ({ primary, replicas } = await startStreaming(cluster));
   });
 
   afterAll(async () => {

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from './api.js';
 import { promtoolProblems } from './promtool.js';
 import { E2eCluster, SCOPE, psql, sleep, waitFor, type AgentNode } from './cluster.js';
-import { tails, waitForPrimary, waitForStreaming } from './wait.js';
+import { startStreaming, tails, waitForPrimary } from './wait.js';
 import { missingOn, Writer } from './writer.js';
 
 const CTL = fileURLToPath(new URL('../../bin/pgwardenctl.js', import.meta.url));
@@ -58,10 +58,7 @@ describe('pgwarden e2e on etcd: synchronous_mode quorum', () => {
 
   beforeAll(async () => {
     cluster = await E2eCluster.create({ label: 'quorum', nodes: 3 });
-    for (const n of cluster.nodes) cluster.start(n);
-    primary = await waitForPrimary(cluster);
-    replicas = cluster.nodes.filter((n) => n !== primary);
-    await waitForStreaming(cluster, primary, replicas);
+    ({ primary, replicas } = await startStreaming(cluster));
   });
 
   afterAll(async () => {

@@ -45,6 +45,15 @@ export async function waitForStreaming(cluster: E2eCluster, primary: AgentNode, 
   });
 }
 
+/** Starts every node and waits for one writable primary with all the others streaming from it. */
+export async function startStreaming(cluster: E2eCluster): Promise<{ primary: AgentNode; replicas: AgentNode[] }> {
+  for (const n of cluster.nodes) cluster.start(n);
+  const primary = await waitForPrimary(cluster);
+  const replicas = cluster.nodes.filter((n) => n !== primary);
+  await waitForStreaming(cluster, primary, replicas);
+  return { primary, replicas };
+}
+
 /** The last lines of every agent's output, for failure messages. */
 export function tails(cluster: E2eCluster, lines = 25): string {
   return cluster.nodes.map((n) => `--- ${n.name} ---\n${n.output.split('\n').slice(-lines).join('\n')}`).join('\n');

@@ -13,6 +13,11 @@ async function tick(w: { clock: { advance(ms: number): Promise<void> } }, ms: nu
   for (let t = 0; t < ms; t += 100) await w.clock.advance(100);
 }
 
+/** Writes `name`'s member key as a running node would. */
+function putMember(w: ReturnType<typeof world>, name: string, role: 'primary' | 'replica', xlog = 0): void {
+  w.server.put(w.layout.member(name), JSON.stringify({ conn_url: `postgres://${name}:5432/postgres`, api_url: `http://${name}:8008/patroni`, role, xlog_location: xlog }));
+}
+
 describe('HaLoop', () => {
   it('bootstraps a new cluster from an empty data directory and keeps the lock', async () => {
     const w = world();
@@ -144,16 +149,13 @@ describe('HaLoop', () => {
     await tick(w, 1_000);
     expect(n1.isLeader()).toBe(true);
     const settled = n1.getStatus().cycle;
-    const member = (name: string, xlog: number): void => {
-      w.server.put(w.layout.member(name), JSON.stringify({ conn_url: `postgres://${name}:5432/postgres`, api_url: `http://${name}:8008/patroni`, role: 'replica', xlog_location: xlog }));
-    };
     // A replica comes back: its slot is made in the leader's next cycle, so that cycle runs now.
-    member('n2', 100);
+    putMember(w, 'n2', 'replica', 100);
     await tick(w, 100);
     expect(n1.getStatus().cycle).toBe(settled + 1);
     // The same member writing again (its WAL position moved) is no news: loop_wait as usual.
     const known = n1.getStatus().cycle;
-    member('n2', 200);
+    putMember(w, 'n2', 'replica', 200);
     await tick(w, 9_000);
     expect(n1.getStatus().cycle).toBe(known);
     await tick(w, 1_100);
@@ -165,13 +167,13 @@ describe('HaLoop', () => {
     const w = world();
     const p1 = new FakePostgres('n1', { role: 'replica' });
     const n1 = w.node('n1', p1);
-    w.server.put(w.layout.member('n2'), JSON.stringify({ conn_url: 'postgres://n2:5432/postgres', api_url: 'http://n2:8008/patroni', role: 'primary' }));
+    putMember(w, 'n2', 'primary');
     w.server.put(w.layout.key('initialize'), SYSID);
     w.server.put(w.layout.key('leader'), 'n2');
     n1.start();
     await tick(w, 2_000); // its first cycle, and the one its follow task wakes
     const settled = n1.getStatus().cycle;
-    w.server.put(w.layout.member('n3'), JSON.stringify({ conn_url: 'postgres://n3:5432/postgres', api_url: 'http://n3:8008/patroni', role: 'replica' }));
+    putMember(w, 'n3', 'replica');
     await tick(w, 5_000);
     expect(n1.getStatus().cycle).toBe(settled);
     await n1.stop();
