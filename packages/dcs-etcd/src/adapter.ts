@@ -27,6 +27,7 @@ import { DcsError } from '@pgwarden/core';
 import { WatchCache, prefixEnd, toCachedKey } from './cache.js';
 import { Endpoints } from './client.js';
 import type { Etcd3Section } from './config.js';
+import { CopyProof } from './copy-proof.js';
 import { isLeaseNotFound } from './errors.js';
 import { Lease } from './lease.js';
 import type { Compare, ResponseOp, TxnRequest } from './wire.js';
@@ -54,8 +55,7 @@ export class Etcd3Dcs implements DcsAdapter {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly readOnly: boolean;
-  private touchIntervalMs: number;
-  private loopWaitSeconds: number;
+  private readonly proof = new CopyProof();
   private ttlSeconds: number;
   /**
    * Our previous lease, replaced because `/config`'s ttl changed; the leader key may still
@@ -71,14 +71,10 @@ export class Etcd3Dcs implements DcsAdapter {
     this.clock = options.clock;
     this.logger = options.logger;
     this.readOnly = options.readOnly ?? false;
-    // Patroni renews from touch_member at most once per loop_wait; never less often than
-    // a third of the TTL, so a loop that keeps touching keeps its lease.
-    this.loopWaitSeconds = options.loopWaitSeconds;
     this.ttlSeconds = options.ttlSeconds;
-    this.touchIntervalMs = Math.min(options.loopWaitSeconds, options.ttlSeconds / 3) * 1000;
     const retryTimeoutMs = options.retryTimeoutSeconds * 1000;
     this.endpoints = new Endpoints({ section: options.section, clock: options.clock, logger: options.logger });
-    this.lease = new Lease(this.endpoints, options.clock, options.ttlSeconds);
+    this.lease = new Lease(this.endpoints, options.clock, options.ttlSeconds, (sentAt, revision) => this.proof.note(sentAt, revision));
     this.cache = new WatchCache({
       endpoints: this.endpoints,
       layout: options.layout,
@@ -106,13 +102,15 @@ export class Etcd3Dcs implements DcsAdapter {
   setTtl(ttlSeconds: number): void {
     this.lease.setTtl(ttlSeconds);
     this.ttlSeconds = ttlSeconds;
-    this.touchIntervalMs = Math.min(this.loopWaitSeconds, ttlSeconds / 3) * 1000;
   }
 
-  /** `/config`'s loop_wait changed: member touches (which keep the lease alive) follow its pace. */
-  setLoopWait(loopWaitSeconds: number): void {
-    this.loopWaitSeconds = loopWaitSeconds;
-    this.touchIntervalMs = Math.min(loopWaitSeconds, this.ttlSeconds / 3) * 1000;
+  /**
+   * Half the TTL: how often a member that does not lead renews its lease (touchMember),
+   * and how old the last proof of the watch copy may be for a read to be served from it.
+   * The leader's refresh renews every loop, and so proves the copy every loop.
+   */
+  private get renewalIntervalMs(): number {
+    return (this.ttlSeconds * 1000) / 2;
   }
 
   /** The lease ID we hold (decimal), or null. */
@@ -150,18 +148,20 @@ export class Etcd3Dcs implements DcsAdapter {
 
   async read(ctx: DcsCallContext, options: { readonly linearizable: boolean }): Promise<RawSnapshot> {
     const linearizable = options.linearizable || this.readOnly;
-    // The copy is served only after a round trip made for this read proved it current: a
-    // frozen server must not be read as a healthy, quiet one (see confirmCache).
-    if (!linearizable && this.cache.isLive && (await this.confirmCache(ctx))) {
+    // The copy is served only while a round trip proved it current within half a TTL: a
+    // frozen server must not be read as a healthy, quiet one for longer (see confirmCache).
+    if (!linearizable && this.cache.isLive && (this.proof.holds(this.cache, this.clock.now(), this.renewalIntervalMs) || (await this.confirmCache(ctx)))) {
       const cached = this.cache.snapshot();
       if (cached) return { kind: 'snapshot', entries: cached };
     }
     const prefix = utf8(this.layout.prefix);
+    const sentAt = this.clock.now();
     const response = await this.endpoints.call(ctx, 'range', (client, callOptions) =>
       client.kv.range({ key: prefix, range_end: prefixEnd(prefix), serializable: !linearizable }, callOptions),
     );
-    // The copy catches up with this read, so the next cycle's keepalive can prove it current.
+    // The copy catches up with this read, which proves it current as of then.
     this.cache.absorb(response);
+    this.proof.note(sentAt, response.header.revision);
     const entries: RawEntry[] = [];
     for (const kv of response.kvs) {
       const key = this.layout.relative(kv.key.toString('utf8'));
@@ -174,13 +174,13 @@ export class Etcd3Dcs implements DcsAdapter {
 
   /**
    * Proves the watch copy current with one round trip: the lease's keepalive, which the
-   * lease needs about once a loop anyway (touchMember then finds it fresh and sends
-   * none). Its answer carries the serving member's store revision after the renewal; a
-   * copy complete up to it is as fresh as a serializable read sent now. Otherwise (no
-   * lease, or the revision moved on: a change still on its way, or writes outside our
-   * prefix) the read is a range of the prefix, which the copy then absorbs. A keepalive
-   * that fails fails the read: the read is then `unavailable`, as a range to the same
-   * server would be.
+   * lease needs about as often anyway (touchMember then finds it fresh and sends none).
+   * Its answer carries the serving member's store revision after the renewal; a copy
+   * complete up to it is as fresh as a serializable read sent now. Otherwise (no lease,
+   * or the revision moved on: a change still on its way, or writes outside our prefix)
+   * the read is a range of the prefix, which the copy then absorbs. A keepalive that
+   * fails fails the read: the read is then `unavailable`, as a range to the same server
+   * would be.
    */
   private async confirmCache(ctx: DcsCallContext): Promise<boolean> {
     if (this.lease.id === null || this.lease.stale) return false;
@@ -319,7 +319,7 @@ export class Etcd3Dcs implements DcsAdapter {
 
   async touchMember(value: string, ctx: DcsCallContext): Promise<WriteOutcome> {
     const path = this.layout.member(this.name);
-    const version = await this.withLease(ctx, this.touchIntervalMs, async (leaseId) => {
+    const version = await this.withLease(ctx, this.renewalIntervalMs, async (leaseId) => {
       const cached = this.cache.lookup(path);
       if (cached && cached.value === value && cached.lease === leaseId) return cached.modRevision;
       return this.putKey(ctx, 'touch member', path, value, leaseId);

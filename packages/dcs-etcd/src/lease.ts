@@ -1,8 +1,8 @@
 /**
  * The agent's one etcd lease, shared by its leader and member keys (spec/dcs.md §3.1).
  * It is granted and kept alive only by explicit calls from the HA loop (refreshLeader
- * forces a keepalive, a cached read sends one as its freshness proof, touchMember at
- * most once per interval), never by a background timer: a stuck loop must let the
+ * forces a keepalive, a cached read whose copy needs a new proof sends one, touchMember
+ * once half the TTL has passed), never by a background timer: a stuck loop must let the
  * lease, and the lock with it, run out.
  */
 import type { Clock } from '@pgwarden/core';
@@ -22,6 +22,8 @@ export class Lease {
     private readonly endpoints: Endpoints,
     private readonly clock: Clock,
     private ttlSeconds: number,
+    /** Told of every acknowledged keepalive: when it was sent and the revision it answered. */
+    private readonly onRenewed: (sentAt: number, revision: string) => void = () => undefined,
   ) {}
 
   /** The TTL for the next grant (`/config` ttl changed). etcd cannot change a lease's TTL: see `stale`. */
@@ -92,6 +94,7 @@ export class Lease {
     }
     this.sentAt = sentAt;
     this.grantedMs = seconds * 1000;
+    this.onRenewed(sentAt, answer.header.revision);
     return { revision: answer.header.revision };
   }
 

@@ -75,7 +75,9 @@ export interface DcsAdapter {
   /**
    * Every key under the cluster prefix. `linearizable` asks for a read that reflects
    * every write acknowledged before it (patronictl); otherwise a cached or follower
-   * read is fine.
+   * read is fine, as long as a round trip proved the cache current no longer than half
+   * a TTL ago: a read must answer `unavailable` within ttl/2 + retry_timeout of the
+   * server going silent.
    */
   read(ctx: DcsCallContext, options: { readonly linearizable: boolean }): Promise<RawSnapshot | Unavailable>;
 

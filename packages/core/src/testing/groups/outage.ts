@@ -81,6 +81,30 @@ export function outageGroup(kit: KitContext, test: KitTest): void {
     await expectRecovery(a);
   });
 
+  test('outage.cached-read-bound', 'stops serving reads within half a TTL and retry_timeout of the server freezing', async () => {
+    const cluster = kit.cluster('cached-read');
+    const a = await cluster.member('a');
+    expect((await a.dcs.touchMember({ state: 'running' })).kind).toBe('written');
+    // A replica's steady state: reads answered, possibly from a watch-maintained copy.
+    await waitFor('a read showing our member key', async () => ((await load(a, false)).members.some((m) => m.name === 'a') ? true : undefined), 10_000, 50);
+    await kit.target().server.freeze();
+    try {
+      const frozenAt = now();
+      const bound = (kit.settings.ttlSeconds * 1000) / 2 + kit.settings.retryTimeoutSeconds * 1000 + DEADLINE_TOLERANCE_MS;
+      for (;;) {
+        const outcome = await a.dcs.loadCluster();
+        if (outcome.kind === 'unavailable') break;
+        const elapsed = now() - frozenAt;
+        expect(elapsed, `a read still answered ${Math.round(elapsed)} ms into the freeze`).toBeLessThanOrEqual(bound);
+        await sleep(50);
+      }
+      expect(now() - frozenAt).toBeLessThanOrEqual(bound);
+    } finally {
+      await kit.target().server.thaw();
+    }
+    await expectRecovery(a);
+  });
+
   test('outage.watch-resumes', 'keeps a watch working across a server restart', async () => {
     const cluster = kit.cluster('watch-restart');
     const a = await cluster.member('a');
