@@ -12,6 +12,7 @@ import { recreatesLeaderKey } from './recreates-leader-key.js';
 import { refreshIgnoresHolder } from './refresh-ignores-holder.js';
 import { releaseNotOwner } from './release-not-owner.js';
 import { removeIgnoresVersion } from './remove-ignores-version.js';
+import { staleReadForever } from './stale-read-forever.js';
 import { touchSkipsRenewal } from './touch-skips-renewal.js';
 import { ttlChangeNotApplied } from './ttl-change-not-applied.js';
 import { unconditionalAcquire } from './unconditional-acquire.js';
@@ -33,6 +34,7 @@ export const BROKEN_ADAPTERS: Readonly<Record<string, BrokenAdapter>> = {
   'release by a non-owner': releaseNotOwner,
   'refresh ignores the holder': refreshIgnoresHolder,
   'lost reported while the server is down': lostWhenUnreachable,
+  'cached read served forever while the server is silent': staleReadForever,
   'member key outlives its session': memberKeyPersistent,
   'touch skips the renewal': touchSkipsRenewal,
   'ttl change reported but not applied': ttlChangeNotApplied,
