@@ -18,7 +18,7 @@ function run(command, args, cwd) {
 // `run.mjs tail …` runs the health-check tail benchmark (tail-main.ts) instead of the main
 // one; `fast`, `soak`, `fleet` and `memory` run the fast-profile failover rounds, the soak,
 // the fleet benchmark and the memory breakdown.
-const SUBCOMMANDS = { tail: 'tail-main.js', fast: 'fast-profile-main.js', soak: 'soak.js', fleet: 'fleet.js', memory: 'memory.js' };
+const SUBCOMMANDS = { tail: 'tail-main.js', fast: 'fast-profile-main.js', soak: 'soak.js', fleet: 'fleet.js', memory: 'memory.js', 'pg-cost': 'pg-query-cost.js' };
 const sub = Object.hasOwn(SUBCOMMANDS, process.argv[2] ?? '') ? process.argv[2] : null;
 const args = process.argv.slice(sub ? 3 : 2);
 // --no-build: run against the packages' dist as they are (e.g. while someone else's

@@ -21,10 +21,12 @@ const TIMING = { ttl: 30, loop_wait: 10, retry_timeout: 10 };
 describe('an idle HA cycle on PostgreSQL 15', () => {
   let sandbox: PostgresSandbox;
   let pg: Node;
+  let replica: Node | undefined;
   let loop: HaNode;
   let server: MemoryDcsServer;
   let layout: KeyLayout;
   let logPath: string;
+  let dcs: Dcs;
 
   beforeAll(async () => {
     sandbox = new PostgresSandbox({ prefix: 'pgwarden-idle-queries-' });
@@ -32,11 +34,7 @@ describe('an idle HA cycle on PostgreSQL 15', () => {
     logPath = `${sandbox.root}/idle.log`;
     server = new MemoryDcsServer({ clock: systemClock });
     layout = new KeyLayout({ scope: 'idle' });
-    const dcs = new Dcs({
-      adapter: new MemoryDcs({ server, layout, name: 'idle', ttlSeconds: TIMING.ttl }),
-      timing: { ttl: TIMING.ttl, loopWait: TIMING.loop_wait, retryTimeout: TIMING.retry_timeout },
-      clock: systemClock,
-    });
+    dcs = memberDcs('idle');
     loop = buildNode({
       node: nodeConfig({
         name: 'idle',
@@ -63,31 +61,39 @@ describe('an idle HA cycle on PostgreSQL 15', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await stopAndClean(sandbox, pg);
+    await stopAndClean(sandbox, replica, pg);
   });
 
-  /** Statements the server ran so far, as logged: simple-protocol statements and executions. */
-  function statements(): string[] {
-    return readFileSync(logPath, 'utf8')
+  function memberDcs(name: string): Dcs {
+    return new Dcs({
+      adapter: new MemoryDcs({ server, layout, name, ttlSeconds: TIMING.ttl }),
+      timing: { ttl: TIMING.ttl, loopWait: TIMING.loop_wait, retryTimeout: TIMING.retry_timeout },
+      clock: systemClock,
+    });
+  }
+
+  /** Statements a node's server ran so far, as logged: simple-protocol statements and executions. */
+  function statements(path = logPath): string[] {
+    return readFileSync(path, 'utf8')
       .split('\n')
       .filter((l) => /duration: [\d.]+ ms {2}(statement|execute [^:]*):/.test(l));
   }
 
-  /** Runs `cycles` cycles; the statements the server logged meanwhile (the log is written as they end). */
-  async function statementsDuring(cycles: number, between?: () => Promise<void>): Promise<{ logged: string[]; status: HaStatus[] }> {
+  /** Runs `cycles` cycles of a node; the statements its server logged meanwhile (the log is written as they end). */
+  async function statementsDuring(cycles: number, between?: () => Promise<void>, on: { node: Node; loop: HaNode; log: string } = { node: pg, loop, log: logPath }): Promise<{ logged: string[]; status: HaStatus[] }> {
     const marker = `SELECT 'idle-queries marker ${Date.now()}'`;
-    await sql(pg, marker);
-    await waitFor('the marker in the server log', async () => statements().some((l) => l.includes(marker)), 10_000);
-    const before = statements().length;
+    await sql(on.node, marker);
+    await waitFor('the marker in the server log', async () => statements(on.log).some((l) => l.includes(marker)), 10_000);
+    const before = statements(on.log).length;
     const status: HaStatus[] = [];
     for (let i = 0; i < cycles; i++) {
       await between?.();
-      status.push(await loop.runCycle());
+      status.push(await on.loop.runCycle());
     }
     const closing = `SELECT 'idle-queries closing ${Date.now()}'`;
-    await sql(pg, closing);
-    await waitFor('the closing marker in the server log', async () => statements().some((l) => l.includes(closing)), 10_000);
-    const logged = statements().slice(before).filter((l) => !l.includes('idle-queries'));
+    await sql(on.node, closing);
+    await waitFor('the closing marker in the server log', async () => statements(on.log).some((l) => l.includes(closing)), 10_000);
+    const logged = statements(on.log).slice(before).filter((l) => !l.includes('idle-queries'));
     return { logged, status };
   }
 
@@ -99,6 +105,35 @@ describe('an idle HA cycle on PostgreSQL 15', () => {
     expect(monitoring(logged), logged.join('\n')).toBe(5);
     expect(logged.length, `statements besides the monitoring query:\n${logged.join('\n')}`).toBe(5);
   });
+
+  it('a streaming replica\'s idle cycle also runs one monitoring query and nothing else', async () => {
+    const r = await makeNode(sandbox, 'idle2', LOGGED);
+    replica = r;
+    const replicaLoop = buildNode({
+      node: nodeConfig({ name: 'idle2', connUrl: r.connUrl, bootstrapDcsConfig: { ...TIMING, postgresql: { use_slots: true, parameters: LOGGED } } }),
+      dcs: memberDcs('idle2'),
+      postgres: r.controller,
+      clock: systemClock,
+    });
+    // Both loops turn: the replica clones and starts, the primary makes its slot.
+    await waitFor(
+      'the second node streaming as a replica through its slot',
+      async () => {
+        await loop.runCycle();
+        const s = await replicaLoop.runCycle();
+        if (!(s.role === 'replica' && s.state === 'running' && s.task === null)) return false;
+        const rows = await sql<{ active: boolean }>(pg, "SELECT active FROM pg_replication_slots WHERE slot_name = 'idle2'");
+        const o = await r.controller.observe({ timeoutMs: 5000 });
+        return rows[0]?.active === true && o.ok && o.value.walReceiver?.status === 'streaming';
+      },
+      90_000,
+    );
+    for (let i = 0; i < 3; i++) await replicaLoop.runCycle();
+    const { logged, status } = await statementsDuring(5, undefined, { node: r, loop: replicaLoop, log: `${sandbox.root}/idle2.log` });
+    for (const s of status) expect(s).toMatchObject({ role: 'replica', task: null });
+    expect(monitoring(logged), logged.join('\n')).toBe(5);
+    expect(logged.length, `statements besides the monitoring query:\n${logged.join('\n')}`).toBe(5);
+  }, 120_000);
 
   it('the member key still follows the WAL: each cycle publishes what its own query saw', async () => {
     const lsn = async (): Promise<number> => {
