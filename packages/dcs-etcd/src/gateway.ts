@@ -93,7 +93,7 @@ export class Gateway {
 
   /**
    * A streaming call with a one-message request body (lease keepalive): etcd answers
-   * `{"result":…}` for it and ends the stream; the first result is returned.
+   * `{"result":...}` for it and ends the stream; the first result is returned.
    */
   callStream(path: string, body: unknown, options: RequestOptions): Promise<Json> {
     return this.withToken(options, (token) => this.unary(path, body, options, token, true));

@@ -144,7 +144,7 @@ export class ConnectionGuard {
     return checkHeaders(req.rawHeaders);
   }
 
-  /** `CONNECT` reaches its own event, never the request handler; Patroni has no `do_CONNECT` → 501. */
+  /** `CONNECT` reaches its own event, never the request handler; Patroni has no `do_CONNECT`, hence 501. */
   onConnect(req: IncomingMessage, socket: Socket): void {
     const state = this.states.get(socket);
     const lineVerdict = state?.line != null ? classifyRequestLine(state.line) : null;

@@ -53,41 +53,77 @@ export function asctime(d: Date, dateformat?: string): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())},${p(d.getMilliseconds(), 3)}`;
 }
 
-/** The LogRecord attributes a format may name. */
-function attributes(r: LogRecord, dateformat: string | undefined): Record<string, string | number> {
-  return {
-    asctime: asctime(r.created, dateformat),
-    levelname: r.levelname,
-    levelno: r.levelno,
-    message: r.message,
-    msg: r.message,
-    name: 'patroni',
-    process: process.pid,
-    processName: 'MainProcess',
-    thread: 0,
-    threadName: 'MainThread',
-    created: r.created.getTime() / 1000,
-    msecs: r.created.getMilliseconds(),
-    module: 'pgwarden',
-    filename: 'pgwarden',
-    funcName: '',
-    lineno: 0,
-  };
+/**
+ * One LogRecord attribute a format may name, or undefined for a name Python's logging
+ * does not know. Computed on demand: a line computes only what its format shows (the
+ * default format: asctime, levelname, message), not every attribute each time.
+ */
+function attribute(name: string, r: LogRecord, dateformat: string | undefined): string | number | undefined {
+  switch (name) {
+    case 'asctime': return asctime(r.created, dateformat);
+    case 'levelname': return r.levelname;
+    case 'levelno': return r.levelno;
+    case 'message':
+    case 'msg': return r.message;
+    case 'name': return 'patroni';
+    case 'process': return process.pid;
+    case 'processName': return 'MainProcess';
+    case 'thread': return 0;
+    case 'threadName': return 'MainThread';
+    case 'created': return r.created.getTime() / 1000;
+    case 'msecs': return r.created.getMilliseconds();
+    case 'module':
+    case 'filename': return 'pgwarden';
+    case 'funcName': return '';
+    case 'lineno': return 0;
+    default: return undefined;
+  }
 }
 
 const PLACEHOLDER = /%\((\w+)\)([-#0 +]*)(\d*)(?:\.(\d+))?([sdifr])|%%/g;
 
+interface Placeholder {
+  readonly text: string;
+  readonly name: string;
+  readonly left: boolean;
+  readonly width: number;
+  readonly precision: string | undefined;
+  readonly conv: string;
+}
+
+/** A plain format split once into literal text and placeholders. */
+export type PlainFormat = readonly (string | Placeholder)[];
+
+export function compilePlain(format: string): PlainFormat {
+  const parts: (string | Placeholder)[] = [];
+  let at = 0;
+  for (const m of format.matchAll(PLACEHOLDER)) {
+    if (m.index > at) parts.push(format.slice(at, m.index));
+    at = m.index + m[0].length;
+    if (m[0] === '%%') parts.push('%');
+    else parts.push({ text: m[0], name: m[1]!, left: m[2]!.includes('-'), width: Number(m[3] || 0), precision: m[4], conv: m[5]! });
+  }
+  if (at < format.length) parts.push(format.slice(at));
+  return parts;
+}
+
+function placeholderText(p: Placeholder, r: LogRecord, dateformat: string | undefined): string {
+  const value = attribute(p.name, r, dateformat);
+  if (value === undefined) return p.text;
+  let text = p.conv === 'd' || p.conv === 'i' ? String(Math.trunc(Number(value))) : p.conv === 'f' ? Number(value).toFixed(p.precision ? Number(p.precision) : 6) : String(value);
+  if (p.conv === 's' && p.precision) text = text.slice(0, Number(p.precision));
+  return p.left ? text.padEnd(p.width) : text.padStart(p.width);
+}
+
+/** Renders a record with a format compiled by compilePlain (the logger compiles its format once). */
+export function renderCompiled(format: PlainFormat, r: LogRecord, dateformat?: string): string {
+  let line = '';
+  for (const part of format) line += typeof part === 'string' ? part : placeholderText(part, r, dateformat);
+  return line;
+}
+
 export function renderPlain(format: string, r: LogRecord, dateformat?: string): string {
-  const attrs = attributes(r, dateformat);
-  return format.replace(PLACEHOLDER, (all, name: string | undefined, flags: string, width: string, precision: string | undefined, conv: string) => {
-    if (all === '%%') return '%';
-    const value = attrs[name!];
-    if (value === undefined) return all;
-    let text = conv === 'd' || conv === 'i' ? String(Math.trunc(Number(value))) : conv === 'f' ? Number(value).toFixed(precision ? Number(precision) : 6) : String(value);
-    if (conv === 's' && precision) text = text.slice(0, Number(precision));
-    const w = Number(width || 0);
-    return flags.includes('-') ? text.padEnd(w) : text.padStart(w);
-  });
+  return renderCompiled(compilePlain(format), r, dateformat);
 }
 
 /** The json keys a format asks for, as [attribute, key] pairs. */
@@ -106,9 +142,8 @@ export function renderJson(
   staticFields: Readonly<Record<string, unknown>>,
   extra: Readonly<Record<string, unknown>> | undefined,
 ): string {
-  const attrs = attributes(r, dateformat);
   const record: Record<string, unknown> = {};
-  for (const [attr, key] of fields) record[key] = attrs[attr] ?? null;
+  for (const [attr, key] of fields) record[key] = attribute(attr, r, dateformat) ?? null;
   Object.assign(record, staticFields);
   for (const [k, v] of Object.entries(extra ?? {})) record[k] = v instanceof Error ? v.message : v;
   return JSON.stringify(record);

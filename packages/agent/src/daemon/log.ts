@@ -11,7 +11,7 @@
 import type { Logger } from '@pgwarden/core';
 import type { LogFormat } from '../config/local-config.js';
 import { RotatingLogFile, type RotatingFileOptions } from './log-file.js';
-import { jsonFields, renderJson, renderPlain } from './log-format.js';
+import { compilePlain, jsonFields, renderCompiled, renderJson, type PlainFormat } from './log-format.js';
 
 export type LogLevelName = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' | 'CRITICAL';
 
@@ -74,20 +74,27 @@ function openFile(options: RotatingFileOptions): RotatingLogFile {
   }
 }
 
+/** A plain line's format: `log.format` when it is a string (a list names json fields only). */
+function plainFormatOf(settings: LogSettings): PlainFormat {
+  const format = settings.lineFormat ?? DEFAULT_LINE_FORMAT;
+  return compilePlain(typeof format === 'string' ? format : DEFAULT_LINE_FORMAT);
+}
+
 export function createLogger(options: LogOptions): DaemonLogger {
   let settings: LogSettings = options;
   let threshold = RANK[levelName(options.level)];
   let file: RotatingLogFile | null = options.file ? openFile(options.file) : null;
   let fields = jsonFields(options.lineFormat ?? DEFAULT_LINE_FORMAT);
+  // Parsed once (and again on configure), not for every line: the HA loop logs one each cycle.
+  let plain = plainFormatOf(options);
 
   const emit = (level: LogLevelName, message: string, extra?: Record<string, unknown>): void => {
     if (RANK[level] < threshold) return;
     const record = { levelname: level, levelno: RANK[level], message, created: new Date() };
-    const format = settings.lineFormat ?? DEFAULT_LINE_FORMAT;
     const line =
       settings.format === 'json'
         ? renderJson(fields, record, settings.dateformat, settings.staticFields ?? {}, extra)
-        : `${renderPlain(typeof format === 'string' ? format : DEFAULT_LINE_FORMAT, record, settings.dateformat)}${causeText(extra)}`;
+        : `${renderCompiled(plain, record, settings.dateformat)}${causeText(extra)}`;
     if (file) file.write(`${line}\n`);
     else options.write(`${line}\n`);
   };
@@ -111,6 +118,7 @@ export function createLogger(options: LogOptions): DaemonLogger {
       settings = next;
       threshold = RANK[levelName(next.level)];
       fields = jsonFields(next.lineFormat ?? DEFAULT_LINE_FORMAT);
+      plain = plainFormatOf(next);
     },
     get filePath() {
       return file?.path ?? null;

@@ -7,9 +7,11 @@
  * CPU per check and a longer latency tail. So from BUSY_REQUESTS_PER_SECOND on, V8 may
  * grow it again (its own default factor); at the end of the first HA cycle that sees the
  * rate fall back, growth is held again. V8 itself shrinks a grown young generation at a
- * later collection once little is being allocated.
+ * later collection once little is being allocated. The first flood also switches V8's
+ * optimizing compiler on, for good (startup/idle-heap.ts holds it off while idle).
  */
 import { setFlagsFromString } from 'node:v8';
+import { releaseOptimizer } from '../startup/idle-heap.js';
 import { HOLD_YOUNG_GENERATION, RELEASE_YOUNG_GENERATION, youngGenerationTuned } from '../startup/v8-flags.js';
 
 /** Far above any load balancer's checks (a few a second per balancer), far below a flood. */
@@ -27,13 +29,14 @@ export class YoungGenerationGovernor {
     private readonly setFlags: (flags: string) => void = setFlagsFromString,
     /** Off when the user sized the young generation (NODE_OPTIONS or the command line): theirs stands. */
     private readonly enabled: boolean = !youngGenerationTuned(process.execArgv, process.env['NODE_OPTIONS'] ?? ''),
+    /** Called at the start of every flood (the optimizing compiler's release). */
+    private readonly onBusy: () => void = () => void releaseOptimizer(),
   ) {
     this.cycleStart = now();
   }
 
   /** Called for every REST request. */
   request(): void {
-    if (!this.enabled) return;
     this.sinceCycle++;
     if (this.growing) return;
     const second = Math.floor(this.now() / 1000);
@@ -43,7 +46,8 @@ export class YoungGenerationGovernor {
     }
     if (++this.inSecond >= BUSY_REQUESTS_PER_SECOND) {
       this.growing = true;
-      this.setFlags(RELEASE_YOUNG_GENERATION);
+      if (this.enabled) this.setFlags(RELEASE_YOUNG_GENERATION);
+      this.onBusy();
     }
   }
 
@@ -56,7 +60,7 @@ export class YoungGenerationGovernor {
     this.sinceCycle = 0;
     if (this.growing && rate < BUSY_REQUESTS_PER_SECOND) {
       this.growing = false;
-      this.setFlags(HOLD_YOUNG_GENERATION);
+      if (this.enabled) this.setFlags(HOLD_YOUNG_GENERATION);
     }
   }
 

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { applyIdleHeapFlags, IDLE_HEAP_FLAGS } from '../../src/startup/idle-heap.js';
+import { applyIdleHeapFlags, HOLD_OPTIMIZER, IDLE_HEAP_FLAGS, RELEASE_OPTIMIZER, releaseOptimizer } from '../../src/startup/idle-heap.js';
 import { youngGenerationTuned } from '../../src/startup/v8-flags.js';
 
 const agentDir = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -71,10 +71,23 @@ describe('pgwarden start-up settings', () => {
   });
 
   it('sets the idle-heap flags except those the command line sets itself', () => {
-    expect(applyIdleHeapFlags(['--no-optimize-for-size', '--gc_memory_reducer_start_delay_ms', '8000'], '')).toEqual([]);
-    expect(applyIdleHeapFlags(['--gc-memory-reducer-start-delay-ms=8000'], '')).toEqual(['--optimize-for-size']);
+    expect(applyIdleHeapFlags(['--no-optimize-for-size', '--gc_memory_reducer_start_delay_ms', '8000'], '')).toEqual([HOLD_OPTIMIZER]);
+    expect(applyIdleHeapFlags(['--gc-memory-reducer-start-delay-ms=8000'], '')).toEqual(['--optimize-for-size', HOLD_OPTIMIZER]);
     expect(applyIdleHeapFlags(['--max-old-space-size=512'], '')).toEqual(IDLE_HEAP_FLAGS);
     // --optimize-for-size also holds the young generation small: not when the user sizes it.
-    expect(applyIdleHeapFlags([], '--max-semi-space-size=16')).toEqual(['--gc-memory-reducer-start-delay-ms=1000']);
+    expect(applyIdleHeapFlags([], '--max-semi-space-size=16')).toEqual(['--gc-memory-reducer-start-delay-ms=1000', HOLD_OPTIMIZER]);
+  });
+
+  it('leaves the optimizing compiler alone when the command line decides about it, and releases it once', () => {
+    for (const given of [['--turbofan'], ['--no-turbofan'], ['--jitless'], ['--max-opt=1']]) {
+      expect(applyIdleHeapFlags(['--no-optimize-for-size', '--gc-memory-reducer-start-delay-ms=8000', ...given], ''), given[0]).toEqual([]);
+    }
+    releaseOptimizer(() => undefined); // whatever the test before held
+    expect(releaseOptimizer(() => undefined)).toBe(false); // not held: nothing to release
+    expect(applyIdleHeapFlags(['--no-optimize-for-size', '--gc-memory-reducer-start-delay-ms=8000'], '')).toEqual([HOLD_OPTIMIZER]);
+    const set: string[] = [];
+    expect(releaseOptimizer((f) => void set.push(f))).toBe(true);
+    expect(releaseOptimizer((f) => void set.push(f))).toBe(false);
+    expect(set).toEqual([RELEASE_OPTIMIZER]);
   });
 });

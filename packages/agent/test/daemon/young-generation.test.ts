@@ -1,12 +1,16 @@
-/** The young generation may grow only while the REST API is flooded, and is held again once the flood ends. */
+/**
+ * The young generation may grow only while the REST API is flooded, and is held again
+ * once the flood ends; the first flood switches the optimizing compiler on.
+ */
 import { describe, expect, it } from 'vitest';
 import { BUSY_REQUESTS_PER_SECOND, YoungGenerationGovernor } from '../../src/daemon/young-generation.js';
 import { HOLD_YOUNG_GENERATION, RELEASE_YOUNG_GENERATION } from '../../src/startup/v8-flags.js';
 
-function governor(enabled = true): { g: YoungGenerationGovernor; flags: string[]; clock: { t: number } } {
+function governor(enabled = true): { g: YoungGenerationGovernor; flags: string[]; clock: { t: number }; floods: { n: number } } {
   const clock = { t: 0 };
   const flags: string[] = [];
-  return { g: new YoungGenerationGovernor(() => clock.t, (f) => flags.push(f), enabled), flags, clock };
+  const floods = { n: 0 };
+  return { g: new YoungGenerationGovernor(() => clock.t, (f) => flags.push(f), enabled, () => void floods.n++), flags, clock, floods };
 }
 
 describe('YoungGenerationGovernor', () => {
@@ -44,10 +48,22 @@ describe('YoungGenerationGovernor', () => {
     expect(g.busy).toBe(false);
   });
 
-  it('never touches V8 when the user sized the young generation', () => {
-    const { g, flags } = governor(false);
+  it('never touches the young generation when the user sized it, but still reports the flood', () => {
+    const { g, flags, floods } = governor(false);
     for (let i = 0; i < 10 * BUSY_REQUESTS_PER_SECOND; i++) g.request();
     g.cycleEnd();
     expect(flags).toEqual([]);
+    expect(floods.n).toBe(1);
+  });
+
+  it('reports each flood once, at its start', () => {
+    const { g, clock, floods } = governor();
+    for (let i = 0; i < 3 * BUSY_REQUESTS_PER_SECOND; i++) g.request();
+    expect(floods.n).toBe(1);
+    clock.t = 10_000;
+    g.cycleEnd();
+    clock.t = 20_000;
+    for (let i = 0; i < BUSY_REQUESTS_PER_SECOND; i++) g.request();
+    expect(floods.n).toBe(2);
   });
 });

@@ -178,7 +178,7 @@ export class Fence implements FenceHandle {
 
   /**
    * Stop watching but leave the guard as it is: for an agent exiting while Postgres still
-   * runs as primary under our lock (a failed stop) — an armed guard then fences on time.
+   * runs as primary under our lock (a failed stop); an armed guard then fences on time.
    */
   detach(): void {
     this.close();

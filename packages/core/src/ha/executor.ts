@@ -50,7 +50,7 @@ export class Executor {
 
   /** When the previous cycle's execution ended (Clock.now): the loop observed Postgres after it. */
   private previousRunEnded: number | null = null;
-  /** This cycle's actions did something to Postgres (started, stopped, reloaded it, changed slots…). */
+  /** This cycle's actions did something to Postgres (started, stopped, reloaded it, changed slots...). */
   private actedOnPostgres = false;
 
   async run(decision: Decision, state: CycleState, ctx: ExecutionContext): Promise<void> {

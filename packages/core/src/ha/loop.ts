@@ -329,7 +329,7 @@ export class HaLoop {
     if (wakesEarly(r)) this.wake();
   }
 
-  /** One observe → decide → act cycle. Public so tests and the simulation can step it. */
+  /** One observe, decide, act cycle. Public so tests and the simulation can step it. */
   async runCycle(): Promise<HaStatus> {
     this.inCycle = true;
     let status: HaStatus;

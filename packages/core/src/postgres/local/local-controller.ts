@@ -250,7 +250,7 @@ export class LocalPostgresController implements PostgresController {
 
   /**
    * recovery_conf minus what the controller owns (conninfo, slot), recovery targets, and
-   * the pre-12 names no PG ≥ 12 setting has (Patroni: standby_mode becomes the signal
+   * the pre-12 names no PG 12+ setting has (Patroni: standby_mode becomes the signal
    * file, trigger_file is renamed), so that a recovery_conf written for an older Postgres
    * cannot make postgresql.conf unreadable.
    */
@@ -1043,7 +1043,7 @@ export class LocalPostgresController implements PostgresController {
   /**
    * A reloaded patroni.yml (SIGHUP, POST /reload), as Patroni's reload_config: the new
    * parameters, pg_hba, pg_ident, authentication, callbacks, scripts and timeouts take
-   * effect — a running Postgres gets its files rewritten and a reload, and the report
+   * effect: a running Postgres gets its files rewritten and a reload, and the report
    * says which parameters now wait for a restart. What locates or addresses this
    * Postgres cannot change under it: those keys keep their old values and are returned
    * in `notApplied` (the agent must be restarted for them).

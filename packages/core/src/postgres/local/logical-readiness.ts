@@ -20,7 +20,7 @@ function xid(v: unknown): number | null {
 }
 
 export class LogicalSlotReadiness {
-  /** Slot name → the primary's logical catalog_xmin once known (null: not read yet). */
+  /** Slot name to the primary's logical catalog_xmin once known (null: not read yet). */
   private readonly pending = new Map<string, number | null>();
   /** Every logical slot found at the first check is pending: we cannot know how it got here. */
   private checkAll = true;
