@@ -1,5 +1,7 @@
 /**
- * An idle cluster's cost: each agent's RSS and CPU time from /proc, the CPU of the Postgres
+ * An idle cluster's cost: each agent's RSS and CPU time (every thread: the main thread,
+ * and Node's or Python's helper threads, e.g. V8's garbage collector, the thread pool,
+ * Patroni's REST API and watch threads) from /proc, the CPU of the Postgres
  * backends serving the agent's own queries, and the requests etcd served, over the same
  * window.
  *
@@ -17,7 +19,7 @@
  * therefore count one per request for both agents, where `handled_total` would miss
  * messages on streams that stay open.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { AgentNode } from '../test/e2e/cluster.js';
 import { now, sleep } from './clock.js';
 import { query } from './health.js';
@@ -54,22 +56,34 @@ export interface IdleAgent {
   readonly backends: BackendLister;
 }
 
-/** CPU time of a set of processes that may come and go: the last value seen of each. */
+/** Time on a CPU so far of one thread of `pid`, in ns. */
+function threadCpuNs(pid: number, tid: number): number {
+  return Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+}
+
+/** The thread IDs of a process now. */
+function threadsOf(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`).map(Number);
+}
+
+/** CPU time of a set of processes or threads that may come and go: the last value seen of each. */
 class CpuLedger {
   private readonly start = new Map<number, number>();
   private readonly last = new Map<number, number>();
 
-  /** Records the PIDs alive now; a PID seen for the first time after the start starts at 0. */
-  see(pids: readonly number[], atStart: boolean): void {
-    for (const pid of pids) {
+  constructor(private readonly cpuNsOf: (id: number) => number = (pid) => sampleProc(pid).cpuNs) {}
+
+  /** Records the IDs alive now; an ID seen for the first time after the start starts at 0. */
+  see(ids: readonly number[], atStart: boolean): void {
+    for (const id of ids) {
       let ns: number;
       try {
-        ns = sampleProc(pid).cpuNs;
+        ns = this.cpuNsOf(id);
       } catch {
         continue; // gone between the listing and the read
       }
-      if (!this.start.has(pid)) this.start.set(pid, atStart ? ns : 0);
-      this.last.set(pid, ns);
+      if (!this.start.has(id)) this.start.set(id, atStart ? ns : 0);
+      this.last.set(id, ns);
     }
   }
 
@@ -88,7 +102,16 @@ class CpuLedger {
 export interface IdleResult {
   readonly seconds: number;
   /** Per agent, in the order given. */
-  readonly agents: { readonly name: string; readonly cpuPercent: number; readonly rssMb: number; readonly postgresCpuPercent: number; readonly backends: number }[];
+  readonly agents: {
+    readonly name: string;
+    /** Every thread of the agent's process. */
+    readonly cpuPercent: number;
+    /** Its main thread alone. */
+    readonly mainThreadCpuPercent: number;
+    readonly rssMb: number;
+    readonly postgresCpuPercent: number;
+    readonly backends: number;
+  }[];
   readonly etcdRps: number;
   /** Requests per method over the window. */
   readonly etcdByMethod: Record<string, number>;
@@ -96,6 +119,9 @@ export interface IdleResult {
 
 export async function measureIdle(agents: readonly IdleAgent[], etcdUrl: string, windowMs: number): Promise<IdleResult> {
   const ledgers = agents.map(() => new CpuLedger());
+  // An agent's threads are listed again each second: one started in the window counts from 0.
+  const agentLedgers = agents.map((a) => new CpuLedger((tid) => threadCpuNs(a.pid, tid)));
+  agentLedgers.forEach((l, i) => l.see(threadsOf(agents[i]!.pid), true));
   const listed = await Promise.all(agents.map((a) => a.backends()));
   ledgers.forEach((l, i) => l.see(listed[i]!, true));
   const before = agents.map((a) => sampleProc(a.pid));
@@ -106,6 +132,7 @@ export async function measureIdle(agents: readonly IdleAgent[], etcdUrl: string,
     await sleep(Math.min(1000, windowMs - (now() - t0)));
     maxRss = agents.map((a, i) => Math.max(maxRss[i]!, sampleProc(a.pid).rssKb));
     for (const l of ledgers) l.refresh();
+    agentLedgers.forEach((l, i) => l.see(threadsOf(agents[i]!.pid), false));
   }
   const countsAfter = await etcdRequestCounts(etcdUrl);
   const listedAfter = await Promise.all(agents.map((a) => a.backends()));
@@ -125,7 +152,8 @@ export async function measureIdle(agents: readonly IdleAgent[], etcdUrl: string,
     seconds,
     agents: agents.map((a, i) => ({
       name: a.name,
-      cpuPercent: ((after[i]!.cpuNs - before[i]!.cpuNs) / 1e9 / seconds) * 100,
+      cpuPercent: (agentLedgers[i]!.ns / 1e9 / seconds) * 100,
+      mainThreadCpuPercent: ((after[i]!.cpuNs - before[i]!.cpuNs) / 1e9 / seconds) * 100,
       rssMb: maxRss[i]! / 1024,
       postgresCpuPercent: (ledgers[i]!.ns / 1e9 / seconds) * 100,
       backends: new Set([...listed[i]!, ...listedAfter[i]!]).size,
@@ -148,7 +176,7 @@ export async function idle(ctx: ScenarioContext, primary: AgentNode): Promise<Ag
   ctx.log(`idle window ${windowMs / 1000} s`);
   const agents = ctx.cluster.nodes.map((n) => ({ name: n.name, pid: n.process!.pid!, backends: agentBackends(n) }));
   const r = await measureIdle(agents, ctx.cluster.etcd.endpoints[0]!, windowMs);
-  const per = r.agents.map((a) => `${a.name} ${a.rssMb.toFixed(1)} MB ${a.cpuPercent.toFixed(3)} %`).join(', ');
+  const per = r.agents.map((a) => `${a.name} ${a.rssMb.toFixed(1)} MB ${a.cpuPercent.toFixed(3)} % (main thread ${a.mainThreadCpuPercent.toFixed(3)} %)`).join(', ');
   ctx.record('rss', Math.max(...r.agents.map((a) => a.rssMb)), per);
   ctx.record('cpu', Math.max(...r.agents.map((a) => a.cpuPercent)), per);
   const pg = r.agents.map((a) => `${a.name} ${a.postgresCpuPercent.toFixed(3)} % (${a.backends} backend${a.backends === 1 ? '' : 's'})`).join(', ');
