@@ -71,9 +71,19 @@ export function describe(r: TailResult): string {
   return `${Math.round(r.rps)} req/s, p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, max ${r.maxMs.toFixed(1)} ms, ${r.answered} answered, ${r.failures} failed${lag}${cpu}`;
 }
 
-/** Time on a CPU of a process so far, in ns (`/proc/PID/schedstat`). */
+/** Clock ticks per second of `/proc/PID/stat` (USER_HZ: 100 on every Linux build the bench runs on). */
+const TICKS_PER_SECOND = 100;
+
+/**
+ * Time on a CPU of a whole process so far, in ns: `utime + stime` of `/proc/PID/stat`,
+ * which sum every thread, the exited ones too (Patroni's REST API answers each request
+ * on a thread of its own), in 10 ms ticks, fine enough for loads of seconds.
+ */
 function cpuNs(pid: number): number {
-  return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // After "pid (comm) ": field 3 (state) first, so utime (field 14) and stime (15) are at 11 and 12.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND) * 1e9;
 }
 
 /** Runs one load on `node`'s `/health` and adds the agent's CPU per 1,000 answered checks. */
