@@ -131,8 +131,9 @@ describe('an idle cycle', () => {
     }
     const after = await received();
     const keepalives = (after.LeaseKeepAlive ?? 0) - (before.LeaseKeepAlive ?? 0);
-    // One per 2 s, give or take a cycle's alignment at each end of the window.
-    expect(keepalives).toBeGreaterThanOrEqual(4);
+    // One per 2 s, give or take a cycle's alignment at each end of the window (fewer when a
+    // loaded machine stretches the cycles); one per cycle would be about 50.
+    expect(keepalives).toBeGreaterThanOrEqual(3);
     expect(keepalives).toBeLessThanOrEqual(6);
     // A proof whose revision ran ahead of the copy (earlier tests' leases expiring in this
     // etcd move its revision) is completed by a range; nothing else is sent.
