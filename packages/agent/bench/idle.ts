@@ -19,10 +19,11 @@
  * therefore count one per request for both agents, where `handled_total` would miss
  * messages on streams that stay open.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { AgentNode } from '../test/e2e/cluster.js';
 import { now, sleep } from './clock.js';
 import { query } from './health.js';
+import { mainThreadCpuNs, threadCpuNs, threadsOf } from './proc-cpu.js';
 import type { ScenarioContext } from './scenarios.js';
 
 interface ProcSample {
@@ -32,7 +33,7 @@ interface ProcSample {
 }
 
 function sampleProc(pid: number): ProcSample {
-  const cpuNs = Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
+  const cpuNs = mainThreadCpuNs(pid);
   const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return { cpuNs, rssKb: Number(rss?.[1] ?? 0) };
 }
@@ -54,16 +55,6 @@ export interface IdleAgent {
   readonly name: string;
   readonly pid: number;
   readonly backends: BackendLister;
-}
-
-/** Time on a CPU so far of one thread of `pid`, in ns. */
-function threadCpuNs(pid: number, tid: number): number {
-  return Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-}
-
-/** The thread IDs of a process now. */
-function threadsOf(pid: number): number[] {
-  return readdirSync(`/proc/${pid}/task`).map(Number);
 }
 
 /** CPU time of a set of processes or threads that may come and go: the last value seen of each. */

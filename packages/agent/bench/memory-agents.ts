@@ -11,6 +11,7 @@ import { E2eCluster, type AgentNode } from '../test/e2e/cluster.js';
 import { now, sleep, until } from './clock.js';
 import { waitHealthy } from './health.js';
 import type { Timing } from './metrics.js';
+import { mainThreadCpuNs } from './proc-cpu.js';
 
 /**
  * Counts garbage collections by kind (scavenges of the young generation, full mark-compacts)
@@ -86,9 +87,6 @@ function rssKb(pid: number): number {
   return kbField(readFileSync(`/proc/${pid}/status`, 'utf8'), 'VmRSS');
 }
 
-function cpuNs(pid: number): number {
-  return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
-}
 
 async function probe(node: AgentNode): Promise<ProbeAnswer> {
   const file = join(node.dir, 'memory-probe.json');
@@ -122,7 +120,7 @@ export async function measureAgents(options: AgentRunOptions): Promise<AgentFigu
     options.log(`${options.label}: healthy (leader ${primary.name}); idle window ${options.windowMs / 1000} s`);
     const pids = cluster.nodes.map((n) => n.process!.pid!);
     for (const n of cluster.nodes) await probe(n); // restarts the GC counts
-    const cpu0 = pids.map(cpuNs);
+    const cpu0 = pids.map(mainThreadCpuNs);
     const maxRss = pids.map(rssKb);
     const t0 = now();
     while (now() - t0 < options.windowMs) {
@@ -130,7 +128,7 @@ export async function measureAgents(options: AgentRunOptions): Promise<AgentFigu
       pids.forEach((pid, i) => (maxRss[i] = Math.max(maxRss[i]!, rssKb(pid))));
     }
     const seconds = (now() - t0) / 1000;
-    const cpu1 = pids.map(cpuNs);
+    const cpu1 = pids.map(mainThreadCpuNs);
     const figures: AgentFigures[] = [];
     for (const [i, node] of cluster.nodes.entries()) {
       const roll = readFileSync(`/proc/${pids[i]}/smaps_rollup`, 'utf8');

@@ -1,16 +1,12 @@
 /**
  * How much CPU one per-cycle query costs the Postgres backend that serves it: the
- * backend's time on a CPU (`/proc/<pid>/schedstat`, in ns) before and after N runs,
- * divided by N. One session per query kind, so each backend's time is that query's alone.
+ * backend's time on a CPU (`/proc/<pid>/schedstat`, in ns, proc-cpu.ts) before and after
+ * N runs, divided by N. One session per query kind, so each backend's time is that query's alone.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import pg from 'pg';
+import { mainThreadCpuNs } from './proc-cpu.js';
 
-/** Time the process has spent on a CPU so far, in ns. */
-export function cpuNs(pid: number): number {
-  return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
-}
 
 export interface QueryRunner {
   readonly label: string;
@@ -23,9 +19,9 @@ export interface QueryRunner {
 export async function backendMicrosPerRun(q: QueryRunner, runs: number, warmup = 20): Promise<number> {
   for (let i = 0; i < warmup; i++) await q.runOnce();
   const pid = await q.backendPid();
-  const before = cpuNs(pid);
+  const before = mainThreadCpuNs(pid);
   for (let i = 0; i < runs; i++) await q.runOnce();
-  return (cpuNs(pid) - before) / runs / 1000;
+  return (mainThreadCpuNs(pid) - before) / runs / 1000;
 }
 
 /**
@@ -38,14 +34,14 @@ export async function spacedMicrosPerRun(runners: readonly QueryRunner[], sample
   const pids = await Promise.all(runners.map((q) => q.backendPid()));
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   await sleep(gapMs);
-  const before = pids.map(cpuNs);
+  const before = pids.map(mainThreadCpuNs);
   for (let i = 0; i < samples; i++) {
     for (const q of runners) {
       await q.runOnce();
       await sleep(gapMs / runners.length);
     }
   }
-  return pids.map((pid, i) => (cpuNs(pid) - before[i]!) / samples / 1000);
+  return pids.map((pid, i) => (mainThreadCpuNs(pid) - before[i]!) / samples / 1000);
 }
 
 /** Puts a process (every thread) on one CPU; false when taskset is not there. */

@@ -4,9 +4,9 @@
  * The generator runs in worker threads so its own event loop does not add to the
  * figures; it shares the machine's cores with the agents, so saturation req/s is a floor.
  */
-import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { AgentNode } from '../test/e2e/cluster.js';
+import { processCpuNs } from './proc-cpu.js';
 import type { ScenarioContext } from './scenarios.js';
 import type { TailJob, TailPart } from './tail-worker.js';
 
@@ -71,28 +71,13 @@ export function describe(r: TailResult): string {
   return `${Math.round(r.rps)} req/s, p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, max ${r.maxMs.toFixed(1)} ms, ${r.answered} answered, ${r.failures} failed${lag}${cpu}`;
 }
 
-/** Clock ticks per second of `/proc/PID/stat` (USER_HZ: 100 on every Linux build the bench runs on). */
-const TICKS_PER_SECOND = 100;
-
-/**
- * Time on a CPU of a whole process so far, in ns: `utime + stime` of `/proc/PID/stat`,
- * which sum every thread, the exited ones too (Patroni's REST API answers each request
- * on a thread of its own), in 10 ms ticks, fine enough for loads of seconds.
- */
-function cpuNs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // After "pid (comm) ": field 3 (state) first, so utime (field 14) and stime (15) are at 11 and 12.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND) * 1e9;
-}
-
 /** Runs one load on `node`'s `/health` and adds the agent's CPU per 1,000 answered checks. */
 export async function runLoad(load: TailLoad, node: AgentNode, ms: number): Promise<TailResult> {
   const pid = node.process?.pid;
-  const before = pid ? cpuNs(pid) : 0;
+  const before = pid ? processCpuNs(pid) : 0;
   const r = await load.run(`${node.apiUrl}/health`, ms);
   if (!pid) return r;
-  return { ...r, agentCpuMsPer1000: (cpuNs(pid) - before) / 1e6 / (r.answered / 1000) };
+  return { ...r, agentCpuMsPer1000: (processCpuNs(pid) - before) / 1e6 / (r.answered / 1000) };
 }
 
 export interface TailLoad {

@@ -222,7 +222,6 @@ describe('the monitoring query on PostgreSQL 15 reports what the statistics view
     );
     expect(differing).toEqual([]);
     expect(seen.has('2/2')).toBe(true);
-    console.log(`timeline/checkpoint timeline seen after the promotion: ${[...seen].join(', ')}`);
     // From then on the session uses the statement that skips the control file, and the
     // answer still agrees with it.
     const { query, views } = await settledPair(monitor, admin);

@@ -4,7 +4,7 @@ import { NODE_ROW, observationFromRows, SENDER_ROW, SLOT_ROW, type MonitoringRow
 import { sessionFacts } from './monitoring-session.js';
 
 /**
- * The one query each HA cycle sends for everything the engine reads (PG ≥ 11), the slot
+ * The one query each HA cycle sends for everything the engine reads (PG 11 and later), the slot
  * pass's view of the slots included. It runs every few seconds for the life of the agent,
  * so it is built to cost the server as little as the same answer can:
  * - a named statement, parsed and planned once per session;

@@ -12,7 +12,7 @@ export const SLOT_ROW = 2;
 
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
-/** pg_lsn text → byte offset, rounded to a double as pg_wal_lsn_diff(…)::float8 would. */
+/** pg_lsn text to a byte offset, rounded to a double as pg_wal_lsn_diff(...)::float8 would. */
 const lsn = (v: unknown): number | null => parseLsn(str(v));
 
 function walReceiver(row: MonitoringRow): WalReceiverInfo | null {
