@@ -27,6 +27,17 @@ export interface FenceControl {
    */
   disarm(reason: string): Promise<void>;
   state(): FenceState;
+  /**
+   * How long before the lock's validUntil the guard acts. Unlike state(), reads no file:
+   * the HA loop asks every cycle.
+   */
+  marginMs(): number;
+  /**
+   * Whether the last state written for the guard was armed. Unlike state(), does not read
+   * the guard's report first, so a guard that fired since still counts as armed here; the
+   * next arm() or disarm() reads the report.
+   */
+  sentArmed(): boolean;
 }
 
 /** The agent's side: lifecycle around the HA loop's FenceControl. */
@@ -200,6 +211,14 @@ export class Fence implements FenceHandle {
     };
   }
 
+  marginMs(): number {
+    return this.opts?.marginMs ?? 0;
+  }
+
+  sentArmed(): boolean {
+    return this.sent?.kind === 'armed';
+  }
+
   /** Called with each stop the guard reports (after the WARNING line is logged). */
   onFenced(fn: (r: FenceReport) => void): () => void {
     this.listeners.add(fn);
@@ -334,4 +353,6 @@ export const DISABLED_FENCE: FenceHandle = {
   arm: async () => undefined,
   disarm: async () => undefined,
   state: () => ({ enabled: false, armed: false, deadline: null, validUntil: null, marginMs: 0, guardPid: null, fencedCount: 0, lastFence: null }),
+  marginMs: () => 0,
+  sentArmed: () => false,
 };

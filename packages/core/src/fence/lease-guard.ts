@@ -20,10 +20,10 @@ export function fenceLeaseGuard(fence: FenceControl, logger: Logger): LeaseGuard
         logger.warn(`fence: ${(error as Error).message}`);
       }
     },
-    actsBeforeExpiryMs: () => fence.state().marginMs,
+    actsBeforeExpiryMs: () => fence.marginMs(),
     disarm: async (reason) => {
       // Every follower cycle settles the guard: touch the guard process only when armed.
-      if (!fence.state().armed) return;
+      if (!fence.sentArmed()) return;
       try {
         await fence.disarm(reason);
       } catch (error) {

@@ -279,19 +279,22 @@ export function mapBranches(gate: Gate, map: (d: Decision) => Decision): Gate {
 export function mapLeaves(d: Decision, map: (leaf: Decision) => Decision): Decision {
   const gate = gateOf(d);
   if (!gate) return map(d);
-  return { ...d, actions: [...d.actions.slice(0, -1), mapBranches(gate, (b) => mapLeaves(b, map))] };
+  // slice/push and concat rather than spreads: decide runs every cycle, and a spread walks an iterator.
+  const actions: Action[] = d.actions.slice(0, -1);
+  actions.push(mapBranches(gate, (b) => mapLeaves(b, map)));
+  return { ...d, actions };
 }
 
 /** Puts `actions` in front of `d`. */
 export function prepend(actions: readonly Action[], d: Decision): Decision {
-  return actions.length ? { ...d, actions: [...actions, ...d.actions] } : d;
+  return actions.length ? { ...d, actions: actions.concat(d.actions) } : d;
 }
 
 /** Appends actions to every leaf (`make` may look at the leaf, e.g. to skip DCS-failed ones). */
 export function appendToLeaves(d: Decision, make: (leaf: Decision) => readonly Action[]): Decision {
   return mapLeaves(d, (leaf) => {
     const extra = make(leaf);
-    return extra.length ? { ...leaf, actions: [...leaf.actions, ...extra] } : leaf;
+    return extra.length ? { ...leaf, actions: leaf.actions.concat(extra) } : leaf;
   });
 }
 

@@ -79,9 +79,10 @@ export class Executor {
     let current: Decision | undefined = decision;
     while (current) {
       const gate = gateOf(current);
-      const plain = gate ? current.actions.slice(0, -1) : current.actions;
-      for (const action of plain) {
-        await this.apply(action, state, ctx);
+      // An index, not for-of: this runs every cycle, and an iterator allocates per step.
+      const plainCount = gate ? current.actions.length - 1 : current.actions.length;
+      for (let i = 0; i < plainCount; i++) {
+        await this.apply(current.actions[i]!, state, ctx);
         if (state.fatal) {
           state.leaf = current;
           return;

@@ -84,8 +84,22 @@ export function inSync(cluster: Cluster, name: string, includeLeader: boolean): 
   return includeLeader && cluster.sync.leader?.toLowerCase() === lower;
 }
 
+/**
+ * Tags read from a member key, kept per tags object: decide reads every member's tags
+ * several times a cycle, and a decoded cluster is frozen and reused while its keys do not
+ * change. Only a frozen object is remembered, since only then can its answer not go stale.
+ */
+const tagsByRaw = new WeakMap<object, NodeTags>();
+
 export function memberTags(member: Member): NodeTags {
-  return readTags(member.data.tags);
+  const raw = member.data.tags;
+  if (typeof raw !== 'object' || raw === null || !Object.isFrozen(raw)) return readTags(raw);
+  let tags = tagsByRaw.get(raw);
+  if (tags === undefined) {
+    tags = readTags(raw);
+    tagsByRaw.set(raw, tags);
+  }
+  return tags;
 }
 
 export function cannotPromote(tags: NodeTags): boolean {

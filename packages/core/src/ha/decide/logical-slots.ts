@@ -8,7 +8,7 @@
 import type { PermanentSlot as PermanentSlotSpec } from '../../config/dynamic.js';
 import { findMember, type Member } from '../../dcs/cluster.js';
 import type { LogicalSlotSpec } from '../../postgres/slots.js';
-import { slotNameFromMemberName } from '../../postgres/slots.js';
+import { memberSlotName } from './slot-name.js';
 import type { NodeTags } from '../tags.js';
 import { memberTags, type Ctx } from './context.js';
 
@@ -18,13 +18,15 @@ import { memberTags, type Ctx } from './context.js';
  * `replicatefrom` tags: no feedback reaches the primary then.
  */
 export function slotNameOnPrimary(ctx: Ctx, name = ctx.me, tags: NodeTags = ctx.node.tags): string | null {
-  const seen = new Set<string>();
+  // Most nodes stream straight from the primary: the set of visited names is only built for a cascade.
+  let seen: Set<string> | null = null;
   for (;;) {
-    seen.add(name);
     if (tags.nostream) return null;
     const from = tags.replicatefrom;
     const upstream: Member | undefined = from && from !== name ? findMember(ctx.cluster, from) : undefined;
-    if (!upstream) return slotNameFromMemberName(name);
+    if (!upstream) return memberSlotName(name);
+    seen ??= new Set<string>();
+    seen.add(name);
     if (seen.has(upstream.name)) return null;
     name = upstream.name;
     tags = memberTags(upstream);
@@ -70,7 +72,7 @@ export function logicalSlotsToCopy(ctx: Ctx): LogicalSlotSpec[] {
   const obs = ctx.local.observation;
   if (!obs || !obs.inRecovery || !ctx.cluster.leader || ctx.ownsLock) return [];
   const published = ctx.cluster.status.slots ?? {};
-  const own = slotNameFromMemberName(ctx.me);
+  const own = memberSlotName(ctx.me);
   const out: LogicalSlotSpec[] = [];
   for (const slot of replicaLogicalSlots(ctx)) {
     if (slot.name === own || published[slot.name] === undefined) continue;

@@ -8,7 +8,8 @@
  * node serves exist: on the leader its streaming members', on a replica its cascade's.
  */
 import { findMember, type Member } from '../../dcs/cluster.js';
-import { slotNameFromMemberName, type DesiredSlot } from '../../postgres/slots.js';
+import type { DesiredSlot } from '../../postgres/slots.js';
+import { memberSlotName } from './slot-name.js';
 import { memberTags, type Ctx } from './context.js';
 
 /** Would `m` stream from us? On the leader: unless it cascades from another existing member. */
@@ -40,7 +41,7 @@ export function mayCleanIdleSlots(ctx: Ctx): boolean {
 export function memberSlots(ctx: Ctx, leaderRole: boolean): DesiredSlot[] {
   const retain = ctx.config.memberSlotsTtl > 0;
   const nofailover = ctx.node.tags.nofailover;
-  const own = slotNameFromMemberName(ctx.me);
+  const own = memberSlotName(ctx.me);
   const out = new Map<string, DesiredSlot>();
   for (const m of ctx.cluster.members) {
     if (m.name === ctx.me || memberTags(m).nostream) continue;
@@ -48,7 +49,7 @@ export function memberSlots(ctx: Ctx, leaderRole: boolean): DesiredSlot[] {
     // A node that never leads only keeps slots for those that stream from it.
     const wanted = retain ? !nofailover || memberTags(m).replicatefrom === ctx.me : active;
     if (!wanted) continue;
-    const name = slotNameFromMemberName(m.name);
+    const name = memberSlotName(m.name);
     const lsn = memberLsn(ctx, m, name);
     // On the leader a streaming member's own feedback moves its slot; elsewhere nobody does.
     const advance = lsn > 0 && !(leaderRole && active);

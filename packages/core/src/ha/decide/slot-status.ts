@@ -8,13 +8,13 @@
  *   than `member_slots_ttl` ago. Every node keeps the slots listed there, so a member that
  *   comes back in time finds its WAL still reserved.
  */
-import { slotNameFromMemberName } from '../../postgres/slots.js';
+import { memberSlotName } from './slot-name.js';
 import type { Action } from '../actions.js';
 import { memberTags, type Ctx } from './context.js';
 
 function memberSlotNames(ctx: Ctx): Set<string> {
   const names = new Set<string>();
-  for (const m of ctx.cluster.members) if (!memberTags(m).nostream) names.add(slotNameFromMemberName(m.name));
+  for (const m of ctx.cluster.members) if (!memberTags(m).nostream) names.add(memberSlotName(m.name));
   return names;
 }
 
@@ -48,7 +48,7 @@ export function leaderStatusActions(ctx: Ctx): Action[] {
   const retain = ctx.config.memberSlotsTtl > 0;
   const permanent = new Set(ctx.config.permanentSlots.map((s) => s.name));
   const members = memberSlotNames(ctx);
-  const own = slotNameFromMemberName(ctx.me);
+  const own = memberSlotName(ctx.me);
   const slots: Record<string, number> = {};
   for (const s of obs.slots) {
     if (!permanent.has(s.name) && !(retain && members.has(s.name) && s.type === 'physical')) continue;

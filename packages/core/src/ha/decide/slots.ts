@@ -3,7 +3,8 @@
  * the list (create, advance, drop); this file only decides what the list is, and when a
  * replica must copy logical slots from the primary.
  */
-import { slotNameFromMemberName, type DesiredSlot } from '../../postgres/slots.js';
+import type { DesiredSlot } from '../../postgres/slots.js';
+import { memberSlotName } from './slot-name.js';
 import type { Action } from '../actions.js';
 import { memberTags, upstreamOf, type Ctx } from './context.js';
 import { logicalSlotsToCopy, namesList, needsHotStandbyFeedback, replicaLogicalSlots, slotNameOnPrimary } from './logical-slots.js';
@@ -18,7 +19,7 @@ export function desiredSlots(ctx: Ctx): DesiredSlot[] {
   const leaderRole = leads(ctx);
   const out = new Map<string, DesiredSlot>(memberSlots(ctx, leaderRole).map((s) => [s.name, s]));
   if (!ctx.config.useSlots || ctx.node.tags.nofailover) return [...out.values()];
-  const own = slotNameFromMemberName(ctx.me);
+  const own = memberSlotName(ctx.me);
   const known = ctx.cluster.status.slots ?? {};
   const logicalHere = new Set((leaderRole ? ctx.config.permanentSlots : replicaLogicalSlots(ctx)).map((s) => s.name));
   const replayed = ctx.local.observation?.replayLsn ?? null;
@@ -30,7 +31,7 @@ export function desiredSlots(ctx: Ctx): DesiredSlot[] {
       if (out.has(slot.name)) continue;
       // On the leader a permanent physical slot is for a client streaming from it, unless it
       // belongs to a member that cascades from another node.
-      const cascading = ctx.cluster.members.some((m) => slotNameFromMemberName(m.name) === slot.name && memberTags(m).replicatefrom);
+      const cascading = ctx.cluster.members.some((m) => memberSlotName(m.name) === slot.name && memberTags(m).replicatefrom);
       const idle = !(leaderRole && !cascading) && mayCleanIdleSlots(ctx);
       out.set(slot.name, { name: slot.name, type: 'physical', ...(lsn !== undefined && { advanceTo: lsn }), ...(idle && { expectActive: false }) });
       continue;

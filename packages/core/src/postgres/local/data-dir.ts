@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DataDirState } from '../types.js';
@@ -52,9 +53,13 @@ export async function inspectDataDir(
  * rewrites it in place, and a new cluster is a new file). Removing either file, or the
  * directory, makes the next call look again; so does `forget()`, which the controller
  * calls before it creates, replaces or rewinds the data directory itself.
+ *
+ * The three stats are synchronous: a stat of a local file answers in microseconds, while
+ * through libuv's thread pool it woke the agent once more every cycle. A hung file system
+ * stalls the cycle either way, as the cycle waits for this answer.
  */
 export class DataDirInspector {
-  private last: { readonly key: string; readonly state: DataDirState } | null = null;
+  private last: { readonly fingerprint: readonly bigint[]; readonly state: DataDirState } | null = null;
 
   constructor(
     private readonly dataDir: string,
@@ -62,11 +67,11 @@ export class DataDirInspector {
   ) {}
 
   async inspect(readSysid: () => Promise<string | null>): Promise<DataDirState> {
-    const key = await this.identity();
-    if (key !== null && this.last?.key === key) return this.last.state;
+    const fingerprint = this.fingerprint();
+    if (fingerprint !== null && this.last !== null && sameFingerprint(this.last.fingerprint, fingerprint)) return this.last.state;
     const state = await inspectDataDir(this.dataDir, this.runAs, readSysid);
     // Keyed on the stats taken before the look: a change in between only makes the next call look again.
-    this.last = key !== null && state.kind === 'valid' ? { key, state } : null;
+    this.last = fingerprint !== null && state.kind === 'valid' ? { fingerprint, state } : null;
     return state;
   }
 
@@ -74,18 +79,23 @@ export class DataDirInspector {
     this.last = null;
   }
 
-  private async identity(): Promise<string | null> {
+  private fingerprint(): bigint[] | null {
     try {
-      const [dir, version, control] = await Promise.all(
-        [this.dataDir, join(this.dataDir, 'PG_VERSION'), join(this.dataDir, 'global', 'pg_control')].map((p) => stat(p, { bigint: true })),
-      );
+      const dir = statSync(this.dataDir, { bigint: true });
+      const version = statSync(join(this.dataDir, 'PG_VERSION'), { bigint: true });
+      const control = statSync(join(this.dataDir, 'global', 'pg_control'), { bigint: true });
       return [
-        `${dir!.dev}:${dir!.ino}:${dir!.uid}:${dir!.mode}:${dir!.mtimeNs}:${dir!.ctimeNs}`,
-        `${version!.ino}:${version!.size}:${version!.mtimeNs}:${version!.ctimeNs}`,
-        `${control!.dev}:${control!.ino}`,
-      ].join('/');
+        dir.dev, dir.ino, dir.uid, dir.mode, dir.mtimeNs, dir.ctimeNs,
+        version.ino, version.size, version.mtimeNs, version.ctimeNs,
+        control.dev, control.ino,
+      ];
     } catch {
       return null;
     }
   }
+}
+
+function sameFingerprint(a: readonly bigint[], b: readonly bigint[]): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return a.length === b.length;
 }

@@ -1,4 +1,5 @@
-import { readFile, stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isGone, readProc, readProcSync, type ProcInfo } from './proc.js';
 
@@ -87,7 +88,8 @@ export class PostmasterPidCache {
   private async read(): Promise<PostmasterPidFile | null> {
     let key: string;
     try {
-      const st = await stat(join(this.dataDir, 'postmaster.pid'), { bigint: true });
+      // Synchronous, as the /proc read below: through the thread pool it woke the agent once more per heartbeat.
+      const st = statSync(join(this.dataDir, 'postmaster.pid'), { bigint: true });
       key = `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
     } catch {
       this.last = null;
