@@ -1,14 +1,20 @@
 /**
  * One etcd endpoint's HTTP/JSON gateway (`POST /v3/...`, served on every client URL of
  * etcd ≥ 3.4), over node:http/node:https with a keep-alive agent of a few sockets. Every
- * request is bounded by a timeout and an AbortSignal, both of which destroy it. With
+ * request is bounded by a timeout and an AbortSignal, both of which destroy it. On a plain
+ * `http:` endpoint the lease keepalive, which a leader sends every loop, goes over one
+ * persistent socket of its own (PlainHttpConnection) when that socket is free. With
  * credentials, a token from `/v3/auth/authenticate` goes in the `Authorization` header,
  * and is fetched again once when etcd says it is invalid or expired.
  */
 import http from 'node:http';
 import https from 'node:https';
 import { JsonObjectSplitter } from './json-objects.js';
+import { PlainHttpConnection } from './plain-http-connection.js';
+import { boundRequest, RequestTimeoutError, type RequestOptions } from './request-bounds.js';
 import { toJson } from './wire.js';
+
+export { RequestTimeoutError, type RequestOptions };
 
 type Json = Record<string, unknown>;
 
@@ -25,11 +31,6 @@ export interface GatewayOptions {
   readonly credentials?: { readonly username: string; readonly password: string };
 }
 
-export interface RequestOptions {
-  readonly timeoutMs: number;
-  readonly signal: AbortSignal;
-}
-
 /** etcd answered with an error: its gRPC status code (null when the body was not etcd's JSON) and HTTP status. */
 export class GatewayError extends Error {
   constructor(
@@ -39,14 +40,6 @@ export class GatewayError extends Error {
   ) {
     super(message);
     this.name = 'GatewayError';
-  }
-}
-
-/** The request's timeout passed, or its signal aborted: the request was destroyed. */
-export class RequestTimeoutError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'RequestTimeoutError';
   }
 }
 
@@ -69,6 +62,8 @@ export class Gateway {
   readonly url: string;
   private readonly agent: http.Agent;
   private readonly secure: boolean;
+  /** The keepalive's own socket (plain http: only; https stays on the agent). */
+  private readonly plain: PlainHttpConnection | null;
   private readonly base: URL;
   private token: string | null = null;
   private readonly credentials: GatewayOptions['credentials'];
@@ -84,6 +79,7 @@ export class Gateway {
     this.agent = this.secure
       ? new https.Agent({ ...agentOptions, ...(options.tls?.ca && { ca: options.tls.ca }), ...(options.tls?.cert && { cert: options.tls.cert }), ...(options.tls?.key && { key: options.tls.key }) })
       : new http.Agent(agentOptions);
+    this.plain = this.secure ? null : new PlainHttpConnection(options.url);
   }
 
   /** A unary call: the answer's JSON. */
@@ -96,7 +92,10 @@ export class Gateway {
    * `{"result":...}` for it and ends the stream; the first result is returned.
    */
   callStream(path: string, body: unknown, options: RequestOptions): Promise<Json> {
-    return this.withToken(options, (token) => this.unary(path, body, options, token, true));
+    return this.withToken(options, (token) =>
+      // A call that finds the plain socket busy goes through the agent rather than wait.
+      this.plain !== null && !this.plain.busy ? this.overPlainSocket(this.plain, path, body, options, token) : this.unary(path, body, options, token, true),
+    );
   }
 
   /**
@@ -160,6 +159,7 @@ export class Gateway {
   close(): void {
     this.closed = true;
     this.agent.destroy();
+    this.plain?.close();
   }
 
   private async withToken(options: RequestOptions, run: (token: string | null) => Promise<Json>): Promise<Json> {
@@ -194,12 +194,10 @@ export class Gateway {
       const request = this.send(path, body, options, token, (response) => {
         collect(response, (text) => {
           stop();
-          const status = response.statusCode ?? 0;
-          if (status !== 200) return reject(errorFrom(status, text));
           try {
-            resolve(streamed ? firstResult(text) : (JSON.parse(text) as Json));
+            resolve(answerOf(path, response.statusCode ?? 0, text, streamed));
           } catch (error) {
-            reject(error instanceof GatewayError ? error : new GatewayError(`etcd answered ${path} with a body that is not JSON: ${snippet(text)}`, null, status));
+            reject(error);
           }
         }, (error) => {
           stop();
@@ -212,6 +210,13 @@ export class Gateway {
         reject(error);
       });
     });
+  }
+
+  /** A streamed call (one request message, first result) over the plain socket. */
+  private async overPlainSocket(plain: PlainHttpConnection, path: string, body: unknown, options: RequestOptions, token: string | null): Promise<Json> {
+    if (this.closed) throw new Error('the gateway client is closed');
+    const answer = await plain.post(path, JSON.stringify(toJson(body)), token, options);
+    return answerOf(path, answer.status, answer.text, true);
   }
 
   private send(path: string, body: unknown, options: RequestOptions, token: string | null, onResponse: (response: http.IncomingMessage) => void): http.ClientRequest {
@@ -232,19 +237,10 @@ export class Gateway {
    * `onGiveUp`; returns the function that disarms both (call it once answered).
    */
   private bound(request: http.ClientRequest, options: RequestOptions, onGiveUp: (error: Error) => void): () => void {
-    const giveUp = (why: string): void => {
-      const error = new RequestTimeoutError(why);
+    return boundRequest(options, (error) => {
       request.destroy(error);
       onGiveUp(error);
-    };
-    const timer = setTimeout(() => giveUp(`no answer within ${Math.round(options.timeoutMs)} ms`), Math.max(0, options.timeoutMs));
-    const abort = (): void => giveUp('the call was abandoned (deadline or cancellation)');
-    if (options.signal.aborted) queueMicrotask(abort);
-    else options.signal.addEventListener('abort', abort, { once: true });
-    return () => {
-      clearTimeout(timer);
-      options.signal.removeEventListener('abort', abort);
-    };
+    });
   }
 }
 
@@ -254,6 +250,19 @@ function collect(response: http.IncomingMessage, done: (text: string) => void, f
   response.on('end', () => done(Buffer.concat(chunks).toString('utf8')));
   response.on('error', failed);
   response.on('aborted', () => failed(new Error('the answer was cut off')));
+}
+
+/**
+ * A whole answer as JSON: a streamed call's first result, a unary call's body; an error
+ * status, a stream's error or a body that is not JSON throws GatewayError.
+ */
+function answerOf(path: string, status: number, text: string, streamed: boolean): Json {
+  if (status !== 200) throw errorFrom(status, text);
+  try {
+    return streamed ? firstResult(text) : (JSON.parse(text) as Json);
+  } catch (error) {
+    throw error instanceof GatewayError ? error : new GatewayError(`etcd answered ${path} with a body that is not JSON: ${snippet(text)}`, null, status);
+  }
 }
 
 /** The first `{"result":…}` of a streamed answer, or the error it carries. */
