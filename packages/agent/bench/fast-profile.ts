@@ -8,17 +8,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { E2eCluster } from '../test/e2e/cluster.js';
 import type { Timing } from './metrics.js';
 
-/**
- * ttl 7, loop_wait 1, retry_timeout 2: loop_wait + 2 × retry_timeout = 5 ≤ ttl. A leader
- * renews every second, so a lost host's lease runs out 6–7 s after it died.
- */
-export const FAST_PROFILE: Timing = { label: '7/1/2', ttl: 7, loopWait: 1, retryTimeout: 2 };
+/** ttl 8, loop_wait 1, retry_timeout 2: loop_wait + 2 × retry_timeout = 5 ≤ ttl. */
+export const FAST_PROFILE: Timing = { label: '8/1/2', ttl: 8, loopWait: 1, retryTimeout: 2 };
 
 /**
- * The guard stops Postgres at validUntil − margin, so each renewal must land within
- * ttl − margin = 5 s of the last; with loop_wait 1 that leaves a healthy primary
- * 7 − 2 − 1 = 4 s of slack. The guard's escalation (fast at −2 s, immediate at −1 s,
- * SIGKILL at −0.5 s) ends before the lock can expire.
+ * The guard stops Postgres at validUntil − margin. With ttl 8 and loop_wait 1, margin 2
+ * leaves a healthy primary 8 − 2 − 1 = 5 s of slack per renewal, and the guard's
+ * escalation (fast at −2 s, immediate at −1 s, SIGKILL at −0.5 s) ends before expiry.
  */
 export const FAST_FENCE_MARGIN_S = 2;
 

@@ -1,7 +1,7 @@
 /**
  * How low `ttl`, `loop_wait` and `retry_timeout` may go on this node. Patroni's floor
  * (ttl 20) keeps a primary whose agent stalls from outliving its lock; with
- * `pgwarden.fast_failover: on` the floor drops to ttl 7 / retry_timeout 2, but only where
+ * `pgwarden.fast_failover: on` the floor drops to ttl 8 / retry_timeout 2, but only where
  * something else stops such a primary in time: the fence, or a watchdog in `required` mode.
  */
 import { FAST_FAILOVER_MINIMUM_TIMING, MINIMUM_TIMING, readBool, readFenceSettings, type DcsTiming } from '@pgwarden/core';

@@ -10,7 +10,7 @@ import { validateConfig } from '../../src/config/validate-config.js';
 import { parsePatroniYaml } from '../../src/config/yaml.js';
 import { adapters, VALID_YAML } from './helpers.js';
 
-const FAST_DCS = { ttl: 7, loop_wait: 1, retry_timeout: 2 };
+const FAST_DCS = { ttl: 8, loop_wait: 1, retry_timeout: 2 };
 
 function config(extra: Record<string, unknown>): Record<string, unknown> {
   const base = parsePatroniYaml(VALID_YAML, 'test') as Record<string, unknown>;
@@ -40,13 +40,13 @@ describe('bootstrap.dcs with a short ttl', () => {
     const r = validateConfig(config({}), { adapters });
     if (!r.ok) throw new Error(JSON.stringify(r.issues));
     expect(r.config.bootstrap.dcs.timing).toMatchObject({ ttl: 20, loopWait: 1, retryTimeout: 3 });
-    expect(r.warnings.join('\n')).toMatch(/ttl=7 is below the minimum 20/);
+    expect(r.warnings.join('\n')).toMatch(/ttl=8 is below the minimum 20/);
   });
 
   it('is honoured as written with fast_failover and the fence', () => {
     const r = validateConfig(config({ pgwarden: { fast_failover: true } }), { adapters });
     if (!r.ok) throw new Error(JSON.stringify(r.issues));
-    expect(r.config.bootstrap.dcs.timing).toMatchObject({ ttl: 7, loopWait: 1, retryTimeout: 2 });
+    expect(r.config.bootstrap.dcs.timing).toMatchObject({ ttl: 8, loopWait: 1, retryTimeout: 2 });
     expect(r.warnings.join('\n')).not.toMatch(/below the minimum/);
   });
 
@@ -55,7 +55,6 @@ describe('bootstrap.dcs with a short ttl', () => {
     (raw['bootstrap'] as Record<string, unknown>)['dcs'] = { ttl: 4, loop_wait: 1, retry_timeout: 1 };
     const r = validateConfig(raw, { adapters });
     if (!r.ok) throw new Error(JSON.stringify(r.issues));
-    expect(r.config.bootstrap.dcs.timing).toMatchObject({ ttl: 7, retryTimeout: 2 });
-    expect(r.warnings.join('\n')).toMatch(/ttl=4 is below the minimum 7/);
+    expect(r.config.bootstrap.dcs.timing).toMatchObject({ ttl: 8, retryTimeout: 2 });
   });
 });

@@ -16,7 +16,7 @@ export const MINIMUM_TIMING: DcsTiming = { ttl: 20, loopWait: 1, retryTimeout: 3
  * The floor with `pgwarden.fast_failover` on a node whose lease guard (the fence, or a
  * required watchdog) stops a primary that cannot renew before its lock can expire.
  */
-export const FAST_FAILOVER_MINIMUM_TIMING: DcsTiming = { ttl: 7, loopWait: 1, retryTimeout: 2 };
+export const FAST_FAILOVER_MINIMUM_TIMING: DcsTiming = { ttl: 8, loopWait: 1, retryTimeout: 2 };
 
 export interface NormalizedTiming extends DcsTiming {
   /** One line per value changed, in words an operator can act on. */

@@ -51,17 +51,15 @@ describe('normalizeTiming (loop_wait + 2*retry_timeout <= ttl)', () => {
 });
 
 describe('normalizeTiming with a lower floor (pgwarden.fast_failover)', () => {
-  it('keeps ttl 7 / loop_wait 1 / retry_timeout 2, and raises what is below that floor', () => {
-    expect(FAST_FAILOVER_MINIMUM_TIMING).toEqual({ ttl: 7, loopWait: 1, retryTimeout: 2 });
-    expect(normalizeTiming({ ttl: 7, loopWait: 1, retryTimeout: 2 }, FAST_FAILOVER_MINIMUM_TIMING)).toMatchObject({ ttl: 7, loopWait: 1, retryTimeout: 2, adjustments: [] });
-    const low = normalizeTiming({ ttl: 6, loopWait: 1, retryTimeout: 1 }, FAST_FAILOVER_MINIMUM_TIMING);
-    expect(low).toMatchObject({ ttl: 7, loopWait: 1, retryTimeout: 2 });
-    expect(low.adjustments.join('\n')).toMatch(/ttl=6 is below the minimum 7; using 7/);
-    expect(low.adjustments.join('\n')).toMatch(/retry_timeout=1 is below the minimum 2; using 2/);
+  it('keeps ttl 8 / loop_wait 1 / retry_timeout 2, and raises what is below that floor', () => {
+    expect(normalizeTiming({ ttl: 8, loopWait: 1, retryTimeout: 2 }, FAST_FAILOVER_MINIMUM_TIMING)).toMatchObject({ ttl: 8, loopWait: 1, retryTimeout: 2, adjustments: [] });
+    const low = normalizeTiming({ ttl: 5, loopWait: 1, retryTimeout: 1 }, FAST_FAILOVER_MINIMUM_TIMING);
+    expect(low).toMatchObject({ ttl: 8, retryTimeout: 2 });
+    expect(low.adjustments.join('\n')).toMatch(/ttl=5 is below the minimum 8/);
   });
 
   it("without it, the same values go up to Patroni's minimums", () => {
-    expect(normalizeTiming({ ttl: 7, loopWait: 1, retryTimeout: 2 })).toMatchObject({ ttl: 20, retryTimeout: 3 });
+    expect(normalizeTiming({ ttl: 8, loopWait: 1, retryTimeout: 2 })).toMatchObject({ ttl: 20, retryTimeout: 3 });
   });
 });
 
