@@ -20,13 +20,13 @@ export interface FenceDriver {
   state(): FenceState;
 }
 
-export async function startFence(config: LocalConfig, timing: () => { ttl: number; loopWait: number }, logger: Logger): Promise<FenceDriver | null> {
+export async function startFence(config: LocalConfig, timing: () => { ttl: number; loopWait: number; retryTimeout: number }, logger: Logger): Promise<FenceDriver | null> {
   const settings = readFenceSettings(config.raw['pgwarden']);
   if (!settings.enabled) {
     logger.info('fence: off (pgwarden.fence); nothing stops a primary whose agent hangs');
     return null;
   }
-  const problem = fenceTimingProblem(timing().ttl, timing().loopWait, settings.marginMs);
+  const problem = fenceTimingProblem(timing().ttl, timing().loopWait, settings.marginMs, timing().retryTimeout);
   if (problem) logger.warn(`fence: ${problem}`);
   const fence = new Fence({ logger });
   await fence.start({ dataDir: config.postgresql.dataDir, marginMs: settings.marginMs, ...(settings.stateDir && { stateDir: settings.stateDir }) });

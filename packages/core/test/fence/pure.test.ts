@@ -52,6 +52,16 @@ describe('fence: clock pairing, protocol and settings', () => {
     expect(fenceTimingProblem(20, 15, 5000)).toMatch(/no slack/);
   });
 
+  it('flags timing that leaves the leader no time for its other writes after a renewal', () => {
+    // Patroni's defaults, the bench's 20/1/3 and the fast profile keep time after the renewal.
+    expect(fenceTimingProblem(30, 10, 5000, 10)).toBeNull();
+    expect(fenceTimingProblem(20, 1, 5000, 3)).toBeNull();
+    expect(fenceTimingProblem(8, 1, 2000, 2)).toBeNull();
+    // ttl 7 with margin 2 and retry_timeout 2: 7 - 2 - 2 x 2 - 1 = 0 s left for the member key.
+    expect(fenceTimingProblem(7, 1, 2000, 2)).toMatch(/no time for its member key.*raise ttl/);
+    expect(fenceTimingProblem(7, 1, 1000, 2)).toBeNull();
+  });
+
   it('finds a stop no agent saw (the agent was dead), once: a seen mark or a new guard clears it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pgwarden-report-'));
     try {
