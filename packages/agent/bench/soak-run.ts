@@ -16,7 +16,7 @@ import { now, sleep } from './clock.js';
 import { FAST_FENCE_MARGIN_S, FAST_PROFILE, applyNodeOverrides } from './fast-profile.js';
 import { query, waitHealthy } from './health.js';
 import { SOAK_LATENCY, startLatencyProxy, type LatencyProxy, type ProxyStats } from './soak-proxy.js';
-import { SoakWatch, leaderLeaseTtl, longestWriteGapMs, overrunCycles, type SoakEvent } from './soak-watch.js';
+import { SoakWatch, leaderKeys, leaderKeysCurrent, leaderLeaseTtl, longestWriteGapMs, overrunCycles, type LeaderKeys, type SoakEvent } from './soak-watch.js';
 import { CREATE_WRITE_TABLE, startWriters, stopWriters } from './writer.js';
 
 export interface SoakOptions {
@@ -50,13 +50,15 @@ export interface SoakResult {
   readonly acks: number;
   readonly longestGapS: number;
   readonly events: readonly SoakEvent[];
+  /** The leader's member key and /status at the start and at the end of the soak. */
+  readonly leaderKeys: { readonly before: LeaderKeys; readonly after: LeaderKeys };
   /** The agents' last log lines, kept only when something spurious was seen. */
   readonly logTails: string;
 }
 
 /** Everything counted that should never happen on a healthy cluster. */
 export function spuriousCount(r: SoakResult): number {
-  return r.leaderChanges + r.leaderlessPolls + r.fenceFires + r.fenceWarnings + r.agentExits;
+  return r.leaderChanges + r.leaderlessPolls + r.fenceFires + r.fenceWarnings + r.agentExits + (leaderKeysCurrent(r.leaderKeys.before, r.leaderKeys.after) ? 0 : 1);
 }
 
 /** Two CPU hogs at 70 % and one I/O + one disk writer, for the whole soak. */
@@ -88,6 +90,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
     if (opts.stress) stress = startStress(stressDir, Math.ceil(opts.minutes * 60) + 30);
     const t0 = now();
     const watch = new SoakWatch(cluster, started, leader.name);
+    const keysBefore = await leaderKeys(cluster);
     const loads: number[] = [];
     let nextLoad = t0;
     while (now() - t0 < opts.minutes * 60_000) {
@@ -100,6 +103,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
       await sleep(250);
     }
     const t1 = now();
+    const keysAfter = await leaderKeys(cluster);
     if (stress && isRunning(stress)) stress.kill('SIGTERM');
     await stopWriters(writers);
     return {
@@ -120,7 +124,8 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
       acks: writers.reduce((s, w) => s + w.acks.filter((a) => a >= t0 && a <= t1).length, 0),
       longestGapS: longestWriteGapMs(writers, t0, t1) / 1000,
       events: [...watch.events],
-      logTails: watch.events.length ? tails(cluster, 40) : '',
+      leaderKeys: { before: keysBefore, after: keysAfter },
+      logTails: watch.events.length || !leaderKeysCurrent(keysBefore, keysAfter) ? tails(cluster, 40) : '',
     };
   } finally {
     if (stress && isRunning(stress)) {
@@ -131,6 +136,11 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
     await cluster.close();
     rmSync(stressDir, { recursive: true, force: true });
   }
+}
+
+function leaderKeysLine(before: LeaderKeys, after: LeaderKeys): string {
+  const verdict = leaderKeysCurrent(before, after) ? 'current' : 'STALE';
+  return `${verdict} (${after.leader ?? 'no leader'}'s member key says ${after.role ?? 'nothing'}; /status optime ${before.optime ?? '-'} → ${after.optime ?? '-'})`;
 }
 
 /** The soak's summary: its setting, then one line per count, then OK or FAILED. */
@@ -149,7 +159,8 @@ export function soakReport(r: SoakResult): string {
     `agents that exited:                  ${r.agentExits}\n` +
     `HA cycles over loop_wait:            ${r.overruns} ("Loop time exceeded")\n` +
     `writes acknowledged:                 ${r.acks}, longest gap ${r.longestGapS.toFixed(2)} s\n` +
+    `leader's own keys:                   ${leaderKeysLine(r.leaderKeys.before, r.leaderKeys.after)}\n` +
     (r.events.length ? `\nevents:\n${r.events.map((e) => `  +${e.atS.toFixed(0)}s ${e.what}`).join('\n')}\n\n${r.logTails}\n` : '') +
-    `\n${spuriousCount(r) === 0 ? 'OK: no spurious failover, lost lock or fence action' : "FAILED: see the events above; agents' logs are kept in /tmp/pgwarden-e2e-last/soak"}\n`
+    `\n${spuriousCount(r) === 0 ? 'OK: no spurious failover, lost lock or fence action; the leader\'s keys are current' : "FAILED: see the events above; agents' logs are kept in /tmp/pgwarden-e2e-last/soak"}\n`
   );
 }

@@ -87,6 +87,41 @@ export class SoakWatch {
   }
 }
 
+/** What the leader last wrote about itself: its member key's role, and /status's optime. */
+export interface LeaderKeys {
+  readonly leader: string | null;
+  readonly role: string | null;
+  readonly optime: number | null;
+}
+
+/**
+ * The leader's member key and /status, read straight from etcd. A leader that renews its
+ * lock but cannot write anything else after the renewal (no time left in its cycle)
+ * keeps the lock, so no other count sees it; these keys then keep what they said before.
+ */
+export async function leaderKeys(cluster: E2eCluster): Promise<LeaderKeys> {
+  const host = cluster.etcd.hosts[0]!;
+  const leader = (await leaderKey(host, `/service/${SCOPE}/leader`))?.value ?? null;
+  const member = leader === null ? null : await leaderKey(host, `/service/${SCOPE}/members/${leader}`);
+  const status = await leaderKey(host, `/service/${SCOPE}/status`);
+  const field = (text: string | undefined, name: string): unknown => {
+    try {
+      return text === undefined ? undefined : (JSON.parse(text) as Record<string, unknown>)[name];
+    } catch {
+      return undefined;
+    }
+  };
+  const role = field(member?.value, 'role');
+  const optime = field(status?.value, 'optime');
+  return { leader, role: typeof role === 'string' ? role : null, optime: typeof optime === 'number' ? optime : null };
+}
+
+/** The leader's keys are current: its member key says primary, and /status moved while writes were acknowledged. */
+export function leaderKeysCurrent(before: LeaderKeys, after: LeaderKeys): boolean {
+  const primary = after.role === 'primary' || after.role === 'master';
+  return primary && after.optime !== null && (before.optime === null || after.optime > before.optime);
+}
+
 /** The TTL etcd granted the leader's lease: shows the ttl the agents really run with. */
 export async function leaderLeaseTtl(cluster: E2eCluster): Promise<number | null> {
   const host = cluster.etcd.hosts[0]!;

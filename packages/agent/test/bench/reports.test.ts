@@ -60,6 +60,7 @@ const soak = (over: Partial<SoakResult>): SoakResult => ({
   acks: 9000,
   longestGapS: 0.4,
   events: [],
+  leaderKeys: { before: { leader: 'node1', role: 'primary', optime: 100 }, after: { leader: 'node1', role: 'primary', optime: 900 } },
   logTails: '',
   ...over,
 });
@@ -74,7 +75,8 @@ describe('the soak summary', () => {
     expect(text).toContain('HA cycles over loop_wait:            4');
     expect(text).toContain('load average (1 min), sampled each minute: mean 4.20, max 5.30');
     expect(text).toContain('2 spikes of 200-900 ms, largest delay 700 ms');
-    expect(text.trimEnd().endsWith('OK: no spurious failover, lost lock or fence action')).toBe(true);
+    expect(text).toContain("leader's own keys:                   current (node1's member key says primary; /status optime 100 → 900)");
+    expect(text.trimEnd().endsWith("OK: no spurious failover, lost lock or fence action; the leader's keys are current")).toBe(true);
   });
 
   it('counts a leader change or a fence warning as spurious, lists the events and says FAILED', () => {
@@ -84,5 +86,14 @@ describe('the soak summary', () => {
     expect(text).toContain('  +42s leader changed: node1 → node2');
     expect(text).toContain('--- node1 ---');
     expect(text).toContain('FAILED: see the events above');
+  });
+
+  it('fails a leader that keeps its lock but whose member key or /status stopped moving', () => {
+    const replicaRole = soak({ leaderKeys: { before: { leader: 'node1', role: 'replica', optime: 100 }, after: { leader: 'node1', role: 'replica', optime: 100 } } });
+    expect(spuriousCount(replicaRole)).toBe(1);
+    expect(soakReport(replicaRole)).toContain("STALE (node1's member key says replica; /status optime 100 → 100)");
+    expect(soakReport(replicaRole)).toContain('FAILED');
+    const stuckStatus = soak({ leaderKeys: { before: { leader: 'node1', role: 'primary', optime: 100 }, after: { leader: 'node1', role: 'primary', optime: 100 } } });
+    expect(spuriousCount(stuckStatus)).toBe(1);
   });
 });
