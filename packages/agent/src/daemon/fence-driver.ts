@@ -6,8 +6,9 @@
  * (demotion safepoint, pause, no lock and no primary): see core's ha/lease-guard.ts.
  * Shutdown ends the guard without touching Postgres.
  */
-import { Fence, fenceLeaseGuard, readFenceSettings, fenceTimingProblem, type FenceState, type LeaseGuard, type Logger } from '@pgwarden/core';
+import { Fence, fenceLeaseGuard, readFenceSettings, type FenceState, type LeaseGuard, type Logger } from '@pgwarden/core';
 import type { LocalConfig } from '../config/local-config.js';
+import { fenceTimingChecker, type FenceTiming } from './fence-timing-check.js';
 
 export interface FenceDriver {
   /** The engine's port: arm and disarm. */
@@ -20,14 +21,14 @@ export interface FenceDriver {
   state(): FenceState;
 }
 
-export async function startFence(config: LocalConfig, timing: () => { ttl: number; loopWait: number; retryTimeout: number }, logger: Logger): Promise<FenceDriver | null> {
+export async function startFence(config: LocalConfig, timing: () => FenceTiming, logger: Logger): Promise<FenceDriver | null> {
   const settings = readFenceSettings(config.raw['pgwarden']);
   if (!settings.enabled) {
     logger.info('fence: off (pgwarden.fence); nothing stops a primary whose agent hangs');
     return null;
   }
-  const problem = fenceTimingProblem(timing().ttl, timing().loopWait, settings.marginMs, timing().retryTimeout);
-  if (problem) logger.warn(`fence: ${problem}`);
+  const checkTiming = fenceTimingChecker(settings.marginMs, logger);
+  checkTiming(timing());
   const fence = new Fence({ logger });
   await fence.start({ dataDir: config.postgresql.dataDir, marginMs: settings.marginMs, ...(settings.stateDir && { stateDir: settings.stateDir }) });
   let stopped = false;
@@ -36,7 +37,12 @@ export async function startFence(config: LocalConfig, timing: () => { ttl: numbe
     // After stop/detach the guard process is gone or left on its own: no more arming.
     guard: {
       ...guard,
-      arm: (lease, t) => (stopped ? Promise.resolve() : guard.arm(lease, t)),
+      arm: (lease, t) => {
+        if (stopped) return Promise.resolve();
+        // A ttl, loop_wait or retry_timeout changed through /config is checked when it first applies.
+        checkTiming(timing());
+        return guard.arm(lease, t);
+      },
       disarm: (reason) => (stopped ? Promise.resolve() : guard.disarm(reason)),
     },
     async stop() {

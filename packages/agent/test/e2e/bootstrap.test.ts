@@ -83,7 +83,7 @@ describe('pgwarden e2e: bootstrap of three nodes', () => {
     expect(leader.output).toMatch(/Leader key released/);
     // A clean shutdown ends the fence's guard without it touching anything.
     expect(fenceState(leader)).toBe('exit');
-    const guardPid = Number(readFileSync(join(leader.dir, 'fence', 'guard.pid'), 'utf8').split(' ')[0]);
+    const guardPid = Number(readFileSync(join(leader.fenceDir, 'guard.pid'), 'utf8').split(' ')[0]);
     await waitFor('the guard exited', () => !alive(guardPid), 10_000);
     // Start it again for the next test: it rejoins as a replica.
     cluster.start(leader);
@@ -130,5 +130,5 @@ function alive(pid: number): boolean {
 
 /** The first line of the node's fence state file (`armed …`, `disarmed …`, `exit`). */
 function fenceState(node: AgentNode): string {
-  return readFileSync(join(node.dir, 'fence', 'state'), 'utf8').split('\n')[0] ?? '';
+  return readFileSync(join(node.fenceDir, 'state'), 'utf8').split('\n')[0] ?? '';
 }

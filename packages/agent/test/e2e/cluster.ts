@@ -22,6 +22,7 @@ import {
   spawnTracked,
   type EtcdCluster,
 } from '@pgwarden/testkit';
+import { defaultFenceStateDir } from '@pgwarden/core';
 import { startDcs, type DcsKind, type E2eDcs } from './dcs.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -42,6 +43,8 @@ export interface AgentNode {
   readonly name: string;
   readonly dir: string;
   readonly dataDir: string;
+  /** The fence's files (guard.pid, state, report): the agent's default place for them. */
+  readonly fenceDir: string;
   readonly socketDir: string;
   readonly configPath: string;
   readonly pgPort: number;
@@ -135,6 +138,7 @@ export class E2eCluster {
       name,
       dir,
       dataDir: join(dir, 'data'),
+      fenceDir: defaultFenceStateDir(join(dir, 'data')),
       socketDir: dir,
       configPath: join(dir, 'patroni.yml'),
       pgPort,
@@ -229,6 +233,7 @@ export class E2eCluster {
     for (const n of this.nodes) if (n.process) await exited(n.process);
     if (this.ownsDcs) await this.dcs.close();
     this.removeExitHook?.();
+    for (const n of this.nodes) rmSync(n.fenceDir, { recursive: true, force: true });
     rmSync(this.root, { recursive: true, force: true });
   }
 }
@@ -282,7 +287,7 @@ postgresql:
     - host all all 127.0.0.1/32 md5
     - host replication ${REPLICATION.username} 127.0.0.1/32 md5
 pgwarden:
-  fence_dir: ${join(node.dir, 'fence')}
+  fence: on
 tags:
   nofailover: false
   zone: ${node.name}-zone
@@ -293,7 +298,7 @@ ${extraYaml}`;
 function killFenceGuardSync(node: AgentNode): void {
   let pid = 0;
   try {
-    pid = Number(readFileSync(join(node.dir, 'fence', 'guard.pid'), 'utf8').trim().split(' ')[0]);
+    pid = Number(readFileSync(join(node.fenceDir, 'guard.pid'), 'utf8').trim().split(' ')[0]);
   } catch {
     return;
   }

@@ -1,6 +1,6 @@
 /**
  * What the fencing tests read about a node's fence: the guard's report file and PID file
- * (cluster.ts puts `pgwarden.fence_dir` at <node dir>/fence), and the fence's state in
+ * (in the agent's default fence directory, `AgentNode.fenceDir`), and the fence's state in
  * `GET /patroni` (docs/fencing.md).
  */
 import { readFileSync } from 'node:fs';
@@ -20,7 +20,7 @@ export const FENCE_WARNING = /WARNING: fence: (guard fired|guard stopped Postgre
 /** The guard's report file: one line per thing it did ("… fired agent-stopped …", "… done fast"). */
 export function guardReport(node: AgentNode): string {
   try {
-    return readFileSync(join(node.dir, 'fence', 'report'), 'utf8');
+    return readFileSync(join(node.fenceDir, 'report'), 'utf8');
   } catch {
     return '';
   }
@@ -33,7 +33,7 @@ export function guardFires(node: AgentNode): number {
 
 export function guardPid(node: AgentNode): number | null {
   try {
-    return Number(readFileSync(join(node.dir, 'fence', 'guard.pid'), 'utf8').trim().split(' ')[0]) || null;
+    return Number(readFileSync(join(node.fenceDir, 'guard.pid'), 'utf8').trim().split(' ')[0]) || null;
   } catch {
     return null;
   }

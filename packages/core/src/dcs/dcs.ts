@@ -56,6 +56,8 @@ export class Dcs {
   private readonly decodeMemo: DecodeMemo;
   /** While set, no call but the lock's own (acquire, refresh, release, take) runs past this instant. */
   private callsEndBy: number | null = null;
+  /** When a call was last refused for want of time after a renewal (Clock.now), to log it at most once a minute. */
+  private lastRefusalLoggedAt: number | null = null;
 
   constructor(options: DcsOptions) {
     this.adapter = options.adapter;
@@ -229,17 +231,34 @@ export class Dcs {
   private call<T extends { kind: string }>(what: string, retry: boolean, attempt: Attempt<T>): Promise<T | Unavailable> {
     const retryMs = this.timing.retryTimeout * 1000;
     const bounded = this.callsEndBy !== null && !LOCK_CALLS.has(what);
+    const budgetMs = bounded ? Math.min(retryMs, this.callsEndBy! - this.clock.now()) : retryMs;
+    if (budgetMs <= 0) this.logRefusal(what);
     return callWithDeadline(attempt, {
       clock: this.clock,
       random: this.random,
-      budgetMs: bounded ? Math.min(retryMs, this.callsEndBy! - this.clock.now()) : retryMs,
+      budgetMs,
       retry,
       what,
     });
   }
+
+  /**
+   * A leader whose every post-renewal write is refused keeps a stale member key and
+   * /status while it looks healthy: say so, once a minute at most.
+   */
+  private logRefusal(what: string): void {
+    const now = this.clock.now();
+    if (this.lastRefusalLoggedAt !== null && now - this.lastRefusalLoggedAt < REFUSAL_LOG_INTERVAL_MS) return;
+    this.lastRefusalLoggedAt = now;
+    this.logger.warn(
+      `DCS ${what} skipped: no time left after the lock renewal before the lease guard acts; ` +
+        'ttl - guard margin (pgwarden.fence_margin, watchdog.safety_margin) - 2 x retry_timeout must exceed 1 s: raise ttl, or lower the margin or retry_timeout',
+    );
+  }
 }
 
 const MEMBERS_PREFIX = 'members/';
+const REFUSAL_LOG_INTERVAL_MS = 60_000;
 
 /** The lock's own calls always get their full retry_timeout. */
 const LOCK_CALLS: ReadonlySet<string> = new Set(['acquireLeader', 'refreshLeader', 'releaseLeader', 'takeLeader']);

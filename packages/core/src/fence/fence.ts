@@ -1,12 +1,10 @@
 import { readFileSync, watch, type FSWatcher } from 'node:fs';
-import { createHash } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import type { Logger } from '../logger.js';
 import { systemClock, type Clock } from '../time/clock.js';
 import { PostmasterPidCache } from '../postgres/local/postmaster-pid.js';
 import { bootTimeCs, monotonicToBootCs, startTicks } from './boot-clock.js';
 import { defaultGuardScript, GuardFiles, isSameProcess, spawnGuard, wake, type GuardState, type ProcRef } from './guard-process.js';
+import { defaultFenceStateDir } from './state-dir.js';
 import { markSeen, ReportTail, unseenStop, type FireReason, type GuardEvent } from './report.js';
 
 /**
@@ -73,7 +71,7 @@ export interface FenceStartOptions {
   readonly marginMs: number;
   /** The postmaster to guard; otherwise found through postmaster.pid at each arm. */
   readonly postmasterPid?: number;
-  /** Where the guard's state/report files live (default: $TMPDIR/pgwarden-fence-<hash>). */
+  /** Where the guard's state/report files live (default: defaultFenceStateDir, in memory when possible). */
   readonly stateDir?: string;
   readonly guardScript?: string;
   /** How often a guard wakes without a signal, e.g. to exit once disarmed and orphaned (30 s). */
@@ -116,7 +114,7 @@ export class Fence implements FenceHandle {
       if (options.marginMs <= 0) throw new Error('pgwarden fence: marginMs must be positive');
       this.opts = options;
       this.pidFile = new PostmasterPidCache(options.dataDir);
-      const dir = options.stateDir ?? join(tmpdir(), `pgwarden-fence-${createHash('sha256').update(resolve(options.dataDir)).digest('hex').slice(0, 12)}`);
+      const dir = options.stateDir ?? defaultFenceStateDir(options.dataDir);
       const files = new GuardFiles(dir);
       files.prepare();
       this.files = files;

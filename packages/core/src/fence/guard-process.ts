@@ -60,10 +60,21 @@ export class GuardFiles {
     }
   }
 
-  /** Atomic replace: the guard reads either the old line or the new one, never half. */
+  /**
+   * Atomic replace: the guard reads either the old line or the new one, never half. A
+   * directory removed behind the agent's back (a tmp cleaner, logind's RemoveIPC in
+   * /dev/shm) is made again; the guard, finding no state, has exited, and the caller
+   * starts a new one.
+   */
   writeState(s: GuardState): void {
     const tmp = `${this.state}.tmp`;
-    writeFileSync(tmp, encodeState(s), { mode: 0o600 });
+    try {
+      writeFileSync(tmp, encodeState(s), { mode: 0o600 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      this.prepare();
+      writeFileSync(tmp, encodeState(s), { mode: 0o600 });
+    }
     renameSync(tmp, this.state);
   }
 

@@ -2,3 +2,4 @@ export { Fence, DISABLED_FENCE, type FenceControl, type FenceHandle, type FenceS
 export { readFenceSettings, fenceTimingProblem, DEFAULT_FENCE_MARGIN_S, type FenceSettings } from './settings.js';
 export { type FireReason } from './report.js';
 export { fenceLeaseGuard } from './lease-guard.js';
+export { defaultFenceStateDir } from './state-dir.js';

@@ -7,7 +7,7 @@ import { postRefreshCallsEndBy } from '../ha/post-refresh-budget.js';
  *   pgwarden:
  *     fence: on            # off: no guard process, nothing stops a primary whose agent hangs
  *     fence_margin: 5      # seconds before the lock's validUntil at which the guard acts
- *     fence_dir: /run/pgwarden/fence   # optional; default $TMPDIR/pgwarden-fence-<hash>
+ *     fence_dir: /run/pgwarden/fence   # optional; default pgwarden-fence-<hash> in $TMPDIR or /dev/shm (state-dir.ts)
  */
 export interface FenceSettings {
   readonly enabled: boolean;

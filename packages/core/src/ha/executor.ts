@@ -52,6 +52,8 @@ export class Executor {
   private previousRunEnded: number | null = null;
   /** This cycle's actions did something to Postgres (started, stopped, reloaded it, changed slots...). */
   private actedOnPostgres = false;
+  /** Why the last divergence check could not tell, logged once until it changes or the check tells. */
+  private divergenceDoubt: string | null = null;
 
   async run(decision: Decision, state: CycleState, ctx: ExecutionContext): Promise<void> {
     this.actedOnPostgres = false;
@@ -145,7 +147,14 @@ export class Executor {
       }
       case 'checkDivergence': {
         const r = await postgres.checkDivergence(gate.leader, { timeoutMs: this.timeouts(ctx).retry });
-        if (!r.ok) return ['unknown', gate.onUnknown];
+        if (!r.ok) {
+          // A replica that cannot tell does not rewind: one line says why it waits.
+          const doubt = `Cannot tell whether this node diverged from leader ${gate.leader.name}: ${r.message}`;
+          if (doubt !== this.divergenceDoubt) this.deps.logger.warn(doubt);
+          this.divergenceDoubt = doubt;
+          return ['unknown', gate.onUnknown];
+        }
+        this.divergenceDoubt = null;
         return r.value.needed ? ['needed', gate.onNeeded] : ['notNeeded', gate.onNotNeeded];
       }
       case 'failsafeCheck': {

@@ -41,6 +41,25 @@ describe('Dcs', () => {
     expect(server.requests - before).toBe(1);
   });
 
+  it('refuses a call with no time left after a renewal, and says so once a minute', async () => {
+    const { dcs, clock, logger, server } = setup();
+    dcs.endCallsBy(clock.now());
+    const before = server.requests;
+    expect((await dcs.writeStatus({ lastLsn: 1, slots: null })).kind).toBe('unavailable');
+    expect((await dcs.writeStatus({ lastLsn: 2, slots: null })).kind).toBe('unavailable');
+    expect(server.requests, 'nothing reached the DCS').toBe(before);
+    expect(logger.messages('warn')).toHaveLength(1);
+    expect(logger.messages('warn')[0]).toMatch(/write status skipped.*fence_margin.*retry_timeout/);
+    // The lock's own calls are never bounded, and a minute later a refusal is logged again.
+    expect((await dcs.acquireLeader()).kind).toBe('held');
+    await clock.advance(60_000);
+    dcs.endCallsBy(clock.now());
+    expect((await dcs.writeStatus({ lastLsn: 3, slots: null })).kind).toBe('unavailable');
+    expect(logger.messages('warn')).toHaveLength(2);
+    dcs.endCallsBy(null);
+    expect((await dcs.writeStatus({ lastLsn: 4, slots: null })).kind).toBe('written');
+  });
+
   it('gives held with validUntil = send time + ttl on the injected clock', async () => {
     const { dcs, clock } = setup();
     await clock.advance(1234);

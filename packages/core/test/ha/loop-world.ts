@@ -3,7 +3,7 @@
  * the harness of the loop and executor tests. `postFailsafe` is every node's POST
  * /failsafe client (the executor's injected poster).
  */
-import { Dcs, HaLoop, KeyLayout, ManualClock, MemoryDcs, MemoryDcsServer, seededRandom, type DcsAdapter, type FailsafePoster, type HaStatus, type JsonObject, type LeaseGuard } from '../../src/index.js';
+import { Dcs, HaLoop, KeyLayout, ManualClock, MemoryDcs, MemoryDcsServer, seededRandom, type DcsAdapter, type FailsafePoster, type HaStatus, type JsonObject, type LeaseGuard, type Logger } from '../../src/index.js';
 import type { FakePostgres } from './fake-postgres.js';
 import { buildNode } from './build-node.js';
 import { nodeConfig } from './fixtures.js';
@@ -16,6 +16,8 @@ export interface WorldOptions {
   readonly leaseGuard?: (name: string) => LeaseGuard;
   /** Wraps each node's adapter (e.g. to make its calls hang). */
   readonly wrapAdapter?: (adapter: DcsAdapter, name: string) => DcsAdapter;
+  /** Every node's engine logs here (default: nowhere). */
+  readonly logger?: Logger;
 }
 
 export function world(options: WorldOptions = {}) {
@@ -47,6 +49,7 @@ export function world(options: WorldOptions = {}) {
       }),
       ...(options.postFailsafe ? { postFailsafe: options.postFailsafe } : {}),
       ...(options.leaseGuard ? { leaseGuard: options.leaseGuard(name) } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
       fetchPeerStatus: async (peer) => {
         const p = pgs.get(peer.name);
         if (!p || !p.running || !reachable.has(peer.name)) throw new Error('unreachable');
