@@ -75,19 +75,21 @@ export interface BenchArgs {
   readonly fleetSteps: readonly number[];
   /** Measuring window of each fleet step, in seconds. */
   readonly fleetWindowS: number;
+  /** Measuring window of the `idle` scenario, in seconds (`--idle-seconds`). */
+  readonly idleWindowS: number;
 }
 
 /** What `--quick` shortens, and the full run's values. */
 export const BENCH_DEFAULTS = {
-  full: { fastRounds: 3, soakMinutes: 3, fleetSteps: [10, 25, 50], fleetWindowS: 20 },
-  quick: { fastRounds: 1, soakMinutes: 1, fleetSteps: [5, 10], fleetWindowS: 10 },
+  full: { fastRounds: 3, soakMinutes: 3, fleetSteps: [10, 25, 50], fleetWindowS: 20, idleWindowS: 60 },
+  quick: { fastRounds: 1, soakMinutes: 1, fleetSteps: [5, 10], fleetWindowS: 10, idleWindowS: 20 },
 } as const;
 
 export const USAGE =
-  `usage: pnpm bench [--vs patroni] [--quick] [--only NAMES] [--skip NAMES] [--fast-rounds N] [--soak-minutes M] [--fleet-steps 10,25,50] [--patroni-bin PATH] [--no-build]\n` +
+  `usage: pnpm bench [--vs patroni] [--quick] [--only NAMES] [--skip NAMES] [--fast-rounds N] [--soak-minutes M] [--fleet-steps 10,25,50] [--idle-seconds S] [--patroni-bin PATH] [--no-build]\n` +
   `  NAMES: comma-separated, of ${SCENARIO_NAMES.join(', ')}\n` +
-  `  defaults: --fast-rounds ${BENCH_DEFAULTS.full.fastRounds} --soak-minutes ${BENCH_DEFAULTS.full.soakMinutes} --fleet-steps ${BENCH_DEFAULTS.full.fleetSteps.join(',')}; ` +
-  `with --quick ${BENCH_DEFAULTS.quick.fastRounds}, ${BENCH_DEFAULTS.quick.soakMinutes}, ${BENCH_DEFAULTS.quick.fleetSteps.join(',')}`;
+  `  defaults: --fast-rounds ${BENCH_DEFAULTS.full.fastRounds} --soak-minutes ${BENCH_DEFAULTS.full.soakMinutes} --fleet-steps ${BENCH_DEFAULTS.full.fleetSteps.join(',')} --idle-seconds ${BENCH_DEFAULTS.full.idleWindowS}; ` +
+  `with --quick ${BENCH_DEFAULTS.quick.fastRounds}, ${BENCH_DEFAULTS.quick.soakMinutes}, ${BENCH_DEFAULTS.quick.fleetSteps.join(',')}, ${BENCH_DEFAULTS.quick.idleWindowS}`;
 
 /** A comma-separated list of scenario names, each checked. */
 function scenarioList(flags: Map<string, string | true>, flag: string): ScenarioName[] | undefined {
@@ -117,6 +119,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       '--fast-rounds': 'value',
       '--soak-minutes': 'value',
       '--fleet-steps': 'value',
+      '--idle-seconds': 'value',
     },
     USAGE,
   );
@@ -140,6 +143,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     soakMinutes,
     fleetSteps: stepsRaw === undefined ? [...d.fleetSteps] : increasingCounts(stepsRaw, '--fleet-steps', USAGE),
     fleetWindowS: d.fleetWindowS,
+    idleWindowS: wholeNumber(flags, '--idle-seconds', d.idleWindowS, 5, USAGE),
   };
 }
 

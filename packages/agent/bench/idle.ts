@@ -160,10 +160,10 @@ function agentBackends(node: AgentNode): BackendLister {
     (await query(node, "SELECT pid FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()")).map((r) => Number(r.pid));
 }
 
-/** The idle scenario: one `loop_wait` + 2 s to settle, then the window (60 s; 20 s with `--quick`). */
+/** The idle scenario: one `loop_wait` + 2 s to settle, then the window (`--idle-seconds`: 60 s; 20 s with `--quick`). */
 export async function idle(ctx: ScenarioContext, primary: AgentNode): Promise<AgentNode> {
   await sleep(ctx.timing.loopWait * 1000 + 2000);
-  const windowMs = ctx.quick ? 20_000 : 60_000;
+  const windowMs = ctx.idleWindowS * 1000;
   ctx.log(`idle window ${windowMs / 1000} s`);
   const agents = ctx.cluster.nodes.map((n) => ({ name: n.name, pid: n.process!.pid!, backends: agentBackends(n) }));
   const r = await measureIdle(agents, ctx.cluster.etcd.endpoints[0]!, windowMs);

@@ -61,6 +61,7 @@ async function runClusterStep(agent: AgentKind, { timing, scenarios }: Step, arg
     cluster,
     timing,
     quick: args.quick,
+    idleWindowS: args.idleWindowS,
     log: (line) => log(`${agent} ${timing.label}: ${line}`),
     record: (metricId, value, detail) => record(agent, timing, metricId, value, detail),
   };

@@ -16,6 +16,8 @@ export interface ScenarioContext {
   readonly cluster: E2eCluster;
   readonly timing: Timing;
   readonly quick: boolean;
+  /** The `idle` scenario's measuring window, in seconds. */
+  readonly idleWindowS: number;
   /** Records a metric's value (in the metric's unit) and an optional detail line. */
   record(metricId: string, value: number, detail?: string): void;
   /** Prints a progress line. */

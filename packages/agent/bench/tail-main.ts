@@ -103,6 +103,7 @@ async function runKind(kind: Kind, args: Args): Promise<KindResult> {
       cluster,
       timing: SLOW,
       quick: args.quick,
+      idleWindowS: 0, // the tail bench runs no idle scenario
       log: (line) => log(`${kind}: ${line}`),
       record(metricId, value, detail) {
         if (metricId === 'switchover-healthy') result.healthy.push(value);

@@ -29,8 +29,8 @@ describe('pnpm bench arguments', () => {
   it('--quick shortens the soak, the fleet sweep and the rounds; explicit flags win', () => {
     expect(parseArgs(['--quick'])).toMatchObject({ quick: true, ...BENCH_DEFAULTS.quick });
     expect(BENCH_DEFAULTS.quick.soakMinutes).toBeLessThan(BENCH_DEFAULTS.full.soakMinutes);
-    const a = parseArgs(['--quick', '--soak-minutes', '0.5', '--fleet-steps', '2,4', '--fast-rounds=2']);
-    expect(a).toMatchObject({ soakMinutes: 0.5, fleetSteps: [2, 4], fastRounds: 2 });
+    const a = parseArgs(['--quick', '--soak-minutes', '0.5', '--fleet-steps', '2,4', '--fast-rounds=2', '--idle-seconds', '300']);
+    expect(a).toMatchObject({ soakMinutes: 0.5, fleetSteps: [2, 4], fastRounds: 2, idleWindowS: 300 });
   });
 
   it('rejects bad lengths, steps and rounds with the flag named', () => {
@@ -38,6 +38,7 @@ describe('pnpm bench arguments', () => {
     expect(() => parseArgs(['--soak-minutes', 'ten'])).toThrow(/--soak-minutes must be a positive number/);
     expect(() => parseArgs(['--fleet-steps', '10,5'])).toThrow(/--fleet-steps needs increasing whole numbers/);
     expect(() => parseArgs(['--fast-rounds', '0'])).toThrow(/--fast-rounds must be a whole number ≥ 1/);
+    expect(() => parseArgs(['--idle-seconds', '2'])).toThrow(/--idle-seconds must be a whole number ≥ 5/);
     expect(() => parseArgs(['--bogus'])).toThrow(/unknown argument --bogus/);
   });
 
@@ -49,7 +50,7 @@ describe('pnpm bench arguments', () => {
       usage = (e as Error).message;
     }
     for (const n of SCENARIO_NAMES) expect(usage).toContain(n);
-    for (const f of ['--only', '--skip', '--soak-minutes', '--fleet-steps', '--fast-rounds', '--quick', '--vs patroni']) expect(usage).toContain(f);
+    for (const f of ['--only', '--skip', '--soak-minutes', '--fleet-steps', '--fast-rounds', '--idle-seconds', '--quick', '--vs patroni']) expect(usage).toContain(f);
   });
 
   it('names the missing Patroni binary and how to get it', () => {
