@@ -38,7 +38,7 @@ export async function measureHostLossRounds(agent: RoundsAgent, timing: Timing, 
     let primary = await waitHealthy(cluster, 180_000);
     await query(primary, CREATE_WRITE_TABLE);
     for (let i = 1; i <= opts.rounds; i++) {
-      const r = await hostLossRound(cluster, primary, timing.ttl);
+      const r = await hostLossRound(cluster, primary, timing);
       rounds.push(r.round);
       primary = r.primary;
       opts.log(`${agent} ${timing.label} round ${i}/${opts.rounds}: writable ${r.round.writableS.toFixed(2)} s after the kill (lease expired at ${r.round.expiryS.toFixed(2)} s), ${r.round.newPrimary} took over`);

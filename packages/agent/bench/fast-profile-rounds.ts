@@ -4,6 +4,11 @@
  * write a survivor acknowledges. The lease expiry is read from etcd as well (lease.ts), to
  * split the figure into "waiting for the lock" and "taking over". The killed node is then
  * started again and the cluster waited on until healthy, ready for the next round.
+ *
+ * A host is lost at any moment of its leader's cycle, so the kill comes at a random point
+ * of a loop_wait (killPhaseDelayMs). Without it each round began a fixed time after the
+ * cluster turned healthy, a moment tied to the new leader's cycle: every round killed at
+ * the same point of the cycle, and the median measured that point, not the profile.
  */
 import { SCOPE, type AgentNode, type E2eCluster } from '../test/e2e/cluster.js';
 import { now, sleep, until } from './clock.js';
@@ -19,7 +24,13 @@ export interface HostLossRound {
   readonly newPrimary: string;
 }
 
-export async function hostLossRound(cluster: E2eCluster, primary: AgentNode, ttlS: number): Promise<{ round: HostLossRound; primary: AgentNode }> {
+/** How long to wait before the kill, beyond the writers' 500 ms: uniform over one loop_wait. */
+export function killPhaseDelayMs(loopWaitS: number, random: () => number = Math.random): number {
+  return Math.floor(random() * loopWaitS * 1000);
+}
+
+export async function hostLossRound(cluster: E2eCluster, primary: AgentNode, timing: { readonly ttl: number; readonly loopWait: number }): Promise<{ round: HostLossRound; primary: AgentNode }> {
+  const ttlS = timing.ttl;
   const host = cluster.etcd.hosts[0]!;
   const key = `/service/${SCOPE}/leader`;
   const held = await leaderKey(host, key);
@@ -28,7 +39,7 @@ export async function hostLossRound(cluster: E2eCluster, primary: AgentNode, ttl
   const writers = startWriters(survivors);
   let round: HostLossRound;
   try {
-    await sleep(500); // the writers connect to the replicas (which refuse writes) first
+    await sleep(500 + killPhaseDelayMs(timing.loopWait)); // the writers connect to the replicas (which refuse writes) first
     const t0 = now();
     await cluster.killHost(primary);
     const lease = await observeLeaseEnd(host, key, held.lease, (ttlS + 30) * 1000);

@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { FAST_FAILOVER_MINIMUM_TIMING, fenceTimingProblem, normalizeTiming } from '@pgwarden/core';
 import { FAST_FENCE_MARGIN_S, FAST_PROFILE } from '../../bench/fast-profile.js';
+import { killPhaseDelayMs } from '../../bench/fast-profile-rounds.js';
 
 describe('the fast profile the bench runs', () => {
   it('is kept as written by the fast_failover floor, not raised', () => {
@@ -21,5 +22,11 @@ describe('the fast profile the bench runs', () => {
 
   it('leaves slack before the fence acts, and time for the leader\'s writes after each renewal', () => {
     expect(fenceTimingProblem(FAST_PROFILE.ttl, FAST_PROFILE.loopWait, FAST_FENCE_MARGIN_S * 1000, FAST_PROFILE.retryTimeout)).toBeNull();
+  });
+
+  it('kills at a random point of the leader\'s cycle: anywhere in one loop_wait', () => {
+    expect(killPhaseDelayMs(1, () => 0)).toBe(0);
+    expect(killPhaseDelayMs(1, () => 0.999)).toBe(999);
+    expect(killPhaseDelayMs(10, () => 0.5)).toBe(5000);
   });
 });
