@@ -70,7 +70,8 @@ export function chaosNodeConfig(node: ChaosNodeSpec, mode: SyncMode): string {
       bin_dir: postgresBinDir(),
       pgpass: join(node.dir, 'pgpass'),
       authentication: { superuser: { ...SUPERUSER }, replication: { ...REPLICATION } },
-      parameters: { unix_socket_directories: node.dir, fsync: 'off', synchronous_commit: 'on' },
+      // mmap: the dynamic shared memory of a SIGKILLed postmaster goes with its data dir, not left in /dev/shm.
+      parameters: { unix_socket_directories: node.dir, fsync: 'off', synchronous_commit: 'on', dynamic_shared_memory_type: 'mmap' },
       pg_hba: hba,
     },
     pgwarden: { fence_dir: join(node.dir, 'fence') },

@@ -66,7 +66,7 @@ export async function startPgNode(sandbox: PostgresSandbox, name: string, option
     listen: `127.0.0.1:${port}`,
     connect_address: `127.0.0.1:${port}`,
     authentication: { superuser: { username: 'postgres', password: 'su-secret-1' }, replication: { username: 'replicator', password: 'rep-secret-2' } },
-    parameters: { unix_socket_directories: socketDir, fsync: 'off' },
+    parameters: { unix_socket_directories: socketDir, fsync: 'off', dynamic_shared_memory_type: 'mmap' },
     pg_hba: ['local all all trust', 'host all all 127.0.0.1/32 md5', 'host replication replicator 127.0.0.1/32 md5'],
     pgpass: `${sandbox.root}/pgpass-${name}`,
     use_pg_rewind: true,

@@ -282,6 +282,8 @@ postgresql:
     unix_socket_directories: ${node.socketDir}
     fsync: 'off'
     synchronous_commit: 'on'
+    # Tests SIGKILL postmasters; segments in /dev/shm (the default, posix) would outlive them.
+    dynamic_shared_memory_type: mmap
   pg_hba:
     - local all all trust
     - host all all 127.0.0.1/32 md5

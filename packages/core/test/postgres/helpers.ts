@@ -29,7 +29,8 @@ export async function makeNode(
     listen: `127.0.0.1:${port}`,
     connect_address: `127.0.0.1:${port}`,
     authentication: { superuser: SUPERUSER, replication: REPLICATION },
-    parameters: { unix_socket_directories: socketDir, fsync: 'off' },
+    // mmap: the dynamic shared memory of a SIGKILLed postmaster goes with its data dir, not left in /dev/shm.
+    parameters: { unix_socket_directories: socketDir, fsync: 'off', dynamic_shared_memory_type: 'mmap' },
     pg_hba: [
       'local all all trust',
       'host all all 127.0.0.1/32 md5',
