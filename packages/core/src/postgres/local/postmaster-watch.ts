@@ -1,6 +1,6 @@
 import { watch, type FSWatcher } from 'node:fs';
 import type { Clock, TimerHandle } from '../../time/clock.js';
-import { isGone, readProcSync } from './proc.js';
+import { isGone, ProcStatReader } from './proc.js';
 
 /** After a hint, how often and for how long the watch looks again (a postmaster removes its pid file just before it exits). */
 const HINT_FOLLOW_UP_MS = 100;
@@ -31,6 +31,9 @@ export class PostmasterWatch {
   private done = false;
   private followUntil = 0;
   private fileWatch: FSWatcher | null = null;
+  /** Opened at the first check, closed by stop(): one pread per check. */
+  private stat: ProcStatReader | null = null;
+  private statOpened = false;
 
   constructor(
     readonly pid: number,
@@ -72,7 +75,11 @@ export class PostmasterWatch {
   /** Checks now; fires onExit once if the process is gone. */
   async check(): Promise<void> {
     if (this.done) return;
-    const info = readProcSync(this.pid);
+    if (!this.statOpened) {
+      this.statOpened = true;
+      this.stat = ProcStatReader.open(this.pid);
+    }
+    const info = this.stat?.read() ?? null;
     if (isGone(info) || (info && Math.abs(info.startedAtMs - this.startedAtMs) > 50)) {
       if (this.done) return;
       this.stop();
@@ -90,5 +97,7 @@ export class PostmasterWatch {
     this.timer = null;
     this.fileWatch?.close();
     this.fileWatch = null;
+    this.stat?.close();
+    this.stat = null;
   }
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 
 /**
@@ -60,6 +60,55 @@ export function readProcSync(pid: number): ProcInfo | null {
   }
   bootTimeMs ??= parseBootTime(readFileSync('/proc/stat', 'utf8'));
   return parseStat(pid, text, bootTimeMs);
+}
+
+/** Room for one /proc/PID/stat line (about 300 bytes; comm is at most 64). */
+const STAT_BUFFER = Buffer.alloc(1024);
+
+/**
+ * /proc/PID/stat held open, for a watch that looks every HA cycle: one pread per look
+ * instead of open, fstat, read and close. The open file stays tied to the process it was
+ * opened for: once that process has been reaped, reads fail (ESRCH) even if its PID was
+ * reused. close() must be called when the watch ends.
+ */
+export class ProcStatReader {
+  private constructor(
+    readonly pid: number,
+    private fd: number | null,
+  ) {}
+
+  /** null when the process is already gone. */
+  static open(pid: number): ProcStatReader | null {
+    try {
+      return new ProcStatReader(pid, openSync(`/proc/${pid}/stat`, 'r'));
+    } catch {
+      return null;
+    }
+  }
+
+  /** The process as it is now, or null once it is gone (a zombie still reads, with state Z). */
+  read(): ProcInfo | null {
+    if (this.fd === null) return null;
+    let n: number;
+    try {
+      n = readSync(this.fd, STAT_BUFFER, 0, STAT_BUFFER.length, 0);
+    } catch {
+      return null;
+    }
+    if (n === 0) return null;
+    bootTimeMs ??= parseBootTime(readFileSync('/proc/stat', 'utf8'));
+    return parseStat(this.pid, STAT_BUFFER.toString('latin1', 0, n), bootTimeMs);
+  }
+
+  close(): void {
+    if (this.fd === null) return;
+    try {
+      closeSync(this.fd);
+    } catch {
+      /* already closed */
+    }
+    this.fd = null;
+  }
 }
 
 function parseStat(pid: number, text: string, bootMs: number): ProcInfo {
