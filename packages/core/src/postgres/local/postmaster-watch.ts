@@ -19,8 +19,9 @@ export interface PostmasterWatchOptions {
 
 /**
  * Reports the moment a postmaster exits, whether it is our child or one we adopted.
- * Node has no pidfd, so the test is a read of /proc/<pid>/stat comparing the start time
- * too (a reused PID counts as an exit). It runs when something says the postmaster may be
+ * Node has no pidfd, so the test is a read of /proc/<pid>/stat, through a file held open
+ * (which fails once the process is reaped), comparing the start time too (a reused PID
+ * counts as an exit). It runs when something says the postmaster may be
  * gone (`hint()`: the child's exit event, Postgres closing the agent's session — backends
  * leave at once when their postmaster dies — or postmaster.pid changing), on every
  * `check()` the HA cycle makes, and every `backstopMs` — not on a fast timer, which woke an
